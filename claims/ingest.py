@@ -1,0 +1,157 @@
+"""Ingest: turn files into articles, and say clearly what could not be read.
+
+Reading never raises for bad input. Every file that is skipped or decoded with a
+fallback yields a ``Problem`` naming the file, so the build can report it and go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
+
+
+@dataclass
+class Article:
+    path: str
+    title: str
+    text: str
+    source: str
+    url: str | None = None
+    published: str | None = None
+    sha256: str = field(init=False)
+
+    def __post_init__(self):
+        self.sha256 = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Problem:
+    path: str
+    message: str
+    # "skipped" when nothing of the file was used, "warning" when it was used anyway
+    action: str = "skipped"
+
+    def __str__(self):
+        return f"{self.path}: {self.message}"
+
+
+def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Problem]:
+    """Expand files and folders into article files, in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            if not found:
+                yield Problem(str(path), "no .txt, .md or .jsonl files in this folder")
+            yield from found
+        elif path.is_file():
+            yield path
+        else:
+            yield Problem(str(path), "no such file or folder")
+
+
+def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
+    """Bytes to text: UTF-8, else Latin-1 with a warning; binary data is refused."""
+    if b"\x00" in data[:8192]:
+        return None, Problem(path, "binary file (NUL bytes), skipped")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Latin-1 maps every byte, so this cannot fail; say so, since umlauts may be wrong.
+        return data.decode("latin-1"), Problem(path, "not valid UTF-8, decoded as Latin-1", "warning")
+    return text, None
+
+
+def parse_text(text: str, path: str) -> Article:
+    """A .txt/.md article: the first non-empty line is the title."""
+    title = next((line.strip().lstrip("#").strip() for line in text.splitlines() if line.strip()), "")
+    return Article(path=path, title=title, text=text, source=Path(path).stem)
+
+
+def parse_jsonl(text: str, path: str) -> tuple[list[Article], list[Problem]]:
+    articles, problems = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(where, f"not valid JSON ({e.msg}), line skipped"))
+            continue
+        if not isinstance(record, dict):
+            problems.append(Problem(where, "not a JSON object, line skipped"))
+            continue
+        body = record.get("text")
+        if not isinstance(body, str) or not body.strip():
+            problems.append(Problem(where, "missing or empty 'text' field, line skipped"))
+            continue
+        title = record.get("title")
+        title = title.strip() if isinstance(title, str) and title.strip() else parse_text(body, where).title
+        source = record.get("source")
+        articles.append(
+            Article(
+                path=where,
+                title=title,
+                text=body,
+                source=str(source) if source else Path(path).stem,
+                url=_optional_str(record.get("url")),
+                published=_optional_str(record.get("published")),
+            )
+        )
+    return articles, problems
+
+
+def _optional_str(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def read_file(path: Path) -> tuple[list[Article], list[Problem]]:
+    name = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        return [], [Problem(name, f"cannot be read ({e.strerror or e}), skipped")]
+    if not data.strip():
+        return [], [Problem(name, "empty file, skipped")]
+    text, problem = decode(data, name)
+    problems = [problem] if problem else []
+    if text is None:
+        return [], problems
+    if path.suffix.lower() in JSONL_SUFFIXES:
+        articles, more = parse_jsonl(text, name)
+        return articles, problems + more
+    return [parse_text(text, name)], problems
+
+
+def read(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[Problem]]:
+    """Read every article under ``paths``; duplicates within the run are reported once."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    seen: dict[str, str] = {}
+    seen_paths: set[str] = set()
+    for item in iter_files(paths):
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        key = os.path.realpath(item)
+        if key in seen_paths:
+            continue  # the same file named twice is not a duplicate article
+        seen_paths.add(key)
+        found, trouble = read_file(item)
+        problems.extend(trouble)
+        for article in found:
+            if article.sha256 in seen:
+                problems.append(Problem(article.path, f"same text as {seen[article.sha256]}, skipped as duplicate"))
+                continue
+            seen[article.sha256] = article.path
+            articles.append(article)
+    return articles, problems

@@ -1,0 +1,78 @@
+"""Word lists and patterns the pipeline uses, loaded from ``claims/data``.
+
+They live in data files so that a reader can extend them without touching code.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import simplemma
+
+WORD = re.compile(r"\w+(?:[-']\w+)*|n't", re.UNICODE)
+
+
+def _lines(name: str) -> list[str]:
+    text = resources.files("claims").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def boilerplate() -> list[re.Pattern]:
+    return [re.compile(line, re.IGNORECASE) for line in _lines("boilerplate.txt")]
+
+
+@lru_cache(maxsize=None)
+def negation_cues() -> frozenset[str]:
+    return frozenset(_lines("negation.txt"))
+
+
+@lru_cache(maxsize=None)
+def negation_exceptions() -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(line.split()) for line in _lines("negation_exceptions.txt"))
+
+
+@lru_cache(maxsize=None)
+def speech_cues() -> frozenset[str]:
+    return frozenset(_lines("speech_cues.txt"))
+
+
+@lru_cache(maxsize=None)
+def stopwords() -> frozenset[str]:
+    return frozenset(word for line in _lines("stopwords.txt") for word in line.split())
+
+
+@lru_cache(maxsize=None)
+def antonyms() -> dict[str, frozenset[str]]:
+    """Lemma -> lemmas it opposes, symmetric."""
+    opposite: dict[str, set[str]] = {}
+    for line in _lines("antonyms.tsv"):
+        a, b = (part.strip().lower() for part in line.split("\t"))
+        opposite.setdefault(a, set()).add(b)
+        opposite.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in opposite.items()}
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str, lang: str = "de") -> str:
+    # German first, English as fallback, so mixed claims still lemmatise.
+    return simplemma.lemmatize(word, lang=(lang, "en") if lang == "de" else (lang,)).lower()
+
+
+def negations(text: str) -> list[str]:
+    """Negation cues in ``text`` that are not part of a non-negating phrase like 'nicht nur'."""
+    tokens = [w.lower() for w in words(text)]
+    cues = negation_cues()
+    skip: set[int] = set()
+    for phrase in negation_exceptions():
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i : i + n]) == phrase:
+                skip.update(range(i, i + n))
+    return [t for i, t in enumerate(tokens) if t in cues and i not in skip]

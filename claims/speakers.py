@@ -1,0 +1,171 @@
+"""Who said it: attribute each claim to the speaker its sentence names.
+
+News German marks attribution with a verb of saying next to a noun phrase:
+"..., sagte ein US-Beamter", "Kellogg sagte am Samstag, ...", "so Uschakow",
+"laut europäischen Beamten". This finds that noun phrase by position and
+capitalisation; pronouns ("sagte er") resolve to a speaker named just before.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from . import lexicon
+
+if TYPE_CHECKING:
+    from .split import Claim
+
+TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
+QUOTES = set("„“”\"«»‚‘’'")
+PRONOUNS = {"er", "sie", "he", "she", "they"}
+# After a cue these mean the speaker came before it ("Kellogg sagte am Samstag").
+SPEAKER_BEFORE = {
+    "am", "auf", "in", "im", "bei", "nach", "vor", "dem", "den", "dass", "auch", "jedoch",
+    "zudem", "außerdem", "gegenüber", "hinzu", "noch", "später", "heute", "gestern",
+    "bereits", "weiter", "zuvor", "that", "on", "in", "at",
+}
+# Lower-case words that may start or join the speaker's noun phrase.
+PHRASE_JOINERS = {"und", "sowie", "and"}
+AUXILIARIES = {"hat", "haben", "hatte", "hatten", "ist", "sind", "war", "waren", "wurde", "wurden", "has", "had"}
+SUBORDINATORS = {"indem", "als", "weil", "dass", "wobei", "während", "nachdem", "wie", "wo", "ob"}
+MAX_WORDS = 10
+
+
+def _is_word(token: str) -> bool:
+    return token[0].isalnum()
+
+
+def _capitalised(token: str) -> bool:
+    return token[0].isupper()
+
+
+def _phrase_after(tokens: list[str], i: int) -> str | None:
+    """The noun phrase starting at ``tokens[i]``: lower-case determiners and
+    adjectives, then a run of capitalised words, optionally joined by 'und'."""
+    if i < len(tokens) and tokens[i].lower() == "to":  # "according to"
+        i += 1
+    words: list[str] = []
+    seen_noun = False
+    while i < len(tokens):
+        token = tokens[i]
+        if token in QUOTES:
+            i += 1
+            continue
+        if not _is_word(token):
+            break
+        if words and words[-1].lower() in PRONOUNS and not seen_noun:
+            break
+        if _capitalised(token):
+            seen_noun = True
+        elif seen_noun:
+            following = tokens[i + 1] if i + 1 < len(tokens) else ""
+            if token.lower() in PHRASE_JOINERS and following and _is_word(following):
+                seen_noun = False
+            else:
+                break
+        words.append(token)
+        if len(words) > MAX_WORDS:
+            return None
+        i += 1
+    if words and words[0].lower() in PRONOUNS:
+        return words[0]
+    return " ".join(words) if seen_noun or (words and words[-1].lower() in PRONOUNS) else None
+
+
+def _phrase_before(tokens: list[str], cue: int) -> str | None:
+    """The subject before a cue: the nearest short clause segment that ends in
+    a noun or is a pronoun, preferring a name it stands in apposition to
+    ("Dmitri Peskow, Putins Sprecher, sagte")."""
+    segments: list[list[str]] = [[]]
+    for token in tokens[:cue]:
+        if token in {",", ":", ";"} or token in QUOTES:
+            segments.append([])
+        elif _is_word(token):
+            segments[-1].append(token)
+    while segments and not segments[-1]:
+        segments.pop()
+    accepted: list[tuple[int, list[str], bool]] = []  # (index, words, as written)
+    for k, words in enumerate(segments):
+        segment = words
+        while segment and segment[0].lower() in SUBORDINATORS:
+            segment = segment[1:]
+        for j, token in enumerate(segment):
+            if token.lower() in AUXILIARIES:
+                segment = segment[:j]
+                break
+        if len(segment) == 1 and segment[0].lower() in PRONOUNS:
+            accepted.append((k, segment, segment == words))
+        elif segment and len(segment) <= MAX_WORDS and _capitalised(segment[-1]):
+            accepted.append((k, segment, segment == words))
+    if not accepted:
+        return None
+    k, segment, _ = accepted[-1]
+    apposition = (
+        k == len(segments) - 1 == 1
+        and len(accepted) == 2
+        and accepted[0][2]
+        and segment[0].lower() not in PRONOUNS
+    )
+    return " ".join(accepted[0][1] if apposition else segment)
+
+
+def find_speaker(text: str) -> str | None:
+    tokens = TOKEN.findall(text)
+    cues = lexicon.speech_cues()
+    candidates = []
+    for i, token in enumerate(tokens):
+        low = token.lower()
+        if low not in cues:
+            continue
+        previous = tokens[i - 1] if i else ""
+        if previous.lower() == "zu":  # "so weit zu sagen" is not an attribution
+            continue
+        if low == "so" and previous not in {","} | QUOTES:
+            continue
+        after_comma = previous == "," or previous in QUOTES
+        candidates.append((after_comma, i))
+    if not candidates:
+        return None
+    # A cue right after a quote or clause ("...“, sagte X") is the main attribution.
+    inverted = [i for after_comma, i in candidates if after_comma]
+    cue = inverted[-1] if inverted else candidates[0][1]
+    following = tokens[cue + 1] if cue + 1 < len(tokens) else ""
+    if tokens[cue].lower() in {"so", "laut", "according"}:
+        return _phrase_after(tokens, cue + 1)
+    preceding = tokens[cue - 1].lower() if cue else ""
+    if (
+        not following
+        or not _is_word(following)
+        or following.lower() in SPEAKER_BEFORE
+        or preceding in PRONOUNS
+    ):
+        return _phrase_before(tokens, cue)
+    return _phrase_after(tokens, cue + 1)
+
+
+def attribute(claims: list[Claim], window: int = 3) -> None:
+    """Set ``claim.speaker`` on each claim, resolving pronouns to a speaker
+    named in the same claim or in the few claims before it."""
+    named: list[str] = []
+    for k, claim in enumerate(claims):
+        speaker = find_speaker(claim.text)
+        if speaker and speaker.lower() in PRONOUNS:
+            speaker = _resolve(claim, claims[max(0, k - window) : k], named) or speaker
+        elif speaker:
+            named.append(speaker)
+        claim.speaker = speaker
+
+
+def _resolve(claim: Claim, before: list[Claim], named: list[str]) -> str | None:
+    # A speaker already named in the article whose last word appears in this
+    # claim or just before it is the likeliest referent ("Rubio ..., indem er sagte").
+    context = " ".join(c.text for c in before) + " " + claim.text
+    for speaker in reversed(named):
+        head = speaker.split()[-1]
+        if _capitalised(head) and re.search(rf"\b{re.escape(head)}\b", context):
+            return speaker
+    for previous in reversed(before):
+        if previous.speaker and previous.speaker.lower() not in PRONOUNS:
+            return previous.speaker
+    return None
