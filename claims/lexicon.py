@@ -65,9 +65,37 @@ def lemma(word: str, lang: str = "de") -> str:
     return simplemma.lemmatize(word, lang=(lang, "en") if lang == "de" else (lang,)).lower()
 
 
+CLAUSE_BREAK = re.compile(r"[,;:()\[\]–—]|\s-\s")
+# A clause ending in a verb of thinking or saying continues into its "dass"
+# clause: in "er glaube nicht, dass Europäer am Tisch sitzen" the negation
+# governs the sitting.
+COMPLEMENTISERS = {"dass", "daß", "ob", "that", "whether"}
+
+
+def clauses(text: str) -> tuple[list[str], list[int]]:
+    """Words of ``text`` and, for each, the number of the clause it is in."""
+    tokens: list[str] = []
+    numbers: list[int] = []
+    clause = 0
+    pos = 0
+    for part in CLAUSE_BREAK.split(text):
+        part_words = words(part)
+        if part_words and tokens and part_words[0].lower() not in COMPLEMENTISERS:
+            clause += 1
+        tokens.extend(part_words)
+        numbers.extend([clause] * len(part_words))
+        pos += 1
+    return tokens, numbers
+
+
 def negations(text: str) -> list[str]:
     """Negation cues in ``text`` that are not part of a non-negating phrase like 'nicht nur'."""
-    tokens = [w.lower() for w in words(text)]
+    tokens = words(text)
+    return [tokens[i].lower() for i in negation_positions(tokens)]
+
+
+def negation_positions(tokens: list[str]) -> list[int]:
+    tokens = [t.lower() for t in tokens]
     cues = negation_cues()
     skip: set[int] = set()
     for phrase in negation_exceptions():
@@ -75,4 +103,4 @@ def negations(text: str) -> list[str]:
         for i in range(len(tokens) - n + 1):
             if tuple(tokens[i : i + n]) == phrase:
                 skip.update(range(i, i + n))
-    return [t for i, t in enumerate(tokens) if t in cues and i not in skip]
+    return [i for i, t in enumerate(tokens) if t in cues and i not in skip]

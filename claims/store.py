@@ -1,0 +1,108 @@
+"""Store: the SQLite schema, created in this one place, and the writes.
+
+The table and column names are a contract: users query them with SQL.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+SCHEMA_VERSION = 1
+
+VIEWS = {
+    "conflicts": """
+select
+  p.rowid as pair,
+  a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
+  b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
+  p.reason, p.score, p.similarity,
+  p.claim_a as claim_a_id, p.claim_b as claim_b_id,
+  a.article_id as article_a_id, b.article_id as article_b_id
+from claim_pairs p
+join claims a on a.id = p.claim_a
+join claims b on b.id = p.claim_b
+join articles aa on aa.id = a.article_id
+join articles ab on ab.id = b.article_id
+where p.relation = '{relation}'
+order by p.score desc
+""",
+}
+
+
+def open_db(path) -> sqlite_utils.Database:
+    db = sqlite_utils.Database(path)
+    db.execute("pragma foreign_keys = on")
+    ensure_schema(db)
+    return db
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    # WAL lets Datasette keep reading while a build writes.
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    articles = db["articles"]
+    if not articles.exists():
+        articles.create(
+            {
+                "id": int, "source": str, "title": str, "path": str, "url": str,
+                "published": str, "language": str, "sha256": str, "text": str,
+            },
+            pk="id",
+        )
+        articles.create_index(["sha256"], unique=True)
+        articles.create_index(["path"])
+    claims = db["claims"]
+    if not claims.exists():
+        claims.create(
+            {
+                "id": int, "article_id": int, "position": int, "text": str,
+                "start": int, "end": int, "speaker": str, "negated": int,
+            },
+            pk="id",
+            foreign_keys=[("article_id", "articles", "id")],
+        )
+        claims.create_index(["article_id", "position"], unique=True)
+        claims.create_index(["speaker"])
+        claims.enable_fts(["text"], create_triggers=True, tokenize="unicode61")
+    embeddings = db["embeddings"]
+    if not embeddings.exists():
+        embeddings.create(
+            {"claim_id": int, "model": str, "vector": bytes},
+            pk=("claim_id", "model"),
+            foreign_keys=[("claim_id", "claims", "id")],
+        )
+    pairs = db["claim_pairs"]
+    if not pairs.exists():
+        pairs.create(
+            {
+                "claim_a": int, "claim_b": int, "similarity": float,
+                "relation": str, "score": float, "reason": str,
+            },
+            pk=("claim_a", "claim_b"),
+            foreign_keys=[("claim_a", "claims", "id"), ("claim_b", "claims", "id")],
+        )
+        pairs.create_index(["relation"])
+        pairs.create_index(["claim_b"])
+    skipped = db["skipped"]
+    if not skipped.exists():
+        skipped.create(
+            {"article_id": int, "text": str, "start": int, "end": int, "reason": str},
+            foreign_keys=[("article_id", "articles", "id")],
+        )
+    log = db["ingest_log"]
+    if not log.exists():
+        log.create({"id": int, "at": str, "path": str, "action": str, "message": str}, pk="id")
+    if not db["config"].exists():
+        db["config"].create({"key": str, "value": str}, pk="key")
+    db["config"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, VIEWS["conflicts"].format(relation=relation), replace=True)
+
+
+def get_config(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
+    row = db.execute("select value from config where key = ?", [key]).fetchone()
+    return row[0] if row else default
+
+
+def set_config(db: sqlite_utils.Database, **values) -> None:
+    db["config"].upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
