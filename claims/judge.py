@@ -12,7 +12,7 @@ for agreement. The weights are first guesses; a calibrated judge replaces them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from . import lexicon
@@ -22,6 +22,11 @@ NEGATION_SIMILARITY = 0.45
 MIN_LEMMA_LENGTH = 3
 MIN_SHARED = 2  # content lemmas two claims must share before a conflict is possible
 SCOPE = 6  # tokens either side of a negation or an opposing word
+# An opposing adjective or verb sits next to what it is about ("wichtige Rolle").
+ANTONYM_SCOPE = 3
+# One shared word in the scope of a negation is weak evidence; it needs close texts.
+SINGLE_WORD_SIMILARITY = 0.6
+STEM = 6  # leading letters of a lemma that identify a content word
 PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|Prozent\b|percent\b)", re.IGNORECASE)
 
 
@@ -35,37 +40,47 @@ class Verdict:
 @dataclass(frozen=True)
 class Features:
     sequence: tuple[str, ...]  # lemmas in text order
+    keys: tuple[str | None, ...]  # content key of each lemma, None for function words
     lemmas: frozenset[str]
-    content: frozenset[str]
+    content: frozenset[str]  # content keys
     negations: tuple[int, ...]  # positions in ``sequence``
     percents: frozenset[float]
-
     clauses: tuple[int, ...]  # clause number of each token
+    shown: dict = field(compare=False)  # content key -> a lemma to show in reasons
 
-    def near(self, position: int) -> frozenset[str]:
-        """Content lemmas within the scope window around ``position``."""
-        window = self.sequence[max(0, position - SCOPE) : position + SCOPE + 1]
-        return frozenset(window) & self.content
+    def near(self, position: int, width: int = SCOPE) -> frozenset[str]:
+        """Content keys within ``width`` tokens of ``position``."""
+        return frozenset(k for k in self.keys[max(0, position - width) : position + width + 1] if k)
 
     def scope(self, position: int) -> frozenset[str]:
-        """Content lemmas in the clause of ``position``, within the window."""
+        """Content keys in the clause of ``position``, within the window."""
         clause = self.clauses[position]
         lo, hi = max(0, position - SCOPE), position + SCOPE + 1
-        return frozenset(
-            lemma for lemma, c in zip(self.sequence[lo:hi], self.clauses[lo:hi]) if c == clause
-        ) & self.content
+        return frozenset(k for k, c in zip(self.keys[lo:hi], self.clauses[lo:hi]) if k and c == clause)
+
+
+def content_key(lemma: str) -> str | None:
+    """What two content words must share to count as the same word: a common
+    stem, so that Europäer/europäisch or Kellogg/Kelloggs match."""
+    if len(lemma) < MIN_LEMMA_LENGTH or lemma in lexicon.stopwords() or lemma.isdigit():
+        return None
+    return lemma[:STEM]
 
 
 @lru_cache(maxsize=100_000)
 def features(text: str) -> Features:
     tokens, clauses = lexicon.clauses(text)
     sequence = tuple(lexicon.lemma(w) for w in tokens)
-    lemmas = frozenset(sequence)
-    stop = lexicon.stopwords()
-    content = frozenset(l for l in lemmas if len(l) >= MIN_LEMMA_LENGTH and l not in stop and not l.isdigit())
+    keys = tuple(content_key(lemma) for lemma in sequence)
+    shown: dict[str, str] = {}
+    for key, lemma in zip(keys, sequence):
+        if key:
+            shown.setdefault(key, lemma)
     negations = tuple(lexicon.negation_positions(tokens))
     percents = frozenset(float(m.group(1).replace(",", ".")) for m in PERCENT.finditer(text))
-    return Features(sequence, lemmas, content, negations, percents, tuple(clauses))
+    return Features(
+        sequence, keys, frozenset(sequence), frozenset(shown), negations, percents, tuple(clauses), shown
+    )
 
 
 def _opposed(a: Features, b: Features, shared: frozenset[str]) -> list[tuple[str, str, frozenset[str]]]:
@@ -78,13 +93,13 @@ def _opposed(a: Features, b: Features, shared: frozenset[str]) -> list[tuple[str
             if other in a.lemmas or word in b.lemmas:
                 continue
             j = b.sequence.index(other)
-            about = a.near(i) & b.near(j) & shared
+            about = a.near(i, ANTONYM_SCOPE) & b.near(j, ANTONYM_SCOPE) & shared
             if about:
                 found.append((word, other, about))
     return found
 
 
-def _negated_scope(a: Features, b: Features, shared: frozenset[str]):
+def _negated_scope(a: Features, b: Features, shared: frozenset[str], similarity: float):
     """(side, cue, shared words in its scope) when exactly one claim is negated
     and the negation governs words the other claim also says."""
     if bool(a.negations) == bool(b.negations) or len(shared) < MIN_SHARED:
@@ -92,13 +107,13 @@ def _negated_scope(a: Features, b: Features, shared: frozenset[str]):
     side, negated = ("A", a) if a.negations else ("B", b)
     for position in negated.negations:
         about = negated.scope(position) & shared
-        if about:
+        if len(about) >= 2 or (about and similarity >= SINGLE_WORD_SIMILARITY):
             return side, negated.sequence[position], about
     return None
 
 
-def _shared(words: frozenset[str], limit: int = 4) -> str:
-    return ", ".join(sorted(words)[:limit])
+def _shared(keys: frozenset[str], shown: dict, limit: int = 4) -> str:
+    return ", ".join(sorted(shown[k] for k in keys)[:limit])
 
 
 def judge(text_a: str, text_b: str, similarity: float) -> Verdict:
@@ -110,22 +125,22 @@ def judge(text_a: str, text_b: str, similarity: float) -> Verdict:
         return Verdict(
             "conflict",
             round(min(1.0, 0.6 + similarity / 2), 3),
-            f"opposing: '{word}' in A vs '{other}' in B, about {_shared(about)}",
+            f"opposing: '{word}' in A vs '{other}' in B, about {_shared(about, a.shown)}",
         )
-    negated = _negated_scope(a, b, shared) if similarity >= NEGATION_SIMILARITY else None
+    negated = _negated_scope(a, b, shared, similarity) if similarity >= NEGATION_SIMILARITY else None
     if negated:
         side, cue, about = negated
         return Verdict(
             "conflict",
             round(min(1.0, 0.4 + similarity / 2), 3),
-            f"negation: '{cue}' only in {side}, about {_shared(about)}",
+            f"negation: '{cue}' only in {side}, about {_shared(about, (a if side == 'A' else b).shown)}",
         )
     if a.percents and b.percents and not (a.percents & b.percents) and len(shared) >= 2:
         fmt = lambda values: "/".join(f"{v:g} %" for v in sorted(values))  # noqa: E731
         return Verdict(
             "conflict",
             round(min(1.0, 0.4 + similarity / 2), 3),
-            f"numbers differ: {fmt(a.percents)} vs {fmt(b.percents)}; shared: {_shared(shared)}",
+            f"numbers differ: {fmt(a.percents)} vs {fmt(b.percents)}, about {_shared(shared, a.shown)}",
         )
     if similarity >= AGREE_SIMILARITY:
         return Verdict("agree", round(similarity, 3), f"similar ({similarity:.2f}), same polarity")

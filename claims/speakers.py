@@ -27,6 +27,11 @@ SPEAKER_BEFORE = {
 }
 # Lower-case words that may start or join the speaker's noun phrase.
 PHRASE_JOINERS = {"und", "sowie", "and"}
+# Words that can start a second speaker after "und" ("zwei Beamte und der ehemalige ...").
+DETERMINERS = {
+    "der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "eines", "einem", "einen",
+    "zwei", "drei", "vier", "fünf", "mehrere", "einige", "andere", "weitere", "the", "a", "an", "two", "three",
+}
 AUXILIARIES = {"hat", "haben", "hatte", "hatten", "ist", "sind", "war", "waren", "wurde", "wurden", "has", "had"}
 SUBORDINATORS = {"indem", "als", "weil", "dass", "wobei", "während", "nachdem", "wie", "wo", "ob"}
 MAX_WORDS = 10
@@ -60,7 +65,9 @@ def _phrase_after(tokens: list[str], i: int) -> str | None:
             seen_noun = True
         elif seen_noun:
             following = tokens[i + 1] if i + 1 < len(tokens) else ""
-            if token.lower() in PHRASE_JOINERS and following and _is_word(following):
+            if token.lower() in PHRASE_JOINERS and following and (
+                _capitalised(following) or following.lower() in DETERMINERS
+            ):
                 seen_noun = False
             else:
                 break

@@ -1,0 +1,32 @@
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from claims.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seed_db_path(tmp_path_factory):
+    """The five seed articles built once with the default (real) model."""
+    folder = tmp_path_factory.mktemp("seed")
+    seeds = folder / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    path = folder / "claims.db"
+    build([str(seeds)], str(path))
+    return path
+
+
+@pytest.fixture
+def seed_db(seed_db_path):
+    return sqlite_utils.Database(seed_db_path)
+
+
+def claim_id(db, fragment):
+    rows = list(db.query("select id from claims where text like ?", [f"%{fragment}%"]))
+    assert len(rows) == 1, f"expected one claim containing {fragment!r}, found {len(rows)}"
+    return rows[0]["id"]

@@ -1,0 +1,79 @@
+import json
+
+from claims.ingest import read
+
+
+def test_txt_title_is_first_non_empty_line(tmp_path):
+    (tmp_path / "a.txt").write_text("\n\n  Titel der Meldung  \n\nErster Satz. Zweiter Satz.\n", encoding="utf-8")
+    articles, problems = read([tmp_path])
+    assert problems == []
+    [article] = articles
+    assert article.title == "Titel der Meldung"
+    assert article.text.startswith("\n\n  Titel")  # raw text kept exactly
+    assert article.source == "a"
+    assert len(article.sha256) == 64
+
+
+def test_markdown_heading_marker_is_not_part_of_title(tmp_path):
+    (tmp_path / "b.md").write_text("# Überschrift\n\nText hier.\n", encoding="utf-8")
+    [article], _ = read([tmp_path / "b.md"])
+    assert article.title == "Überschrift"
+
+
+def test_jsonl_fields_and_bad_lines(tmp_path):
+    lines = [
+        json.dumps({"title": "T1", "text": "Satz eins.", "source": "FT", "url": "https://x", "published": "2025-02-15"}),
+        "{not json",
+        json.dumps({"title": "no text"}),
+        json.dumps(["a", "list"]),
+        json.dumps({"text": "Nur Text.\nZweite Zeile."}),
+    ]
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    articles, problems = read([path])
+    assert [(a.title, a.source, a.url, a.published) for a in articles] == [
+        ("T1", "FT", "https://x", "2025-02-15"),
+        ("Nur Text.", "feed", None, None),
+    ]
+    assert [p.path for p in problems] == [f"{path}:2", f"{path}:3", f"{path}:4"]
+    assert all(p.action == "skipped" for p in problems)
+
+
+def test_bad_inputs_are_named_and_skipped(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "blank.txt").write_text("  \n\n ")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "good.txt").write_text("Titel\n\nEin Satz mit Inhalt.", encoding="utf-8")
+    articles, problems = read([tmp_path, tmp_path / "missing.txt"])
+    assert [a.path for a in articles] == [str(tmp_path / "good.txt")]
+    messages = {p.path.split("/")[-1]: p.message for p in problems}
+    assert messages == {
+        "binary.txt": "binary file (NUL bytes), skipped",
+        "blank.txt": "empty file, skipped",
+        "empty.txt": "empty file, skipped",
+        "missing.txt": "no such file or folder",
+    }
+
+
+def test_latin1_is_decoded_with_a_warning(tmp_path):
+    path = tmp_path / "alt.txt"
+    path.write_bytes("Größere Käufe\n\nDie Bürger prüfen.".encode("latin-1"))
+    [article], [problem] = read([path])
+    assert article.title == "Größere Käufe"
+    assert problem.action == "warning"
+    assert problem.message == "not valid UTF-8, decoded as Latin-1"
+
+
+def test_duplicate_text_under_another_name_is_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text("Titel\n\nGleicher Text.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Titel\n\nGleicher Text.", encoding="utf-8")
+    articles, [problem] = read([tmp_path])
+    assert [a.path for a in articles] == [str(tmp_path / "a.txt")]
+    assert problem.path == str(tmp_path / "b.txt")
+    assert "duplicate" in problem.message and "a.txt" in problem.message
+
+
+def test_same_file_named_twice_is_read_once_without_complaint(tmp_path):
+    (tmp_path / "a.txt").write_text("Titel\n\nText.", encoding="utf-8")
+    articles, problems = read([tmp_path / "a.txt", tmp_path, tmp_path / "a.txt"])
+    assert len(articles) == 1 and problems == []

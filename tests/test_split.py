@@ -1,0 +1,92 @@
+import pytest
+
+from claims.speakers import find_speaker
+from claims.split import split
+
+from conftest import SEEDS
+
+
+def test_offsets_slice_back_to_the_claim():
+    text = (SEEDS / "000_ea3b30270da9aa07.txt").read_text(encoding="utf-8")
+    claims, skipped = split(text)
+    assert len(claims) > 20
+    for claim in claims:
+        assert text[claim.start : claim.end] == claim.text
+    assert [c.position for c in claims] == list(range(len(claims)))
+
+
+def test_german_abbreviations_and_quotes_do_not_break_sentences():
+    text = "Laut Dr. Müller stieg der Preis um 3,5 Prozent, z. B. bei Brot. „Das ist zu viel“, sagte er am 1. März."
+    claims, _ = split(text)
+    assert [c.text for c in claims] == [
+        "Laut Dr. Müller stieg der Preis um 3,5 Prozent, z. B. bei Brot.",
+        "„Das ist zu viel“, sagte er am 1. März.",
+    ]
+
+
+def test_a_line_break_ends_a_headline_without_full_stop():
+    claims, _ = split("Die Zeitung behauptet etwas Neues\nDer zweite Satz steht hier.")
+    assert [c.text for c in claims] == ["Die Zeitung behauptet etwas Neues", "Der zweite Satz steht hier."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "LESEN  Die Angriffe der KI auf unser geistiges Eigentum müssen gestoppt werden.",
+        "Schreibe einen Kommentar",
+        "Leave a Reply",
+        "Your email address will not be published.",
+        "Required fields are marked *",
+        "GROK",
+        ":",
+        "Weiterführende Themen – Wagenknecht über NATO-Militär in der Ukraine",
+    ],
+)
+def test_boilerplate_is_skipped_with_a_reason(line):
+    claims, skipped = split(f"Ein echter Satz steht hier.\n\n{line}\n")
+    assert [c.text for c in claims] == ["Ein echter Satz steht hier."]
+    assert [s.text for s in skipped] == [line.strip()]
+    assert skipped[0].reason
+
+
+def test_no_seed_boilerplate_becomes_a_claim():
+    boilerplate = ("LESEN", "Schreibe einen Kommentar", "Leave a Reply", "Your email address", "GROK")
+    for path in sorted(SEEDS.glob("*.txt")):
+        claims, _ = split(path.read_text(encoding="utf-8"))
+        for claim in claims:
+            assert not claim.text.startswith(boilerplate), (path.name, claim.text)
+            assert claim.text.strip() not in {":", "…"}
+
+
+def test_negation_flag_ignores_not_only():
+    claims, _ = split("Er glaubt nicht, dass es klappt. Es geht nicht nur um Geld. Das ist keine Lösung.")
+    assert [c.negated for c in claims] == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    "sentence, speaker",
+    [
+        ("„Das Kabel stellt eine Reihe allgemeiner Fragen“, sagte ein US-Beamter und fügte hinzu, dass es gut sei.", "ein US-Beamter"),
+        ("Am Samstag sagte Kellogg, er glaube nicht, dass Europäer „am Tisch“ sein würden.", "Kellogg"),
+        ("Kellogg sagte am Samstag auf der Münchner Sicherheitskonferenz, dass die Gespräche liefen.", "Kellogg"),
+        ("Westeuropäische Chefs prüfen Truppen, berichtete die Washington Post am Freitag.", "die Washington Post"),
+        ("Laut europäischen und amerikanischen Beamten haben die Besuche etwas bewirkt.", "europäischen und amerikanischen Beamten"),
+        ("Er sagte, das Treffen sei gut verlaufen, so Uschakow.", "Uschakow"),
+        ("Dmitri Peskow, Putins Sprecher, sagte, die Zusammenstellung sei intern.", "Dmitri Peskow"),
+        ("Ein anderer an Russlands Kontakten zum Westen beteiligter Mensch sagte, Moskau betrachte Kelloggs Rolle als zeremoniell.", "Ein anderer an Russlands Kontakten zum Westen beteiligter Mensch"),
+        ("Die USA haben signalisiert, dass sie bereit sind.", None),
+        ("Die Ukraine ging sogar so weit zu sagen, dass sie jedes Abkommen ignorieren würde.", None),
+    ],
+)
+def test_find_speaker(sentence, speaker):
+    assert find_speaker(sentence) == speaker
+
+
+def test_pronoun_resolves_to_speaker_named_before():
+    text = (
+        "Missionsleiter Rubio sagte, die Diskussion sei ein erster Schritt. "
+        "Vielleicht war sich Rubio dessen bewusst, indem er sagte, dass sie eingeladen würden. "
+        "„Die Europäische Union wird irgendwann mit am Tisch sitzen müssen“, sagte er."
+    )
+    claims, _ = split(text)
+    assert [c.speaker for c in claims] == ["Missionsleiter Rubio"] * 3
