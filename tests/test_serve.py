@@ -1,0 +1,77 @@
+"""Real Datasette over HTTP, started the way a user starts it."""
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import ROOT
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seed_db_path):
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claims.cli", "serve", "--db", str(seed_db_path), "--port", str(port),
+         "--metadata", str(ROOT / "db" / "metadata.yml")],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(process.stdout.read().decode())
+            time.sleep(0.2)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def test_conflicts_view_shows_both_sides(server):
+    rows = get_json(server + "/claims/conflicts.json?_shape=array&_size=max")
+    assert rows
+    europeans = [r for r in rows if "er glaube nicht, dass Europäer" in r["claim_a"] and "am Tisch sitzen" in r["claim_b"]]
+    assert len(europeans) == 1
+    assert europeans[0]["speaker_a"] == "Kellogg" and europeans[0]["article_a"] and europeans[0]["reason"]
+
+
+def test_metadata_is_served(server):
+    metadata = get_json(server + "/-/metadata.json")
+    assert metadata["title"] == "claims"
+    assert "claim_pairs" in metadata["databases"]["claims"]["tables"]
+    page = urllib.request.urlopen(server + "/claims/claim_pairs", timeout=10).read().decode()
+    assert "Claims matched across articles" in page  # the table description
+    facets = get_json(server + "/claims/claim_pairs.json")["facet_results"]
+    assert "relation" in facets
+
+
+def test_sql_and_full_text_search(server):
+    rows = get_json(server + "/claims/claims.json?_search=zeremoniell&_shape=array")
+    assert len(rows) == 1 and "Kelloggs Rolle" in rows[0]["text"]
+    rows = get_json(server + "/claims.json?sql=select+count(*)+as+n+from+claim_pairs+where+relation%3D%27conflict%27&_shape=array")
+    assert rows[0]["n"] >= 2
+
+
+def test_binds_to_localhost_by_default():
+    from claims.serve import command
+
+    args = command("db/claims.db")
+    assert args[args.index("--host") + 1] == "127.0.0.1"
