@@ -9,8 +9,8 @@ import sqlite_utils
 
 SCHEMA_VERSION = 1
 
-VIEWS = {
-    "conflicts": """
+# Both claims of a pair side by side, readable without a join; one view per relation.
+PAIR_VIEW = """
 select
   p.rowid as pair,
   a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
@@ -25,8 +25,7 @@ join articles aa on aa.id = a.article_id
 join articles ab on ab.id = b.article_id
 where p.relation = '{relation}'
 order by p.score desc
-""",
-}
+"""
 
 
 def open_db(path) -> sqlite_utils.Database:
@@ -96,7 +95,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         db["config"].create({"key": str, "value": str}, pk="key")
     db["config"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
-        db.create_view(name, VIEWS["conflicts"].format(relation=relation), replace=True)
+        db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
 
 
 def get_config(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
