@@ -73,14 +73,15 @@ def build(
             todo.append((article, old[0] if old else None))
     result.problems = problems
     for problem in problems:
-        echo(f"{problem.path}: {problem.message}")
+        echo(str(problem))
 
     split_articles = []
     for article, old_id in todo:
         claims, skipped = split(article.text)
         if not claims:
-            problems.append(ingest.Problem(article.path, "no claims found in the text", "warning"))
-            echo(f"{article.path}: no claims found in the text")
+            problem = ingest.Problem(article.path, "no claims found in the text", "warning")
+            problems.append(problem)
+            echo(str(problem))
         split_articles.append((article, old_id, claims, skipped))
 
     model_changed = store.get_config(db, "model") not in (None, model_name)
@@ -105,7 +106,7 @@ def build(
         _log(db, problems)
         if model_changed:
             _embed_missing(db, model, model_name, progress)
-        _match(db, model_name, threshold, progress, rematch_all=model_changed)
+        _match(db, model_name, threshold, rematch_all=model_changed)
 
     result.articles = db["articles"].count
     result.claims = db["claims"].count
@@ -145,10 +146,14 @@ def _insert_article(db, article, claims, skipped, vectors, model_name: str) -> N
     )
     if claims:
         ids = [row[0] for row in db.execute("select id from claims where article_id = ? order by position", [article_id])]
-        db["embeddings"].insert_all(
-            {"claim_id": claim_id, "model": model_name, "vector": embed.to_blob(vector)}
-            for claim_id, vector in zip(ids, vectors)
-        )
+        _write_embeddings(db, ids, vectors, model_name)
+
+
+def _write_embeddings(db, claim_ids, vectors, model_name: str) -> None:
+    db["embeddings"].insert_all(
+        {"claim_id": claim_id, "model": model_name, "vector": embed.to_blob(vector)}
+        for claim_id, vector in zip(claim_ids, vectors)
+    )
 
 
 def _embed_missing(db, model, model_name: str, progress: bool) -> None:
@@ -158,13 +163,10 @@ def _embed_missing(db, model, model_name: str, progress: bool) -> None:
     ).fetchall()
     if rows:
         vectors = embed.encode(model, [text for _, text in rows], progress=progress)
-        db["embeddings"].insert_all(
-            {"claim_id": claim_id, "model": model_name, "vector": embed.to_blob(vector)}
-            for (claim_id, _), vector in zip(rows, vectors)
-        )
+        _write_embeddings(db, [claim_id for claim_id, _ in rows], vectors, model_name)
 
 
-def _match(db, model_name: str, threshold: float, progress: bool, rematch_all: bool) -> None:
+def _match(db, model_name: str, threshold: float, rematch_all: bool) -> None:
     settings_changed = store.get_config(db, "threshold") not in (None, str(threshold))
     if rematch_all or settings_changed:
         db.execute("delete from claim_pairs")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from . import lexicon
 
@@ -42,11 +42,14 @@ class Features:
     sequence: tuple[str, ...]  # lemmas in text order
     keys: tuple[str | None, ...]  # content key of each lemma, None for function words
     lemmas: frozenset[str]
-    content: frozenset[str]  # content keys
     negations: tuple[int, ...]  # positions in ``sequence``
     percents: frozenset[float]
     clauses: tuple[int, ...]  # clause number of each token
     shown: dict = field(compare=False)  # content key -> a lemma to show in reasons
+
+    @cached_property
+    def content(self) -> frozenset[str]:
+        return frozenset(self.shown)
 
     def near(self, position: int, width: int = SCOPE) -> frozenset[str]:
         """Content keys within ``width`` tokens of ``position``."""
@@ -79,7 +82,7 @@ def features(text: str) -> Features:
     negations = tuple(lexicon.negation_positions(tokens))
     percents = frozenset(float(m.group(1).replace(",", ".")) for m in PERCENT.finditer(text))
     return Features(
-        sequence, keys, frozenset(sequence), frozenset(shown), negations, percents, tuple(clauses), shown
+        sequence, keys, frozenset(sequence), negations, percents, tuple(clauses), shown
     )
 
 
@@ -135,7 +138,7 @@ def judge(text_a: str, text_b: str, similarity: float) -> Verdict:
             round(min(1.0, 0.4 + similarity / 2), 3),
             f"negation: '{cue}' only in {side}, about {_shared(about, (a if side == 'A' else b).shown)}",
         )
-    if a.percents and b.percents and not (a.percents & b.percents) and len(shared) >= 2:
+    if a.percents and b.percents and not (a.percents & b.percents) and len(shared) >= MIN_SHARED:
         fmt = lambda values: "/".join(f"{v:g} %" for v in sorted(values))  # noqa: E731
         return Verdict(
             "conflict",

@@ -77,14 +77,12 @@ def clauses(text: str) -> tuple[list[str], list[int]]:
     tokens: list[str] = []
     numbers: list[int] = []
     clause = 0
-    pos = 0
     for part in CLAUSE_BREAK.split(text):
         part_words = words(part)
         if part_words and tokens and part_words[0].lower() not in COMPLEMENTISERS:
             clause += 1
         tokens.extend(part_words)
         numbers.extend([clause] * len(part_words))
-        pos += 1
     return tokens, numbers
 
 
