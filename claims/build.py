@@ -57,7 +57,10 @@ def build(
     threshold: float = match.DEFAULT_THRESHOLD,
     progress: bool = False,
     echo: Echo = lambda message: None,
+    nli_model: str | None = None,
+    conflict_prior: float = judge.NEWS_PRIOR,
 ) -> BuildResult:
+    judge_ = judge.Judge(nli_model=nli_model, prior=conflict_prior)
     db = store.open_db(db_path)
     result = BuildResult()
     articles, problems = ingest.read(paths)
@@ -106,7 +109,7 @@ def build(
         _log(db, problems)
         if model_changed:
             _embed_missing(db, model, model_name, progress)
-        _match(db, model_name, threshold, rematch_all=model_changed)
+        _match(db, model_name, threshold, judge_, rematch_all=model_changed)
 
     result.articles = db["articles"].count
     result.claims = db["claims"].count
@@ -166,8 +169,9 @@ def _embed_missing(db, model, model_name: str, progress: bool) -> None:
         _write_embeddings(db, [claim_id for claim_id, _ in rows], vectors, model_name)
 
 
-def _match(db, model_name: str, threshold: float, rematch_all: bool) -> None:
-    settings_changed = store.get_config(db, "threshold") not in (None, str(threshold))
+def _match(db, model_name: str, threshold: float, judge_: judge.Judge, rematch_all: bool) -> None:
+    settings = {"threshold": threshold, "judge": judge_.name}
+    settings_changed = any(store.get_config(db, k) not in (None, str(v)) for k, v in settings.items())
     if rematch_all or settings_changed:
         db.execute("delete from claim_pairs")
         matched_upto = 0
@@ -184,19 +188,22 @@ def _match(db, model_name: str, threshold: float, rematch_all: bool) -> None:
         new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
         pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, threshold)
         text = {r[0]: r[3] for r in rows}
-        verdicts = judge.judge_pairs([(text[a], text[b], sim) for a, b, sim in pairs])
+        speaker = {r[0]: r[2] for r in rows}
+        verdicts = judge_.judge_pairs(
+            [(text[a], text[b], sim) for a, b, sim in pairs], [(speaker[a], speaker[b]) for a, b, _ in pairs]
+        )
         db["claim_pairs"].upsert_all(
             (
                 {
                     "claim_a": a, "claim_b": b, "similarity": round(sim, 4),
-                    "relation": v.relation, "score": v.score, "reason": v.reason,
+                    "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind,
                 }
                 for (a, b, sim), v in zip(pairs, verdicts)
             ),
             pk=("claim_a", "claim_b"),
         )
     top = db.execute("select max(id) from claims").fetchone()[0] or 0
-    store.set_config(db, model=model_name, threshold=threshold, matched_upto=top)
+    store.set_config(db, model=model_name, matched_upto=top, **settings)
 
 
 def _log(db, problems: list[ingest.Problem]) -> None:

@@ -110,6 +110,17 @@ def encode(model, texts: list[str], batch_size: int = 32, progress: bool = False
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def pair_similarities(model, pairs: list[tuple[str, str]], progress: bool = False) -> np.ndarray:
+    """Cosine similarity of each pair, every distinct text embedded once, in one batch."""
+    texts = sorted({t for pair in pairs for t in pair})
+    index = {t: i for i, t in enumerate(texts)}
+    vectors = encode(model, texts, progress=progress)
+    a = vectors[[index[a] for a, _ in pairs]]
+    b = vectors[[index[b] for _, b in pairs]]
+    return (a * b).sum(axis=1) if len(pairs) else np.zeros(0)
+
+
+
 def to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 

@@ -1,155 +1,215 @@
 """Judge: is a matched pair an agreement, a conflict, or merely related?
 
-Signals, each named in ``reason`` so a reader can check the call:
-- opposing predicates from ``data/antonyms.tsv`` (zeremoniell vs wichtig),
-- negation on one side only ("er glaube nicht, dass ..." vs "... wird ... sitzen"),
-- percentages that differ,
-all of them only when the two claims share content words, so that a negation
-in an unrelated sentence does not make a conflict; then embedding similarity
-for agreement. The weights are first guesses; a calibrated judge replaces them.
+The signals (``signals.py``) are weighed by a small logistic model whose
+weights live in ``data/judge_weights.json``, calibrated on German XNLI with
+``claims calibrate``. A pair is a conflict when the model says so *and* a
+signal fired, so every conflict has a reason a reader can check. Hedges lower
+the score, never the relation. An optional NLI ``CrossEncoder`` adds its
+probabilities to the model's.
+
+Everything is batched: signals are computed per text (cached), the weights are
+one matrix product over all pairs, the cross-encoder one ``predict`` call.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
-from . import lexicon
+import numpy as np
 
-AGREE_SIMILARITY = 0.75
-NEGATION_SIMILARITY = 0.45
-MIN_LEMMA_LENGTH = 3
-MIN_SHARED = 2  # content lemmas two claims must share before a conflict is possible
-SCOPE = 6  # tokens either side of a negation or an opposing word
-# An opposing adjective or verb sits next to what it is about ("wichtige Rolle").
-ANTONYM_SCOPE = 3
-# One shared word in the scope of a negation is weak evidence; it needs close texts.
-SINGLE_WORD_SIMILARITY = 0.6
-STEM = 6  # leading letters of a lemma that identify a content word
-PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:%|Prozent\b|percent\b)", re.IGNORECASE)
+from . import signals
+
+LABELS = ("agree", "related", "conflict")
+# XNLI and RTE names for the same three relations.
+ALIASES = {"entailment": "agree", "neutral": "related", "contradiction": "conflict"}
+HEDGE_FACTOR = 0.8  # score multiplier when either claim is hedged
+NLI_WEIGHT = 0.6  # share of a cross-encoder's probabilities in the combined ones
+# Share of conflicts (and of agreements) expected among pairs matched across
+# news articles on one story: the prior ``claims build`` judges with.
+NEWS_PRIOR = 0.15
 
 
 @dataclass(frozen=True)
 class Verdict:
-    relation: str  # agree | conflict | related
-    score: float
+    relation: str  # agree | related | conflict
+    score: float  # confidence in ``relation``, 0..1
     reason: str
+    kind: str | None = None  # for conflicts: dispute (two speakers) | self (one speaker)
 
 
 @dataclass(frozen=True)
-class Features:
-    sequence: tuple[str, ...]  # lemmas in text order
-    keys: tuple[str | None, ...]  # content key of each lemma, None for function words
-    lemmas: frozenset[str]
-    negations: tuple[int, ...]  # positions in ``sequence``
-    percents: frozenset[float]
-    clauses: tuple[int, ...]  # clause number of each token
-    shown: dict = field(compare=False)  # content key -> a lemma to show in reasons
+class Weights:
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # (labels, features)
+    intercept: np.ndarray
+    conflict_threshold: float
+    meta: dict
 
-    @cached_property
-    def content(self) -> frozenset[str]:
-        return frozenset(self.shown)
+    @classmethod
+    def from_dict(cls, data: dict) -> "Weights":
+        if tuple(data["labels"]) != LABELS:
+            raise ValueError(f"weights are for labels {data['labels']}, expected {list(LABELS)}")
+        return cls(
+            tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
+            np.array(data["coef"]), np.array(data["intercept"]), float(data["conflict_threshold"]),
+            {k: v for k, v in data.items() if k not in {"features", "mean", "scale", "coef", "intercept"}},
+        )
 
-    def near(self, position: int, width: int = SCOPE) -> frozenset[str]:
-        """Content keys within ``width`` tokens of ``position``."""
-        return frozenset(k for k in self.keys[max(0, position - width) : position + width + 1] if k)
+    def to_dict(self) -> dict:
+        return {
+            **self.meta, "labels": list(LABELS), "features": list(self.features),
+            "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(),
+            "coef": self.coef.round(6).tolist(), "intercept": self.intercept.round(6).tolist(),
+            "conflict_threshold": round(self.conflict_threshold, 4),
+        }
 
-    def scope(self, position: int) -> frozenset[str]:
-        """Content keys in the clause of ``position``, within the window."""
-        clause = self.clauses[position]
-        lo, hi = max(0, position - SCOPE), position + SCOPE + 1
-        return frozenset(k for k, c in zip(self.keys[lo:hi], self.clauses[lo:hi]) if k and c == clause)
-
-
-def content_key(lemma: str) -> str | None:
-    """What two content words must share to count as the same word: a common
-    stem, so that Europäer/europäisch or Kellogg/Kelloggs match."""
-    if len(lemma) < MIN_LEMMA_LENGTH or lemma in lexicon.stopwords() or lemma.isdigit():
-        return None
-    return lemma[:STEM]
-
-
-@lru_cache(maxsize=100_000)
-def features(text: str) -> Features:
-    tokens, clauses = lexicon.clauses(text)
-    sequence = tuple(lexicon.lemma(w) for w in tokens)
-    keys = tuple(content_key(lemma) for lemma in sequence)
-    shown: dict[str, str] = {}
-    for key, lemma in zip(keys, sequence):
-        if key:
-            shown.setdefault(key, lemma)
-    negations = tuple(lexicon.negation_positions(tokens))
-    percents = frozenset(float(m.group(1).replace(",", ".")) for m in PERCENT.finditer(text))
-    return Features(
-        sequence, keys, frozenset(sequence), negations, percents, tuple(clauses), shown
-    )
+    def probabilities(self, X: np.ndarray) -> np.ndarray:
+        z = (X - self.mean) / self.scale
+        logits = z @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        p = np.exp(logits)
+        return p / p.sum(axis=1, keepdims=True)
 
 
-def _opposed(a: Features, b: Features, shared: frozenset[str]) -> list[tuple[str, str, frozenset[str]]]:
-    """Opposing lemmas, each next to a content word both claims share."""
-    opposite = lexicon.antonyms()
-    found = []
-    for i, word in enumerate(a.sequence):
-        for other in sorted(opposite.get(word, frozenset()) & b.lemmas):
-            # Both words on both sides is a contrast inside each claim, not between them.
-            if other in a.lemmas or word in b.lemmas:
-                continue
-            j = b.sequence.index(other)
-            about = a.near(i, ANTONYM_SCOPE) & b.near(j, ANTONYM_SCOPE) & shared
-            if about:
-                found.append((word, other, about))
-    return found
+@lru_cache(maxsize=8)
+def load_weights(path: str | None = None) -> Weights:
+    if path is None:
+        text = resources.files("claims").joinpath("data", "judge_weights.json").read_text(encoding="utf-8")
+    else:
+        text = Path(path).read_text(encoding="utf-8")
+    weights = Weights.from_dict(json.loads(text))
+    if weights.features != signals.FEATURES:
+        raise ValueError(f"{path or 'judge_weights.json'}: weights are for features {weights.features}, not {signals.FEATURES}")
+    return weights
 
 
-def _negated_scope(a: Features, b: Features, shared: frozenset[str], similarity: float):
-    """(side, cue, shared words in its scope) when exactly one claim is negated
-    and the negation governs words the other claim also says."""
-    if bool(a.negations) == bool(b.negations) or len(shared) < MIN_SHARED:
-        return None
-    side, negated = ("A", a) if a.negations else ("B", b)
-    for position in negated.negations:
-        about = negated.scope(position) & shared
-        if len(about) >= 2 or (about and similarity >= SINGLE_WORD_SIMILARITY):
-            return side, negated.sequence[position], about
-    return None
+class NLIModelNotFound(Exception):
+    pass
 
 
-def _shared(keys: frozenset[str], shown: dict, limit: int = 4) -> str:
-    return ", ".join(sorted(shown[k] for k in keys)[:limit])
+@lru_cache(maxsize=2)
+def load_nli(name: str):
+    """A sentence-transformers ``CrossEncoder`` NLI model from disk, and the
+    index of each of our labels among its outputs."""
+    from . import embed  # noqa: F401  (sets the offline switches first)
+    from sentence_transformers import CrossEncoder
+
+    try:
+        model = CrossEncoder(name, device="cpu", local_files_only=True)
+    except Exception as e:
+        raise NLIModelNotFound(f"NLI model {name!r} is not available offline ({type(e).__name__})") from e
+    return model, nli_label_order(model.config.id2label)
+
+
+def nli_label_order(id2label: dict) -> list[int]:
+    """Output index of agree, related and conflict, from a config's label names."""
+    found: dict[str, int] = {}
+    for index, name in id2label.items():
+        name = str(name).lower()
+        for prefix, label in (("entail", "agree"), ("neutral", "related"), ("contra", "conflict")):
+            if name.startswith(prefix):
+                found[label] = int(index)
+    if set(found) != set(LABELS):
+        raise NLIModelNotFound(f"NLI model labels {sorted(id2label.values())} do not name entailment, neutral and contradiction")
+    return [found[label] for label in LABELS]
+
+
+class Judge:
+    """``prior``: the share of conflicts, and of agreements, expected among the
+    pairs judged. The weights are calibrated on NLI pairs, a third of them
+    contradictions and a third entailments; pairs matched across news articles
+    on one story are mostly merely related, and the model's odds are moved by
+    the ratio of the priors (Saerens et al. 2002), so that a long list of
+    matches does not fill up with weak conflicts. ``None`` keeps the
+    calibration priors."""
+
+    def __init__(self, weights: Weights | None = None, nli_model: str | None = None, prior: float | None = None, batch_size: int = 32):
+        self.weights = weights or load_weights()
+        self.nli = load_nli(nli_model) if nli_model else None
+        self.prior = prior
+        self.batch_size = batch_size
+        # What a stored verdict depends on: a change means judging again.
+        self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}" + (f"+nli={nli_model}" if nli_model else "")
+
+    def probabilities(self, pairs: list[tuple[str, str, float]]) -> tuple[np.ndarray, list[signals.Evidence]]:
+        evidence = [signals.compare(a, b, sim) for a, b, sim in pairs]
+        X = np.array([e.values for e in evidence], dtype=float).reshape(len(pairs), len(signals.FEATURES))
+        p = self.weights.probabilities(X)
+        if self.nli and pairs:
+            model, order = self.nli
+            q = model.predict([(a, b) for a, b, _ in pairs], batch_size=self.batch_size, apply_softmax=True)
+            p = (1 - NLI_WEIGHT) * p + NLI_WEIGHT * np.asarray(q)[:, order]
+        if self.prior is not None:
+            p = shift_prior(p, np.array(self.weights.meta["priors"]), self.prior)
+        return p, evidence
+
+    def judge_pairs(self, pairs: list[tuple[str, str, float]], speakers: list[tuple[str | None, str | None]] | None = None) -> list[Verdict]:
+        """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
+        of each pair when known."""
+        p, evidence = self.probabilities(pairs)
+        speakers = speakers or [(None, None)] * len(pairs)
+        return [self._verdict(row, e, s) for row, e, s in zip(p, evidence, speakers)]
+
+    def _verdict(self, p: np.ndarray, evidence: signals.Evidence, speakers) -> Verdict:
+        agree, related, conflict = p
+        hedge = HEDGE_FACTOR if evidence.hedges else 1.0
+        hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
+        nli_says = self.nli is not None and conflict >= max(agree, related)
+        if conflict >= self.weights.conflict_threshold and (evidence.reasons or nli_says):
+            kind, who = _kind(*speakers)
+            reason = self._conflict_reason(evidence) if evidence.reasons else f"nli: contradiction {conflict:.2f}"
+            return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind)
+        similarity = evidence["similarity"]
+        if agree > related:
+            return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}), same polarity{hedged}")
+        return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f})")
+
+    def _conflict_reason(self, evidence: signals.Evidence) -> str:
+        # Strongest signal first: the one that adds most to the conflict logit.
+        w = self.weights
+        row = LABELS.index("conflict")
+        weight = {name: w.coef[row, i] / w.scale[i] for i, name in enumerate(w.features)}
+        names = sorted(evidence.reasons, key=lambda n: -weight[n] * evidence[n])
+        # "negation_any" and "negation" describe one cue; show the scoped one only.
+        for broad, scoped in (("negation_any", "negation"), ("opposing_any", "opposing")):
+            if broad in names and scoped in names:
+                names.remove(broad)
+        return "; ".join(evidence.reasons[n] for n in names)
+
+
+def shift_prior(p: np.ndarray, calibration: np.ndarray, prior: float) -> np.ndarray:
+    """Probabilities re-weighted from the calibration set's label priors to a
+    set where agreements and conflicts each have prior ``prior`` and the rest
+    of the pairs are merely related."""
+    target = np.full(len(LABELS), prior)
+    target[LABELS.index("related")] = 1 - 2 * prior
+    q = p * (target / calibration)
+    return q / q.sum(axis=1, keepdims=True)
+
+
+def _kind(speaker_a: str | None, speaker_b: str | None) -> tuple[str | None, str]:
+    if not speaker_a or not speaker_b:
+        return None, ""
+    if speaker_a.strip().lower() == speaker_b.strip().lower():
+        return "self", f"{speaker_a} contradicts self: "
+    return "dispute", f"{speaker_a} vs {speaker_b}: "
+
+
+@lru_cache(maxsize=1)
+def default_judge() -> Judge:
+    """The judge ``claims build`` uses by default."""
+    return Judge(prior=NEWS_PRIOR)
 
 
 def judge(text_a: str, text_b: str, similarity: float) -> Verdict:
-    a, b = features(text_a), features(text_b)
-    shared = a.content & b.content
-    opposed = _opposed(a, b, shared) if len(shared) >= MIN_SHARED else []
-    if opposed:
-        word, other, about = opposed[0]
-        return Verdict(
-            "conflict",
-            round(min(1.0, 0.6 + similarity / 2), 3),
-            f"opposing: '{word}' in A vs '{other}' in B, about {_shared(about, a.shown)}",
-        )
-    negated = _negated_scope(a, b, shared, similarity) if similarity >= NEGATION_SIMILARITY else None
-    if negated:
-        side, cue, about = negated
-        return Verdict(
-            "conflict",
-            round(min(1.0, 0.4 + similarity / 2), 3),
-            f"negation: '{cue}' only in {side}, about {_shared(about, (a if side == 'A' else b).shown)}",
-        )
-    if a.percents and b.percents and not (a.percents & b.percents) and len(shared) >= MIN_SHARED:
-        fmt = lambda values: "/".join(f"{v:g} %" for v in sorted(values))  # noqa: E731
-        return Verdict(
-            "conflict",
-            round(min(1.0, 0.4 + similarity / 2), 3),
-            f"numbers differ: {fmt(a.percents)} vs {fmt(b.percents)}, about {_shared(shared, a.shown)}",
-        )
-    if similarity >= AGREE_SIMILARITY:
-        return Verdict("agree", round(similarity, 3), f"similar ({similarity:.2f}), same polarity")
-    return Verdict("related", round(similarity, 3), f"similar ({similarity:.2f})")
+    return default_judge().judge_pairs([(text_a, text_b, similarity)])[0]
 
 
-def judge_pairs(pairs: list[tuple[str, str, float]]) -> list[Verdict]:
-    """Judge many ``(text_a, text_b, similarity)`` pairs; features are cached per text."""
-    return [judge(a, b, sim) for a, b, sim in pairs]
+def judge_pairs(pairs: list[tuple[str, str, float]], speakers=None) -> list[Verdict]:
+    return default_judge().judge_pairs(pairs, speakers)

@@ -102,3 +102,24 @@ def negation_positions(tokens: list[str]) -> list[int]:
             if tuple(tokens[i : i + n]) == phrase:
                 skip.update(range(i, i + n))
     return [i for i, t in enumerate(tokens) if t in cues and i not in skip]
+
+
+@lru_cache(maxsize=None)
+def polarity_words() -> frozenset[str]:
+    return frozenset(_lines("polarity.txt"))
+
+
+@lru_cache(maxsize=None)
+def absolutes() -> frozenset[str]:
+    return frozenset(_lines("absolutes.txt"))
+
+
+@lru_cache(maxsize=None)
+def hedges() -> frozenset[str]:
+    return frozenset(_lines("hedges.txt"))
+
+
+@lru_cache(maxsize=None)
+def number_words() -> dict[str, str]:
+    """Lower-case word -> the value it stands for ("zwei" -> "2", "März" -> "month 3")."""
+    return dict(line.split("\t", 1) for line in _lines("numbers.tsv"))

@@ -1,0 +1,116 @@
+"""Eval: how good is the judge, on labelled pairs anyone can rerun.
+
+Pairs are tab-separated ``premise<TAB>hypothesis<TAB>label``, the label one of
+entailment/neutral/contradiction or agree/related/conflict. The judge is the
+one ``claims build`` uses: similarities from the same embedding model, the
+same signals and weights.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import embed
+from .judge import ALIASES, LABELS, Judge
+
+
+class PairsError(Exception):
+    """A pairs file that cannot be read; the message names the file and line."""
+
+
+def read_pairs(path: str | Path) -> list[tuple[str, str, str]]:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise PairsError(f"{path}: no such file")
+    except UnicodeDecodeError:
+        raise PairsError(f"{path}: not UTF-8 text")
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        fields = line.split("\t")
+        if len(fields) < 3:
+            raise PairsError(f"{path}:{number}: expected premise<TAB>hypothesis<TAB>label, found {len(fields)} field(s)")
+        a, b, label = fields[0].strip(), fields[1].strip(), fields[2].strip().lower()
+        label = ALIASES.get(label, label)
+        if label not in LABELS:
+            if number == 1 and not pairs:
+                continue  # a header row
+            raise PairsError(f"{path}:{number}: unknown label {fields[2].strip()!r}")
+        pairs.append((a, b, label))
+    if not pairs:
+        raise PairsError(f"{path}: no labelled pairs")
+    return pairs
+
+
+@dataclass
+class Report:
+    n: int
+    accuracy: float
+    labels: dict  # label -> {precision, recall, f1, support}
+    confusion: list[list[int]]  # rows: true label, columns: predicted, in LABELS order
+    pairs_per_second: float
+
+    def to_dict(self) -> dict:
+        return {
+            "n": self.n, "accuracy": self.accuracy, "labels": self.labels,
+            "confusion": {"labels": list(LABELS), "matrix": self.confusion},
+            "pairs_per_second": self.pairs_per_second,
+        }
+
+    def table(self) -> str:
+        lines = [f"{'label':10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
+        for label in LABELS:
+            m = self.labels[label]
+            lines.append(f"{label:10} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['support']:8d}")
+        lines += ["", f"accuracy {self.accuracy:.3f} on {self.n} pairs, {self.pairs_per_second:.0f} pairs/s", "",
+                  "confusion (rows: true, columns: predicted)", " " * 10 + "".join(f"{label:>9}" for label in LABELS)]
+        for label, row in zip(LABELS, self.confusion):
+            lines.append(f"{label:10}" + "".join(f"{count:9d}" for count in row))
+        return "\n".join(lines)
+
+
+def metrics(truth: list[str], predicted: list[str], seconds: float = 0.0) -> Report:
+    index = {label: i for i, label in enumerate(LABELS)}
+    confusion = np.zeros((len(LABELS), len(LABELS)), dtype=int)
+    for t, p in zip(truth, predicted):
+        confusion[index[t], index[p]] += 1
+    labels = {}
+    for i, label in enumerate(LABELS):
+        tp = int(confusion[i, i])
+        predicted_n, actual_n = int(confusion[:, i].sum()), int(confusion[i, :].sum())
+        precision = tp / predicted_n if predicted_n else 0.0
+        recall = tp / actual_n if actual_n else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        labels[label] = {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "support": actual_n}
+    n = len(truth)
+    return Report(
+        n=n,
+        accuracy=round(float(np.trace(confusion)) / n, 4) if n else 0.0,
+        labels=labels,
+        confusion=confusion.tolist(),
+        pairs_per_second=round(n / seconds, 1) if seconds > 0 else 0.0,
+    )
+
+
+def evaluate(
+    pairs: list[tuple[str, str, str]],
+    model_name: str = embed.DEFAULT_MODEL,
+    nli_model: str | None = None,
+    prior: float | None = None,
+    progress: bool = False,
+) -> Report:
+    model = embed.load_model(model_name)
+    judge = Judge(nli_model=nli_model, prior=prior)
+    # Timed from here: embedding and judging, not loading the models.
+    start = time.perf_counter()
+    similarities = embed.pair_similarities(model, [(a, b) for a, b, _ in pairs], progress=progress)
+    verdicts = judge.judge_pairs([(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)])
+    seconds = time.perf_counter() - start
+    return metrics([label for _, _, label in pairs], [v.relation for v in verdicts], seconds)

@@ -1,0 +1,257 @@
+"""Signals: the linguistic evidence that two claims contradict each other.
+
+After de Marneffe, Rafferty & Manning (2008), *Finding Contradictions in Text*:
+contradictions in news come from negation and polarity, antonyms, numbers and
+dates that differ, and overstatement; hedges make a claim less certain. Each
+signal is a number the judge weighs and, when it fires, a phrase for ``reason``
+so a reader can check the call. The word lists are data files (``claims/data``).
+
+A signal only counts when the two claims share content words: "nicht" in a
+sentence about something else is no contradiction.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from . import lexicon
+
+# Conflict signals, each with a weight the calibration keeps >= 0: evidence for a
+# conflict can be weak, but never evidence against one.
+SIGNALS = ("negation", "negation_any", "opposing", "opposing_any", "polarity", "absolute", "numbers")
+FEATURES = ("similarity", "overlap", "length") + SIGNALS
+
+MIN_LEMMA_LENGTH = 3
+STEM = 6  # leading letters of a lemma that identify a content word
+SCOPE = 6  # tokens either side of a negation
+# An opposing adjective or verb sits next to what it is about ("wichtige Rolle").
+ANTONYM_SCOPE = 3
+NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)(\s*(?:%|Prozent\b|percent\b))?", re.IGNORECASE)
+
+
+def content_key(lemma: str) -> str | None:
+    """What two content words must share to count as the same word: a common
+    stem, so that Europäer/europäisch or Kellogg/Kelloggs match."""
+    if len(lemma) < MIN_LEMMA_LENGTH or lemma in lexicon.stopwords() or lemma.isdigit():
+        return None
+    return lemma[:STEM]
+
+
+@dataclass(frozen=True)
+class Features:
+    """What the signals need to know about one claim."""
+
+    forms: tuple[str, ...]  # lower-case words in text order
+    sequence: tuple[str, ...]  # their lemmas
+    keys: tuple[str | None, ...]  # content key of each lemma, None for function words
+    clauses: tuple[int, ...]  # clause number of each word
+    negations: tuple[int, ...]  # positions of negation cues
+    numbers: frozenset[str]
+
+    @cached_property
+    def lemmas(self) -> frozenset[str]:
+        return frozenset(self.sequence)
+
+    @cached_property
+    def shown(self) -> dict[str, str]:
+        """Content key -> the first lemma with it, to show in reasons."""
+        shown: dict[str, str] = {}
+        for key, lemma in zip(self.keys, self.sequence):
+            if key:
+                shown.setdefault(key, lemma)
+        return shown
+
+    @cached_property
+    def content(self) -> frozenset[str]:
+        return frozenset(self.shown)
+
+    @cached_property
+    def polar(self) -> frozenset[str]:
+        return self.lemmas & lexicon.polarity_words()
+
+    @cached_property
+    def absolutes(self) -> frozenset[str]:
+        # "nicht nur", "nicht alle": a negated absolute claims less, not more.
+        cues = lexicon.negation_cues()
+        words = lexicon.absolutes()
+        return frozenset(
+            lemma for i, lemma in enumerate(self.sequence) if lemma in words and (i == 0 or self.forms[i - 1] not in cues)
+        )
+
+    @cached_property
+    def hedges(self) -> frozenset[str]:
+        words = lexicon.hedges()
+        return frozenset(w for w in self.forms + self.sequence if w in words)
+
+    def anchored(self, position: int, shared: frozenset[str]) -> bool:
+        """Whether the clause of ``position`` talks about something both claims
+        name. A claim of one clause is about one thing: all of it counts."""
+        if self.clauses[-1] == 0:
+            return True
+        clause = self.clauses[position]
+        return any(k in shared for k, c in zip(self.keys, self.clauses) if c == clause)
+
+    def find(self, lemmas) -> list[int]:
+        return [i for i, lemma in enumerate(self.sequence) if lemma in lemmas]
+
+    def near(self, position: int, width: int) -> frozenset[str]:
+        """Content keys within ``width`` words of ``position``."""
+        return frozenset(k for k in self.keys[max(0, position - width) : position + width + 1] if k)
+
+    def scope(self, position: int) -> frozenset[str]:
+        """Content keys in the clause of ``position``, within ``SCOPE`` words."""
+        clause = self.clauses[position]
+        lo, hi = max(0, position - SCOPE), position + SCOPE + 1
+        return frozenset(k for k, c in zip(self.keys[lo:hi], self.clauses[lo:hi]) if k and c == clause)
+
+
+def _numbers(text: str, forms: tuple[str, ...]) -> frozenset[str]:
+    values = set()
+    for m in NUMBER.finditer(text):
+        digits = m.group(1)
+        digits = digits.replace(".", "") if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", digits) else digits.replace(",", ".")
+        values.add(f"{float(digits):g}" + (" %" if m.group(2) else ""))
+    words = lexicon.number_words()
+    values.update(words[f] for f in forms if f in words)
+    return frozenset(values)
+
+
+@lru_cache(maxsize=100_000)
+def features(text: str) -> Features:
+    tokens, clauses = lexicon.clauses(text)
+    forms = tuple(t.lower() for t in tokens)
+    sequence = tuple(lexicon.lemma(w) for w in tokens)
+    return Features(
+        forms=forms,
+        sequence=sequence,
+        keys=tuple(content_key(lemma) for lemma in sequence),
+        clauses=tuple(clauses),
+        negations=tuple(lexicon.negation_positions(tokens)),
+        numbers=_numbers(text, forms),
+    )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    values: tuple[float, ...]  # one per name in FEATURES
+    reasons: dict  # conflict signal -> phrase, for the signals that fired
+    about: str  # shared content words, for reasons
+    hedges: tuple[str, ...]  # hedge words in either claim
+
+    def __getitem__(self, name: str) -> float:
+        return self.values[FEATURES.index(name)]
+
+
+def _list(lemmas, limit: int = 4) -> str:
+    return ", ".join(sorted(lemmas)[:limit])
+
+
+def _opposed(a: Features, b: Features):
+    """(word in A, word in B) for each opposing pair: from the lexicon, or a
+    word and its un- form (möglich / unmöglich)."""
+    opposite = lexicon.antonyms()
+    for i, word in enumerate(a.sequence):
+        others = set(opposite.get(word, ()))
+        if len(word) > 6:
+            others.add(word[2:] if word.startswith("un") else "un" + word)
+        for other in sorted(others & b.lemmas):
+            # Both words on both sides is a contrast inside each claim, not between them.
+            if other in a.lemmas or word in b.lemmas:
+                continue
+            yield i, word, b.sequence.index(other), other
+
+
+def compare(text_a: str, text_b: str, similarity: float) -> Evidence:
+    a, b = features(text_a), features(text_b)
+    shared = a.content & b.content
+    reasons: dict[str, str] = {}
+    values = dict.fromkeys(FEATURES, 0.0)
+    values["similarity"] = similarity
+    values["overlap"] = len(shared) / max(1, min(len(a.content), len(b.content)))
+    values["length"] = abs(math.log((len(a.forms) + 1) / (len(b.forms) + 1)))
+    # Paraphrases that share no word still contradict each other, so the
+    # signals do not wait for shared words; scoped versions weigh more.
+    _negation(a, b, shared, values, reasons)
+    _opposing(a, b, shared, values, reasons)
+    _polarity(a, b, shared, values, reasons)
+    _absolute(a, b, shared, values, reasons)
+    if shared:
+        _numbers_differ(a, b, values, reasons)
+    return Evidence(
+        tuple(values[name] for name in FEATURES),
+        reasons,
+        _list(a.shown[k] for k in shared),
+        tuple(sorted(a.hedges | b.hedges)),
+    )
+
+
+def _kind(value: str) -> str:
+    """month, weekday, % or plain: only values of one kind are compared."""
+    return value.split()[0] if value.startswith(("month", "weekday")) else ("%" if value.endswith("%") else "")
+
+
+def _numbers_differ(a: Features, b: Features, values, reasons) -> None:
+    for kind in sorted({_kind(v) for v in a.numbers} & {_kind(v) for v in b.numbers}):
+        in_a = {v for v in a.numbers if _kind(v) == kind}
+        in_b = {v for v in b.numbers if _kind(v) == kind}
+        if not (in_a <= in_b or in_b <= in_a):
+            show = lambda vs: "/".join(sorted(vs, key=lambda v: float(v.split()[-1] if kind in ("month", "weekday") else v.split()[0])))  # noqa: E731
+            values["numbers"] = 1.0
+            reasons["numbers"] = f"numbers differ: {show(in_a)} vs {show(in_b)}"
+            return
+
+
+def _negation(a: Features, b: Features, shared, values, reasons) -> None:
+    if bool(a.negations) == bool(b.negations):
+        return
+    side, negated = ("A", a) if a.negations else ("B", b)
+    anchored = [p for p in negated.negations if negated.anchored(p, shared)]
+    if not anchored:
+        return
+    values["negation_any"] = 1.0
+    reasons["negation_any"] = f"negation: '{negated.sequence[anchored[0]]}' only in {side}"
+    best: frozenset[str] = frozenset()
+    for position in negated.negations:
+        about = negated.scope(position) & shared
+        if len(about) > len(best):
+            best, cue = about, negated.sequence[position]
+    if best:
+        # Two shared words under the negation say it negates the shared predicate.
+        values["negation"] = min(len(best), 2) / 2
+        reasons["negation"] = f"negation: '{cue}' only in {side}, about {_list(negated.shown[k] for k in best)}"
+
+
+def _opposing(a: Features, b: Features, shared, values, reasons) -> None:
+    for i, word, j, other in _opposed(a, b):
+        about = a.near(i, ANTONYM_SCOPE) & b.near(j, ANTONYM_SCOPE) & shared
+        if about:
+            values["opposing"] = 1.0
+            reasons["opposing"] = f"opposing: '{word}' in A vs '{other}' in B, about {_list(a.shown[k] for k in about)}"
+            return
+        if "opposing_any" not in reasons and a.anchored(i, shared) and b.anchored(j, shared):
+            values["opposing_any"] = 1.0
+            reasons["opposing_any"] = f"opposing: '{word}' in A vs '{other}' in B"
+
+
+def _polarity(a: Features, b: Features, shared, values, reasons) -> None:
+    # "nicht abgelehnt" is two negations: count parity, not presence.
+    flips_a = (len(a.negations) + len(a.polar)) % 2
+    flips_b = (len(b.negations) + len(b.polar)) % 2
+    only_a = {a.sequence[i] for i in a.find(a.polar - b.polar) if a.anchored(i, shared)}
+    only_b = {b.sequence[i] for i in b.find(b.polar - a.polar) if b.anchored(i, shared)}
+    if flips_a != flips_b and (only_a or only_b):
+        side, word = ("A", min(only_a)) if only_a else ("B", min(only_b))
+        values["polarity"] = 1.0
+        reasons["polarity"] = f"polarity: '{word}' only in {side}"
+
+
+def _absolute(a: Features, b: Features, shared, values, reasons) -> None:
+    only_a = {a.sequence[i] for i in a.find(a.absolutes - b.absolutes) if a.anchored(i, shared)}
+    only_b = {b.sequence[i] for i in b.find(b.absolutes - a.absolutes) if b.anchored(i, shared)}
+    if only_a or only_b:
+        side, word = ("A", min(only_a)) if only_a else ("B", min(only_b))
+        values["absolute"] = min(2, len(only_a | only_b)) / 2
+        reasons["absolute"] = f"overstatement: '{word}' only in {side}"

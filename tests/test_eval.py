@@ -1,0 +1,95 @@
+"""``claims eval``: reading gold pairs, the arithmetic, the command."""
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from claims import calibrate
+from claims.cli import cli
+from claims.eval import PairsError, metrics, read_pairs
+
+
+def test_metrics_arithmetic():
+    truth = ["conflict", "conflict", "conflict", "agree", "agree", "related"]
+    predicted = ["conflict", "conflict", "related", "conflict", "agree", "related"]
+    report = metrics(truth, predicted, seconds=2.0)
+    assert report.n == 6 and report.accuracy == round(4 / 6, 4) and report.pairs_per_second == 3.0
+    c = report.labels["conflict"]
+    assert (c["precision"], c["recall"], c["f1"], c["support"]) == (round(2 / 3, 4), round(2 / 3, 4), round(2 / 3, 4), 3)
+    assert report.labels["related"] == {"precision": 0.5, "recall": 1.0, "f1": round(2 / 3, 4), "support": 1}
+    # rows: true agree, related, conflict; columns: predicted
+    assert report.confusion == [[1, 0, 1], [0, 1, 0], [0, 1, 2]]
+
+
+def test_a_label_never_predicted_has_zero_precision_not_an_error():
+    report = metrics(["agree", "conflict"], ["related", "related"])
+    assert report.labels["agree"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1}
+
+
+def test_read_pairs_maps_nli_labels_and_skips_a_header(tmp_path):
+    path = tmp_path / "gold.tsv"
+    path.write_text("premise\thypothesis\tlabel\nA\tB\tcontradiction\nC\tD\tEntailment\n\nE\tF\tneutral\nG\tH\tconflict\n", encoding="utf-8")
+    assert read_pairs(path) == [("A", "B", "conflict"), ("C", "D", "agree"), ("E", "F", "related"), ("G", "H", "conflict")]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("A\tB\tcontradiction\nC\tD\tmaybe\n", "gold.tsv:2: unknown label 'maybe'"),
+        ("A\tB\tcontradiction\nonly one field\n", "gold.tsv:2: expected premise<TAB>hypothesis<TAB>label, found 1 field(s)"),
+        ("\n\n", "gold.tsv: no labelled pairs"),
+    ],
+)
+def test_bad_pairs_files_name_file_and_line(tmp_path, content, message):
+    path = tmp_path / "gold.tsv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(PairsError) as e:
+        read_pairs(path)
+    assert str(e.value) == f"{tmp_path}/{message}"
+
+
+GOLD = [
+    ("Kellogg glaubt nicht, dass die Europäer am Tisch sitzen.", "Die Europäer werden am Tisch sitzen.", "contradiction"),
+    ("Kelloggs Rolle ist zeremoniell.", "Kellogg spielt eine wichtige Rolle.", "contradiction"),
+    ("Der Kreml lehnt europäische Truppen in der Ukraine ab.", "Russland ist gegen europäische Soldaten in der Ukraine.", "entailment"),
+    ("Witkoff reiste nach Paris.", "Macron erklärte die Pläne der Koalition.", "neutral"),
+]
+
+
+def test_eval_command_json(tmp_path):
+    path = tmp_path / "gold.tsv"
+    path.write_text("".join("\t".join(row) + "\n" for row in GOLD), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["n"] == 4 and set(report["labels"]) == {"agree", "related", "conflict"}
+    assert report["labels"]["conflict"]["recall"] == 1.0
+    assert report["pairs_per_second"] > 0 and 0 <= report["accuracy"] <= 1
+    table = CliRunner().invoke(cli, ["eval", str(path)]).output
+    assert "conflict" in table and "pairs/s" in table and "confusion" in table
+
+
+def test_eval_command_bad_file_is_one_line(tmp_path):
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "missing.tsv")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tmp_path}/missing.tsv: no such file"
+
+
+def test_fit_recovers_a_signal_and_keeps_signal_weights_non_negative():
+    from claims.signals import FEATURES
+
+    rng = np.random.default_rng(0)
+    n = 600
+    X = np.zeros((n, len(FEATURES)))
+    X[:, 0] = rng.uniform(0.2, 0.9, n)
+    negation = rng.random(n) < 0.3
+    X[:, FEATURES.index("negation")] = negation
+    X[:, FEATURES.index("absolute")] = rng.random(n) < 0.2  # noise
+    y = np.where(negation, 2, np.where(X[:, 0] > 0.6, 0, 1))
+    weights = calibrate.fit(X, y)
+    p = weights.probabilities(X)
+    assert (p[negation, 2] > 0.5).all() and (p[~negation, 2] < 0.5).all()
+    assert weights.meta["priors"] == [round(float(v), 4) for v in np.bincount(y, minlength=3) / n]
+    assert (weights.coef[2, [FEATURES.index(s) for s in ("negation", "absolute", "numbers")]] >= 0).all()

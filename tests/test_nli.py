@@ -1,0 +1,50 @@
+"""The optional NLI cross-encoder path, with a tiny model built here from a
+config: no download, random weights, real loading and label mapping."""
+
+import numpy as np
+import pytest
+
+from claims import judge
+
+
+@pytest.fixture(scope="module")
+def tiny_nli(tmp_path_factory):
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    path = tmp_path_factory.mktemp("tiny-nli")
+    words = "[PAD] [UNK] [CLS] [SEP] [MASK] die europäer sitzen am tisch nicht er glaube".split()
+    (path / "vocab.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    BertTokenizerFast(vocab_file=str(path / "vocab.txt")).save_pretrained(path)
+    config = BertConfig(
+        vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64, num_labels=3,
+        # The order of mDeBERTa XNLI models: not ours.
+        id2label={0: "entailment", 1: "neutral", 2: "contradiction"},
+        label2id={"entailment": 0, "neutral": 1, "contradiction": 2},
+    )
+    BertForSequenceClassification(config).save_pretrained(path)
+    return str(path)
+
+
+def test_label_order_comes_from_the_config():
+    assert judge.nli_label_order({0: "CONTRADICTION", 1: "neutral", 2: "Entailment"}) == [2, 1, 0]
+    with pytest.raises(judge.NLIModelNotFound, match="do not name"):
+        judge.nli_label_order({0: "LABEL_0", 1: "LABEL_1"})
+
+
+def test_cross_encoder_probabilities_join_the_signals(tiny_nli):
+    model, order = judge.load_nli(tiny_nli)
+    assert order == [0, 1, 2]
+    pairs = [("Er glaube nicht, dass Europäer am Tisch sitzen.", "Die Europäer sitzen am Tisch.", 0.7)] * 3
+    with_nli = judge.Judge(nli_model=tiny_nli)
+    p, _ = with_nli.probabilities(pairs)
+    alone, _ = judge.Judge().probabilities(pairs)
+    q = model.predict([(a, b) for a, b, _ in pairs], apply_softmax=True)[:, order]
+    assert np.allclose(p, (1 - judge.NLI_WEIGHT) * alone + judge.NLI_WEIGHT * q, atol=1e-5)
+    assert np.allclose(p.sum(axis=1), 1)
+    assert len(with_nli.judge_pairs(pairs)) == 3
+
+
+def test_missing_nli_model_says_so(tmp_path):
+    with pytest.raises(judge.NLIModelNotFound, match="not available offline"):
+        judge.load_nli(str(tmp_path / "nothing-here"))
