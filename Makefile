@@ -3,7 +3,10 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install build demo test clean
+.PHONY: install build demo test eval calibrate clean
+
+# Licensed non-commercial: read from ../shared, never copied into the repo.
+EVAL ?= ../shared/eval
 
 install: $(VENV)/.installed
 
@@ -24,6 +27,14 @@ demo: build
 
 test: install
 	$(PY) -m pytest
+
+# The judge's quality on held-out German XNLI pairs (the weights are fitted on the train file).
+eval: install
+	$(VENV)/bin/claims eval $(EVAL)/xnli_de_dev.tsv
+	$(VENV)/bin/claims eval $(EVAL)/xnli_de_dev.tsv --baseline
+
+calibrate: install
+	$(VENV)/bin/claims calibrate $(EVAL)/xnli_de_train.tsv
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

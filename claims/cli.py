@@ -56,7 +56,8 @@ def build(paths, db_path, model, threshold, nli_model, conflict_prior, progress)
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model for similarities")
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
 @click.option("--prior", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements (default: as in the calibration pairs)")
-def eval_command(pairs_file, as_json, model, nli_model, prior):
+@click.option("--baseline", is_flag=True, help="Measure the plain rule 'a negation word in exactly one text' instead")
+def eval_command(pairs_file, as_json, model, nli_model, prior, baseline):
     """Measure the judge on labelled pairs: premise<TAB>hypothesis<TAB>label.
 
     Labels are entailment/neutral/contradiction or agree/related/conflict.
@@ -68,7 +69,10 @@ def eval_command(pairs_file, as_json, model, nli_model, prior):
 
     try:
         pairs = evaluation.read_pairs(pairs_file)
-        report = evaluation.evaluate(pairs, model_name=model, nli_model=nli_model, prior=prior)
+        if baseline:
+            report = evaluation.negation_rule(pairs)
+        else:
+            report = evaluation.evaluate(pairs, model_name=model, nli_model=nli_model, prior=prior)
     except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound) as e:
         raise click.ClickException(str(e))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())

@@ -99,6 +99,16 @@ def metrics(truth: list[str], predicted: list[str], seconds: float = 0.0) -> Rep
     )
 
 
+def negation_rule(pairs: list[tuple[str, str, str]]) -> Report:
+    """The baseline to beat: conflict when a negation word is in exactly one
+    text, related otherwise."""
+    from .lexicon import negations
+
+    start = time.perf_counter()
+    predicted = ["conflict" if bool(negations(a)) != bool(negations(b)) else "related" for a, b, _ in pairs]
+    return metrics([label for _, _, label in pairs], predicted, time.perf_counter() - start)
+
+
 def evaluate(
     pairs: list[tuple[str, str, str]],
     model_name: str = embed.DEFAULT_MODEL,

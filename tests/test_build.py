@@ -54,7 +54,7 @@ def test_europeans_at_the_table_is_kellogg_against_rubio(seed_db):
 
 def test_conflicts_are_few(seed_db):
     # A reader must not wade through hundreds of rows on five articles.
-    assert 2 <= seed_db["conflicts"].count <= 30
+    assert 2 <= seed_db["conflicts"].count <= 40  # dozens at most, for a reader to go through
 
 
 def test_every_claim_has_an_embedding_and_a_span(seed_db):

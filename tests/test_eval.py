@@ -93,3 +93,11 @@ def test_fit_recovers_a_signal_and_keeps_signal_weights_non_negative():
     assert (p[negation, 2] > 0.5).all() and (p[~negation, 2] < 0.5).all()
     assert weights.meta["priors"] == [round(float(v), 4) for v in np.bincount(y, minlength=3) / n]
     assert (weights.coef[2, [FEATURES.index(s) for s in ("negation", "absolute", "numbers")]] >= 0).all()
+
+
+def test_baseline_rule(tmp_path):
+    path = tmp_path / "gold.tsv"
+    path.write_text("".join("\t".join(row) + "\n" for row in GOLD), encoding="utf-8")
+    report = json.loads(CliRunner().invoke(cli, ["eval", str(path), "--json", "--baseline"]).output)
+    # Only the first pair has a negation word on one side.
+    assert report["labels"]["conflict"] == {"precision": 1.0, "recall": 0.5, "f1": round(2 / 3, 4), "support": 2}
