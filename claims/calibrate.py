@@ -9,6 +9,8 @@ numbers, written to a JSON file the judge loads.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from scipy.optimize import minimize
 
@@ -59,7 +61,7 @@ def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, 
     meta = {**(meta or {}), "n": int(n), "priors": (np.bincount(y, minlength=len(LABELS)) / n).round(4).tolist()}
     weights = Weights(signals.FEATURES, mean, scale, W, result.x[len(LABELS) * k :], 0.5, meta)
     threshold = best_threshold(weights.probabilities(X)[:, conflict], fired(X), y == conflict)
-    return Weights(signals.FEATURES, mean, scale, W, result.x[len(LABELS) * k :], threshold, meta)
+    return dataclasses.replace(weights, conflict_threshold=threshold)
 
 
 def calibrate(pairs: list[tuple[str, str, str]], model_name: str = embed.DEFAULT_MODEL, source: str = "") -> Weights:

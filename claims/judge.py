@@ -134,6 +134,10 @@ class Judge:
         self.nli = load_nli(nli_model) if nli_model else None
         self.prior = prior
         self.batch_size = batch_size
+        # How much one unit of each signal adds to the conflict logit, to put
+        # the strongest reason first.
+        row = LABELS.index("conflict")
+        self._conflict_weight = dict(zip(self.weights.features, self.weights.coef[row] / self.weights.scale))
         # What a stored verdict depends on: a change means judging again.
         self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}" + (f"+nli={nli_model}" if nli_model else "")
 
@@ -171,11 +175,7 @@ class Judge:
         return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f})")
 
     def _conflict_reason(self, evidence: signals.Evidence) -> str:
-        # Strongest signal first: the one that adds most to the conflict logit.
-        w = self.weights
-        row = LABELS.index("conflict")
-        weight = {name: w.coef[row, i] / w.scale[i] for i, name in enumerate(w.features)}
-        names = sorted(evidence.reasons, key=lambda n: -weight[n] * evidence[n])
+        names = sorted(evidence.reasons, key=lambda n: -self._conflict_weight[n] * evidence[n])
         # "negation_any" and "negation" describe one cue; show the scoped one only.
         for broad, scoped in (("negation_any", "negation"), ("opposing_any", "opposing")):
             if broad in names and scoped in names:

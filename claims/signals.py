@@ -6,8 +6,9 @@ dates that differ, and overstatement; hedges make a claim less certain. Each
 signal is a number the judge weighs and, when it fires, a phrase for ``reason``
 so a reader can check the call. The word lists are data files (``claims/data``).
 
-A signal only counts when the two claims share content words: "nicht" in a
-sentence about something else is no contradiction.
+Negation and opposing words come in two strengths: scoped on the content words
+both claims share ("nicht" governs the shared predicate), and anywhere in a
+clause about them. The judge weighs the scoped ones more.
 """
 
 from __future__ import annotations
@@ -138,7 +139,6 @@ def features(text: str) -> Features:
 class Evidence:
     values: tuple[float, ...]  # one per name in FEATURES
     reasons: dict  # conflict signal -> phrase, for the signals that fired
-    about: str  # shared content words, for reasons
     hedges: tuple[str, ...]  # hedge words in either claim
 
     def __getitem__(self, name: str) -> float:
@@ -183,7 +183,6 @@ def compare(text_a: str, text_b: str, similarity: float) -> Evidence:
     return Evidence(
         tuple(values[name] for name in FEATURES),
         reasons,
-        _list(a.shown[k] for k in shared),
         tuple(sorted(a.hedges | b.hedges)),
     )
 
