@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from . import embed, ingest, judge, match, store
+from . import embed, ingest, judge, match, signals, store
 from .split import split
 
 Echo = Callable[[str], None]
@@ -55,6 +55,7 @@ def build(
     db_path: str,
     model_name: str = embed.DEFAULT_MODEL,
     threshold: float = match.DEFAULT_THRESHOLD,
+    semantic_threshold: float = match.SEMANTIC_THRESHOLD,
     progress: bool = False,
     echo: Echo = lambda message: None,
     nli_model: str | None = None,
@@ -109,7 +110,7 @@ def build(
         _log(db, problems)
         if model_changed:
             _embed_missing(db, model, model_name, progress)
-        _match(db, model_name, threshold, judge_, rematch_all=model_changed)
+        _match(db, model_name, (threshold, semantic_threshold), judge_, rematch_all=model_changed)
 
     result.articles = db["articles"].count
     result.claims = db["claims"].count
@@ -169,36 +170,43 @@ def _embed_missing(db, model, model_name: str, progress: bool) -> None:
         _write_embeddings(db, [claim_id for claim_id, _ in rows], vectors, model_name)
 
 
-def _match(db, model_name: str, threshold: float, judge_: judge.Judge, rematch_all: bool) -> None:
-    settings = {"threshold": threshold, "judge": judge_.name}
+def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, rematch_all: bool) -> None:
+    rows = db.execute(
+        """select c.id, c.article_id, c.speaker, c.text, e.vector from claims c
+           join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
+        [model_name],
+    ).fetchall()
+    text = {r[0]: r[3] for r in rows}
+    speaker = {r[0]: r[2] for r in rows}
+    # Shared terms count by how rare they are in the whole corpus: a term
+    # becoming background changes which pairs match, so everything is matched again.
+    vocabulary = signals.vocabulary(text.values())
+    settings = {
+        "threshold": thresholds[0], "semantic_threshold": thresholds[1], "judge": judge_.name,
+        "background": ",".join(sorted(vocabulary.background)),
+    }
     settings_changed = any(store.get_config(db, k) not in (None, str(v)) for k, v in settings.items())
     if rematch_all or settings_changed:
         db.execute("delete from claim_pairs")
         matched_upto = 0
     else:
         matched_upto = int(store.get_config(db, "matched_upto", "0"))
-    rows = db.execute(
-        """select c.id, c.article_id, c.speaker, c.text, e.vector from claims c
-           join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
-        [model_name],
-    ).fetchall()
     if rows:
-        refs = [match.ClaimRef(r[0], r[1], r[2]) for r in rows]
+        refs = [match.ClaimRef(r[0], r[1], r[2], signals.features(r[3]).content) for r in rows]
         vectors = np.vstack([embed.from_blob(r[4]) for r in rows])
         new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
-        pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, threshold)
-        text = {r[0]: r[3] for r in rows}
-        speaker = {r[0]: r[2] for r in rows}
+        pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1])
         verdicts = judge_.judge_pairs(
-            [(text[a], text[b], sim) for a, b, sim in pairs], [(speaker[a], speaker[b]) for a, b, _ in pairs]
+            [(text[p.a], text[p.b], p.similarity) for p in pairs], [(speaker[p.a], speaker[p.b]) for p in pairs], vocabulary
         )
         db["claim_pairs"].upsert_all(
             (
                 {
-                    "claim_a": a, "claim_b": b, "similarity": round(sim, 4),
+                    "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
+                    "shared": ", ".join(v.shared) or None,
                     "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind,
                 }
-                for (a, b, sim), v in zip(pairs, verdicts)
+                for p, v in zip(pairs, verdicts)
             ),
             pk=("claim_a", "claim_b"),
         )

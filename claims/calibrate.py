@@ -67,7 +67,8 @@ def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, 
 def calibrate(pairs: list[tuple[str, str, str]], model_name: str = embed.DEFAULT_MODEL, source: str = "") -> Weights:
     """Weights for labelled ``(text_a, text_b, label)`` pairs, with similarities from ``model_name``."""
     similarities = embed.pair_similarities(embed.load_model(model_name), [(a, b) for a, b, _ in pairs])
-    X = np.array([signals.compare(a, b, sim).values for (a, b, _), sim in zip(pairs, similarities)])
+    vocabulary = signals.vocabulary(t for a, b, _ in pairs for t in (a, b))
+    X = np.array([signals.compare(a, b, sim, vocabulary).values for (a, b, _), sim in zip(pairs, similarities)])
     y = np.array([LABELS.index(label) for _, _, label in pairs])
     return fit(X, y, meta={"model": model_name, "calibrated_on": source})
 

@@ -22,11 +22,12 @@ def cli():
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database to create or update")
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model name or local path")
-@click.option("--threshold", default=match.DEFAULT_THRESHOLD, show_default=True, type=click.FloatRange(-1, 1), help="Cosine similarity at which two claims are matched")
+@click.option("--threshold", default=match.DEFAULT_THRESHOLD, show_default=True, type=click.FloatRange(-1, 2), help="Score (cosine + 0.5 x overlap of specific terms) at which claims that share terms are matched")
+@click.option("--semantic-threshold", default=match.SEMANTIC_THRESHOLD, show_default=True, type=click.FloatRange(-1, 1), help="Cosine at which claims that share no specific term are matched")
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
 @click.option("--conflict-prior", default=judge.NEWS_PRIOR, show_default=True, type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements, among matched pairs")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
-def build(paths, db_path, model, threshold, nli_model, conflict_prior, progress):
+def build(paths, db_path, model, threshold, semantic_threshold, nli_model, conflict_prior, progress):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md or .jsonl files or folders of them (default: seeds/).
@@ -39,7 +40,7 @@ def build(paths, db_path, model, threshold, nli_model, conflict_prior, progress)
         progress = sys.stderr.isatty()
     try:
         result = run_build(
-            paths, db_path, model_name=model, threshold=threshold, progress=progress,
+            paths, db_path, model_name=model, threshold=threshold, semantic_threshold=semantic_threshold, progress=progress,
             echo=lambda message: click.echo(f"claims: {message}", err=True),
             nli_model=nli_model, conflict_prior=conflict_prior,
         )

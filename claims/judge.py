@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import signals
+from . import signals, terms
 
 LABELS = ("agree", "related", "conflict")
 # XNLI and RTE names for the same three relations.
@@ -39,6 +39,7 @@ class Verdict:
     score: float  # confidence in ``relation``, 0..1
     reason: str
     kind: str | None = None  # for conflicts: dispute (two speakers) | self (one speaker)
+    shared: tuple[str, ...] = ()  # the content words both claims name, rarest first
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,9 @@ class Judge:
         # What a stored verdict depends on: a change means judging again.
         self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}" + (f"+nli={nli_model}" if nli_model else "")
 
-    def probabilities(self, pairs: list[tuple[str, str, float]]) -> tuple[np.ndarray, list[signals.Evidence]]:
-        evidence = [signals.compare(a, b, sim) for a, b, sim in pairs]
+    def probabilities(self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None) -> tuple[np.ndarray, list[signals.Evidence]]:
+        vocabulary = vocabulary or signals.vocabulary(t for a, b, _ in pairs for t in (a, b))
+        evidence = [signals.compare(a, b, sim, vocabulary) for a, b, sim in pairs]
         X = np.array([e.values for e in evidence], dtype=float).reshape(len(pairs), len(signals.FEATURES))
         p = self.weights.probabilities(X)
         if self.nli and pairs:
@@ -153,10 +155,16 @@ class Judge:
             p = shift_prior(p, np.array(self.weights.meta["priors"]), self.prior)
         return p, evidence
 
-    def judge_pairs(self, pairs: list[tuple[str, str, float]], speakers: list[tuple[str | None, str | None]] | None = None) -> list[Verdict]:
+    def judge_pairs(
+        self,
+        pairs: list[tuple[str, str, float]],
+        speakers: list[tuple[str | None, str | None]] | None = None,
+        vocabulary: terms.Vocabulary | None = None,
+    ) -> list[Verdict]:
         """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
-        of each pair when known."""
-        p, evidence = self.probabilities(pairs)
+        of each pair when known. Terms common in ``vocabulary`` (by default:
+        in the texts of ``pairs``) are background and anchor no signal."""
+        p, evidence = self.probabilities(pairs, vocabulary)
         speakers = speakers or [(None, None)] * len(pairs)
         return [self._verdict(row, e, s) for row, e, s in zip(p, evidence, speakers)]
 
@@ -164,15 +172,16 @@ class Judge:
         agree, related, conflict = p
         hedge = HEDGE_FACTOR if evidence.hedges else 1.0
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
+        about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
         nli_says = self.nli is not None and conflict >= max(agree, related)
         if conflict >= self.weights.conflict_threshold and (evidence.reasons or nli_says):
             kind, who = _kind(*speakers)
             reason = self._conflict_reason(evidence) if evidence.reasons else f"nli: contradiction {conflict:.2f}"
-            return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind)
+            return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind, evidence.shared)
         similarity = evidence["similarity"]
         if agree > related:
-            return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}), same polarity{hedged}")
-        return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f})")
+            return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}){about}, same polarity{hedged}", shared=evidence.shared)
+        return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f}){about}", shared=evidence.shared)
 
     def _conflict_reason(self, evidence: signals.Evidence) -> str:
         names = sorted(evidence.reasons, key=lambda n: -self._conflict_weight[n] * evidence[n])
@@ -211,5 +220,5 @@ def judge(text_a: str, text_b: str, similarity: float) -> Verdict:
     return default_judge().judge_pairs([(text_a, text_b, similarity)])[0]
 
 
-def judge_pairs(pairs: list[tuple[str, str, float]], speakers=None) -> list[Verdict]:
-    return default_judge().judge_pairs(pairs, speakers)
+def judge_pairs(pairs: list[tuple[str, str, float]], speakers=None, vocabulary=None) -> list[Verdict]:
+    return default_judge().judge_pairs(pairs, speakers, vocabulary)

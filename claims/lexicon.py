@@ -123,3 +123,9 @@ def hedges() -> frozenset[str]:
 def number_words() -> dict[str, str]:
     """Lower-case word -> the value it stands for ("zwei" -> "2", "März" -> "month 3")."""
     return dict(line.split("\t", 1) for line in _lines("numbers.tsv"))
+
+
+@lru_cache(maxsize=None)
+def not_heads() -> frozenset[str]:
+    """Endings that are German words but, at the end of a longer word, a suffix."""
+    return frozenset(_lines("not_heads.txt"))

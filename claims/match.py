@@ -1,20 +1,36 @@
 """Match: pairs of claims that talk about the same thing.
 
-A pair is every two claims whose cosine similarity reaches the threshold, from
-different articles, or from one article when different speakers say them. The
-rule depends on the two claims only, so matching new claims against a built db
-gives the same pairs as matching everything from scratch. Similarities come from
-blocked matrix products; a vector index can replace ``neighbours`` later.
+Matching is hybrid. Embeddings find paraphrases that share no word, but on one
+story they also rate any two claims about the war as close; shared terms
+(``terms.py``: "Kellogg", "Rolle", "Tisch" in "Verhandlungstisch") find claims
+about the same thing that a multilingual model scores low. So a pair is two
+claims that
+
+- share specific terms (weighted by rarity, ``overlap``) and score
+  ``similarity + LEXICAL_WEIGHT * overlap >= threshold``, with a cosine of at
+  least ``MIN_SIMILARITY``; or
+- share none but reach ``semantic_threshold`` (a paraphrase, a translation),
+
+from different articles, or from one article when different speakers say them.
+The rule depends on the two claims and the vocabulary only, so matching new
+claims against a built db gives the pairs matching everything would.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
+from scipy import sparse
+
+from .terms import Vocabulary
 
 DEFAULT_THRESHOLD = 0.45
-BLOCK = 2048
+SEMANTIC_THRESHOLD = 0.6
+LEXICAL_WEIGHT = 0.5
+MIN_SIMILARITY = 0.25
+BLOCK = 512
 
 
 @dataclass(frozen=True)
@@ -22,19 +38,52 @@ class ClaimRef:
     id: int
     article_id: int
     speaker: str | None
+    terms: frozenset[str] = frozenset()  # content terms, see signals.features
+
+
+class Match(NamedTuple):
+    a: int
+    b: int
+    similarity: float  # cosine of the embeddings
+    overlap: float  # cosine of the claims' specific terms, weighted by idf
 
 
 def _voice(speaker: str | None) -> str:
     return (speaker or "").strip().lower()
 
 
-def neighbours(queries: np.ndarray, corpus: np.ndarray, threshold: float):
-    """(query row, corpus row, similarity) for every product >= threshold."""
+def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary, columns: dict[str, int]) -> sparse.csr_matrix:
+    """Rows of idf weights of each claim's specific terms, unit length."""
+    rows, cols, values = [], [], []
+    for row, ref in enumerate(refs):
+        specific = [t for t in vocabulary.specific(ref.terms) if t in columns]
+        weights = np.array([vocabulary.idf(t) for t in specific])
+        norm = float(np.linalg.norm(weights)) or 1.0
+        rows += [row] * len(specific)
+        cols += [columns[t] for t in specific]
+        values += (weights / norm).tolist()
+    return sparse.csr_matrix((values, (rows, cols)), shape=(len(refs), max(1, len(columns))), dtype=np.float32)
+
+
+def neighbours(
+    queries: np.ndarray,
+    corpus: np.ndarray,
+    threshold: float,
+    semantic_threshold: float,
+    query_terms: sparse.csr_matrix | None = None,
+    corpus_terms: sparse.csr_matrix | None = None,
+):
+    """(query row, corpus row, similarity, overlap) for every pair the rule admits."""
     for lo in range(0, len(queries), BLOCK):
         sims = queries[lo : lo + BLOCK] @ corpus.T
-        rows, cols = np.nonzero(sims >= threshold)
+        if query_terms is not None:
+            overlap = (query_terms[lo : lo + BLOCK] @ corpus_terms.T).toarray()
+        else:
+            overlap = np.zeros_like(sims)
+        hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (sims + LEXICAL_WEIGHT * overlap >= threshold)
+        rows, cols = np.nonzero(hybrid | (sims >= semantic_threshold))
         for r, c in zip(rows.tolist(), cols.tolist()):
-            yield lo + r, c, float(sims[r, c])
+            yield lo + r, c, float(sims[r, c]), float(overlap[r, c])
 
 
 def match(
@@ -43,18 +92,26 @@ def match(
     corpus: list[ClaimRef],
     corpus_vectors: np.ndarray,
     threshold: float = DEFAULT_THRESHOLD,
-) -> list[tuple[int, int, float]]:
-    """Pairs ``(claim_a, claim_b, similarity)`` with ``claim_a < claim_b`` that
-    involve at least one claim of ``new``; ``corpus`` may include ``new``."""
-    pairs: dict[tuple[int, int], float] = {}
+    vocabulary: Vocabulary | None = None,
+    semantic_threshold: float = SEMANTIC_THRESHOLD,
+) -> list[Match]:
+    """Pairs with ``a < b`` that involve at least one claim of ``new``;
+    ``corpus`` may include ``new``. Without a ``vocabulary`` no terms are
+    shared and only ``semantic_threshold`` matches."""
+    pairs: dict[tuple[int, int], Match] = {}
     if not new or not corpus:
         return []
-    for q, c, sim in neighbours(new_vectors, corpus_vectors, threshold):
+    query_terms = corpus_terms = None
+    if vocabulary is not None:
+        columns = {term: i for i, term in enumerate(sorted(vocabulary.df))}
+        query_terms = term_matrix(new, vocabulary, columns)
+        corpus_terms = term_matrix(corpus, vocabulary, columns)
+    for q, c, sim, overlap in neighbours(new_vectors, corpus_vectors, threshold, semantic_threshold, query_terms, corpus_terms):
         a, b = new[q], corpus[c]
         if a.id == b.id:
             continue
         if a.article_id == b.article_id and _voice(a.speaker) == _voice(b.speaker):
             continue
         key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-        pairs[key] = sim
-    return sorted((a, b, sim) for (a, b), sim in pairs.items())
+        pairs[key] = Match(*key, round(sim, 4), round(overlap, 4))
+    return sorted(pairs.values())

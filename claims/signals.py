@@ -18,27 +18,17 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from . import lexicon
+from . import lexicon, terms
 
 # Conflict signals, each with a weight the calibration keeps >= 0: evidence for a
 # conflict can be weak, but never evidence against one.
 SIGNALS = ("negation", "negation_any", "opposing", "opposing_any", "polarity", "absolute", "numbers")
 FEATURES = ("similarity", "overlap", "length") + SIGNALS
 
-MIN_LEMMA_LENGTH = 3
-STEM = 6  # leading letters of a lemma that identify a content word
 SCOPE = 6  # tokens either side of a negation
 # An opposing adjective or verb sits next to what it is about ("wichtige Rolle").
 ANTONYM_SCOPE = 3
 NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:\.\d{3})+|\d+(?:[.,]\d+)?)(\s*(?:%|Prozent\b|percent\b))?", re.IGNORECASE)
-
-
-def content_key(lemma: str) -> str | None:
-    """What two content words must share to count as the same word: a common
-    stem, so that Europäer/europäisch or Kellogg/Kelloggs match."""
-    if len(lemma) < MIN_LEMMA_LENGTH or lemma in lexicon.stopwords() or lemma.isdigit():
-        return None
-    return lemma[:STEM]
 
 
 @dataclass(frozen=True)
@@ -47,7 +37,8 @@ class Features:
 
     forms: tuple[str, ...]  # lower-case words in text order
     sequence: tuple[str, ...]  # their lemmas
-    keys: tuple[str | None, ...]  # content key of each lemma, None for function words
+    # Content terms of each word: its own key and its compound head's, if any.
+    keys: tuple[tuple[str, ...], ...]
     clauses: tuple[int, ...]  # clause number of each word
     negations: tuple[int, ...]  # positions of negation cues
     numbers: frozenset[str]
@@ -58,10 +49,10 @@ class Features:
 
     @cached_property
     def shown(self) -> dict[str, str]:
-        """Content key -> the first lemma with it, to show in reasons."""
+        """Content term -> the first word with it, to show in reasons."""
         shown: dict[str, str] = {}
-        for key, lemma in zip(self.keys, self.sequence):
-            if key:
+        for keys, lemma in zip(self.keys, self.sequence):
+            for key in keys:
                 shown.setdefault(key, lemma)
         return shown
 
@@ -93,20 +84,20 @@ class Features:
         if self.clauses[-1] == 0:
             return True
         clause = self.clauses[position]
-        return any(k in shared for k, c in zip(self.keys, self.clauses) if c == clause)
+        return any(k in shared for keys, c in zip(self.keys, self.clauses) if c == clause for k in keys)
 
     def find(self, lemmas) -> list[int]:
         return [i for i, lemma in enumerate(self.sequence) if lemma in lemmas]
 
     def near(self, position: int, width: int) -> frozenset[str]:
         """Content keys within ``width`` words of ``position``."""
-        return frozenset(k for k in self.keys[max(0, position - width) : position + width + 1] if k)
+        return frozenset(k for keys in self.keys[max(0, position - width) : position + width + 1] for k in keys)
 
     def scope(self, position: int) -> frozenset[str]:
         """Content keys in the clause of ``position``, within ``SCOPE`` words."""
         clause = self.clauses[position]
         lo, hi = max(0, position - SCOPE), position + SCOPE + 1
-        return frozenset(k for k, c in zip(self.keys[lo:hi], self.clauses[lo:hi]) if k and c == clause)
+        return frozenset(k for keys, c in zip(self.keys[lo:hi], self.clauses[lo:hi]) if c == clause for k in keys)
 
 
 def _numbers(text: str, forms: tuple[str, ...]) -> frozenset[str]:
@@ -120,6 +111,21 @@ def _numbers(text: str, forms: tuple[str, ...]) -> frozenset[str]:
     return frozenset(values)
 
 
+def _terms(token: str, lemma: str) -> tuple[str, ...]:
+    key = terms.content_key(lemma)
+    if not key:
+        return ()
+    # Only nouns, capitalised in German, are read as compounds.
+    head = terms.head(lemma) if token[:1].isupper() else None
+    head_key = terms.content_key(head) if head else None
+    return (key, head_key) if head_key and head_key != key else (key,)
+
+
+def vocabulary(texts) -> terms.Vocabulary:
+    """How many of the distinct ``texts`` each content term occurs in."""
+    return terms.Vocabulary.count(features(text).content for text in set(texts))
+
+
 @lru_cache(maxsize=100_000)
 def features(text: str) -> Features:
     tokens, clauses = lexicon.clauses(text)
@@ -128,7 +134,7 @@ def features(text: str) -> Features:
     return Features(
         forms=forms,
         sequence=sequence,
-        keys=tuple(content_key(lemma) for lemma in sequence),
+        keys=tuple(_terms(token, lemma) for token, lemma in zip(tokens, sequence)),
         clauses=tuple(clauses),
         negations=tuple(lexicon.negation_positions(tokens)),
         numbers=_numbers(text, forms),
@@ -140,6 +146,7 @@ class Evidence:
     values: tuple[float, ...]  # one per name in FEATURES
     reasons: dict  # conflict signal -> phrase, for the signals that fired
     hedges: tuple[str, ...]  # hedge words in either claim
+    shared: tuple[str, ...] = ()  # content words both claims name, rarest first
 
     def __getitem__(self, name: str) -> float:
         return self.values[FEATURES.index(name)]
@@ -164,13 +171,15 @@ def _opposed(a: Features, b: Features):
             yield i, word, b.sequence.index(other), other
 
 
-def compare(text_a: str, text_b: str, similarity: float) -> Evidence:
+def compare(text_a: str, text_b: str, similarity: float, vocabulary: terms.Vocabulary = terms.NO_VOCABULARY) -> Evidence:
+    """Evidence on two claims; ``vocabulary`` is of the claims judged together,
+    and its background terms do not count as shared."""
     a, b = features(text_a), features(text_b)
-    shared = a.content & b.content
+    shared = vocabulary.specific(a.content & b.content)
     reasons: dict[str, str] = {}
     values = dict.fromkeys(FEATURES, 0.0)
     values["similarity"] = similarity
-    values["overlap"] = len(shared) / max(1, min(len(a.content), len(b.content)))
+    values["overlap"] = len(shared) / max(1, min(len(vocabulary.specific(a.content)), len(vocabulary.specific(b.content))))
     values["length"] = abs(math.log((len(a.forms) + 1) / (len(b.forms) + 1)))
     # Paraphrases that share no word still contradict each other, so the
     # signals do not wait for shared words; scoped versions weigh more.
@@ -184,6 +193,7 @@ def compare(text_a: str, text_b: str, similarity: float) -> Evidence:
         tuple(values[name] for name in FEATURES),
         reasons,
         tuple(sorted(a.hedges | b.hedges)),
+        tuple(dict.fromkeys(a.shown[k] for k in sorted(shared, key=lambda k: (-vocabulary.idf(k), k)))),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Both claims of a pair side by side, readable without a join; one view per relation.
 PAIR_VIEW = """
@@ -15,7 +15,7 @@ select
   p.rowid as pair,
   a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
   b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
-  p.reason, p.kind, p.score, p.similarity,
+  p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
   p.claim_a as claim_a_id, p.claim_b as claim_b_id,
   a.article_id as article_a_id, b.article_id as article_b_id
 from claim_pairs p
@@ -74,7 +74,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if not pairs.exists():
         pairs.create(
             {
-                "claim_a": int, "claim_b": int, "similarity": float,
+                "claim_a": int, "claim_b": int, "similarity": float, "overlap": float, "shared": str,
                 "relation": str, "score": float, "reason": str, "kind": str,
             },
             pk=("claim_a", "claim_b"),
@@ -93,8 +93,10 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         log.create({"id": int, "at": str, "path": str, "action": str, "message": str}, pk="id")
     if not db["config"].exists():
         db["config"].create({"key": str, "value": str}, pk="key")
-    if "kind" not in pairs.columns_dict:  # dbs built before conflicts had kinds
-        pairs.add_column("kind", str)
+    # Columns added since the first release, for dbs built before them.
+    for column, type_ in (("kind", str), ("overlap", float), ("shared", str)):
+        if column not in pairs.columns_dict:
+            pairs.add_column(column, type_)
     db["config"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
         db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)

@@ -21,7 +21,7 @@ def test_schema_contract(seed_db):
     assert {"id", "source", "title", "path", "url", "published", "language", "sha256", "text"} <= columns("articles")
     assert {"id", "article_id", "position", "text", "start", "end", "speaker", "negated"} <= columns("claims")
     assert {"claim_id", "model", "vector"} <= columns("embeddings")
-    assert {"claim_a", "claim_b", "similarity", "relation", "score", "reason"} <= columns("claim_pairs")
+    assert {"claim_a", "claim_b", "similarity", "overlap", "shared", "relation", "score", "reason", "kind"} <= columns("claim_pairs")
     assert {(fk.column, fk.other_table, fk.other_column) for fk in seed_db["claims"].foreign_keys} == {("article_id", "articles", "id")}
     assert {(fk.column, fk.other_table) for fk in seed_db["claim_pairs"].foreign_keys} == {("claim_a", "claims"), ("claim_b", "claims")}
     assert {(fk.column, fk.other_table) for fk in seed_db["embeddings"].foreign_keys} == {("claim_id", "claims")}
@@ -50,6 +50,20 @@ def test_europeans_at_the_table_is_kellogg_against_rubio(seed_db):
     [row] = list(seed_db.query("select * from conflicts where claim_a like '%er glaube nicht, dass Europäer%'and claim_b like '%am Tisch sitzen%'"))
     assert row["speaker_a"] == "Kellogg"
     assert "Rubio" in row["speaker_b"]
+
+
+@pytest.mark.parametrize("a, b, about", [(*GOLD_CONFLICTS[0], "tisch"), (*GOLD_CONFLICTS[1], "rolle")])
+def test_conflicts_name_what_both_claims_are_about(seed_db, a, b, about):
+    ids = sorted([claim_id(seed_db, a), claim_id(seed_db, b)])
+    [row] = list(seed_db.query("select shared from conflicts where claim_a_id = ? and claim_b_id = ?", ids))
+    assert about in row["shared"].split(", ")
+
+
+def test_story_background_anchors_no_conflict(seed_db):
+    # Every seed article is about Ukraine: sharing "Ukraine" says nothing.
+    background = seed_db.execute("select value from config where key = 'background'").fetchone()[0].split(",")
+    assert "ukrain" in background
+    assert seed_db.execute("select count(*) from conflicts where shared like '%ukrain%'").fetchone()[0] == 0
 
 
 def test_conflicts_are_few(seed_db):

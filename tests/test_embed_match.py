@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from claims import embed
-from claims.match import ClaimRef, match
+from claims.match import SEMANTIC_THRESHOLD, ClaimRef, match
+from claims.terms import Vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +53,46 @@ def _unit(*rows):
 def test_match_pairs_across_articles_and_between_speakers():
     refs = [ClaimRef(1, 10, None), ClaimRef(2, 10, None), ClaimRef(3, 10, "Kellogg"), ClaimRef(4, 20, None), ClaimRef(5, 20, None)]
     vectors = _unit([1, 0, 0], [1, 0.05, 0], [1, 0.1, 0], [1, 0, 0.1], [0, 0, 1])
-    pairs = match(refs, vectors, refs, vectors, threshold=0.9)
+    pairs = match(refs, vectors, refs, vectors, semantic_threshold=0.9)
     # 1-2: same article, same (narrator) voice: not a pair. 5 is far from all.
-    assert [(a, b) for a, b, _ in pairs] == [(1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]
-    assert all(a < b and 0.9 <= sim <= 1.0001 for a, b, sim in pairs)
+    assert [(p.a, p.b) for p in pairs] == [(1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]
+    assert all(p.a < p.b and 0.9 <= p.similarity <= 1.0001 and p.overlap == 0 for p in pairs)
+
+
+def _story(*term_sets):
+    """Claims from different articles with the given terms, and a corpus in
+    which "ukrain" is in every claim: background."""
+    refs = [ClaimRef(i + 1, i, None, frozenset(terms) | {"ukrain"}) for i, terms in enumerate(term_sets)]
+    filler = [frozenset({"ukrain", f"word{i}"}) for i in range(20)]
+    return refs, Vocabulary.count([r.terms for r in refs] + filler)
+
+
+def test_shared_specific_terms_match_claims_the_embedding_scores_low():
+    refs, vocabulary = _story({"kellog", "rolle"}, {"kellog", "rolle", "wichtig"}, {"waffen"})
+    # Cosines 0.35 and 0.35: below the semantic threshold, above MIN_SIMILARITY.
+    vectors = _unit([1, 0.0, 0], [0.35, 0.9367, 0], [0.35, 0, 0.9367])
+    pairs = match(refs, vectors, refs, vectors, vocabulary=vocabulary)
+    assert [(p.a, p.b) for p in pairs] == [(1, 2)]
+    assert pairs[0].overlap > 0.5 and pairs[0].similarity < SEMANTIC_THRESHOLD
+
+
+def test_background_terms_do_not_match_claims():
+    refs, vocabulary = _story({"wahl"}, {"preis"})
+    assert "ukrain" in vocabulary.background
+    vectors = _unit([1, 0], [0.4, 0.9165])
+    assert match(refs, vectors, refs, vectors, vocabulary=vocabulary) == []
+    # Claims that share nothing specific still match as paraphrases.
+    close = _unit([1, 0], [0.7, 0.7141])
+    assert [(p.a, p.b) for p in match(refs, close, refs, close, vocabulary=vocabulary)] == [(1, 2)]
 
 
 def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
     rng = np.random.default_rng(0)
     vectors = _unit(*rng.normal(size=(40, 8)))
-    refs = [ClaimRef(i + 1, i // 5, None) for i in range(40)]
-    full = match(refs, vectors, refs, vectors, threshold=0.3)
-    old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], threshold=0.3)
-    new = match(refs[30:], vectors[30:], refs, vectors, threshold=0.3)
+    refs = [ClaimRef(i + 1, i // 5, None, frozenset({f"t{i % 13}", f"u{i % 11}"})) for i in range(40)]
+    vocabulary = Vocabulary.count(r.terms for r in refs)
+    full = match(refs, vectors, refs, vectors, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
+    old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
+    new = match(refs[30:], vectors[30:], refs, vectors, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
+    assert any(p.overlap > 0 and p.similarity < 0.5 for p in full)
     assert sorted(old + new) == full
