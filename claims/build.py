@@ -9,6 +9,7 @@ transaction, so an interrupted build leaves whole articles or none.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -81,29 +82,30 @@ def build(
 
     split_articles = []
     for article, old_id in todo:
-        claims, skipped = split(article.text)
+        language = detect_language(article.text)
+        claims, skipped = split(article.text, article.title, language)
         if not claims:
             problem = ingest.Problem(article.path, "no claims found in the text", "warning")
             problems.append(problem)
             echo(str(problem))
-        split_articles.append((article, old_id, claims, skipped))
+        split_articles.append((article, old_id, claims, skipped, language))
 
     model_changed = store.get_config(db, "model") not in (None, model_name)
-    texts = [c.text for _, _, claims, _ in split_articles for c in claims]
+    texts = [c.text for _, _, claims, _, _ in split_articles for c in claims]
     model = None
     if texts or model_changed:
         model = embed.load_model(model_name)
     vectors = embed.encode(model, texts, progress=progress) if texts else None
 
     offset = 0
-    for article, old_id, claims, skipped in split_articles:
+    for article, old_id, claims, skipped, language in split_articles:
         with db.conn:
             if old_id is not None:
                 _delete_article(db, old_id)
                 result.replaced += 1
             else:
                 result.new += 1
-            _insert_article(db, article, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
+            _insert_article(db, article, language, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
         offset += len(claims)
 
     with db.conn:
@@ -129,18 +131,21 @@ def _delete_article(db, article_id: int) -> None:
     db.execute("delete from articles where id = ?", [article_id])
 
 
-def _insert_article(db, article, claims, skipped, vectors, model_name: str) -> None:
+def _insert_article(db, article, language, claims, skipped, vectors, model_name: str) -> None:
+    alt_titles = [s.text for s in skipped if s.reason.startswith("other language")]
     article_id = db["articles"].insert(
         {
             "source": article.source, "title": article.title, "path": article.path,
-            "url": article.url, "published": article.published,
-            "language": detect_language(article.text), "sha256": article.sha256, "text": article.text,
+            "url": article.url, "published": article.published, "language": language,
+            "alt_titles": json.dumps(alt_titles, ensure_ascii=False) if alt_titles else None,
+            "sha256": article.sha256, "text": article.text,
         }
     ).last_pk
     db["claims"].insert_all(
         {
             "article_id": article_id, "position": c.position, "text": c.text, "start": c.start,
-            "end": c.end, "speaker": c.speaker, "negated": int(c.negated),
+            "end": c.end, "speaker": c.speaker, "speaker_kind": c.speaker_kind, "cue": c.cue,
+            "quote": c.quote, "negated": int(c.negated),
         }
         for c in claims
     )

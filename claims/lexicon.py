@@ -129,3 +129,21 @@ def number_words() -> dict[str, str]:
 def not_heads() -> frozenset[str]:
     """Endings that are German words but, at the end of a longer word, a suffix."""
     return frozenset(_lines("not_heads.txt"))
+
+
+@lru_cache(maxsize=None)
+def outlets() -> tuple[str, ...]:
+    """Lower-case names of media a claim can be cited from."""
+    return tuple(_lines("outlets.txt"))
+
+
+@lru_cache(maxsize=None)
+def anonymous_roles() -> frozenset[str]:
+    """Nouns that describe a speaker without naming one ("Beamter", "Diplomat")."""
+    return frozenset(_lines("anonymous_roles.txt"))
+
+
+@lru_cache(maxsize=None)
+def indefinites() -> frozenset[str]:
+    """Words that open a description rather than a name ("ein", "zwei", "mehrere")."""
+    return frozenset(_lines("indefinites.txt"))

@@ -118,6 +118,12 @@ def _phrase_before(tokens: list[str], cue: int) -> str | None:
 
 
 def find_speaker(text: str) -> str | None:
+    found = find_attribution(text)
+    return found[0] if found else None
+
+
+def find_attribution(text: str) -> tuple[str, str] | None:
+    """(speaker as written, cue as written) of the sentence's main attribution."""
     tokens = TOKEN.findall(text)
     cues = lexicon.speech_cues()
     candidates = []
@@ -138,30 +144,136 @@ def find_speaker(text: str) -> str | None:
     inverted = [i for after_comma, i in candidates if after_comma]
     cue = inverted[-1] if inverted else candidates[0][1]
     following = tokens[cue + 1] if cue + 1 < len(tokens) else ""
-    if tokens[cue].lower() in {"so", "laut", "according"}:
-        return _phrase_after(tokens, cue + 1)
     preceding = tokens[cue - 1].lower() if cue else ""
-    if (
-        not following
-        or not _is_word(following)
-        or following.lower() in SPEAKER_BEFORE
-        or preceding in PRONOUNS
-    ):
-        return _phrase_before(tokens, cue)
-    return _phrase_after(tokens, cue + 1)
+    if tokens[cue].lower() in {"so", "laut", "according"}:
+        speaker = _phrase_after(tokens, cue + 1)
+    elif not following or not _is_word(following) or following.lower() in SPEAKER_BEFORE or preceding in PRONOUNS:
+        speaker = _phrase_before(tokens, cue)
+    else:
+        speaker = _phrase_after(tokens, cue + 1)
+    return (speaker, tokens[cue]) if speaker else None
 
 
-def attribute(claims: list[Claim], window: int = 3) -> None:
-    """Set ``claim.speaker`` on each claim, resolving pronouns to a speaker
-    named in the same claim or in the few claims before it."""
+def speaker_kind(speaker: str | None) -> str:
+    """named | anonymous | outlet | none. An outlet is a medium the claim is
+    cited from; anonymous is a speaker described, not named ("ein US-Beamter",
+    "westliche Beamte", an unresolved "er")."""
+    if not speaker:
+        return "none"
+    words = [w.strip("\"„“”'") for w in speaker.split()]
+    lowered = [w.lower() for w in words]
+    if any(outlet in " ".join(lowered) for outlet in lexicon.outlets()):
+        return "outlet"
+    if lowered[0] in PRONOUNS or lowered[0] in lexicon.indefinites():
+        return "anonymous"
+    roles = lexicon.anonymous_roles()
+    capitalised = [w for w in words if w[:1].isupper()]
+    head = capitalised[-1].lower().split("-")[-1] if capitalised else ""
+    # A role with a name before it ("Missionsleiter Rubio" has its name last;
+    # "Putins Sprecher" names whose) is named; "Der ehemalige russische Beamte" is not.
+    names = [w for w in capitalised[:-1] if w.lower() not in DETERMINERS and not _adjective(w)]
+    return "anonymous" if head in roles and not names else "named"
+
+
+def _adjective(word: str) -> bool:
+    # Capitalised only at the start of the sentence: "Westliche Beamte".
+    return word.lower().endswith(("e", "en", "er", "es", "em"))
+
+
+def attribute(claims: list[Claim], text: str | None = None, window: int = 3) -> None:
+    """Set speaker, speaker_kind, cue and quote on each claim. Pronouns resolve
+    to a speaker named in the same claim or in the few claims before it; the
+    sentences of a quote that runs over several of them share its speaker, and
+    so does a bare quote that follows its speaker's sentence in one paragraph
+    of ``text``."""
     named: list[str] = []
     for k, claim in enumerate(claims):
-        speaker = find_speaker(claim.text)
+        found = find_attribution(claim.text)
+        speaker, cue = found if found else (None, None)
         if speaker and speaker.lower() in PRONOUNS:
             speaker = _resolve(claim, claims[max(0, k - window) : k], named) or speaker
         elif speaker:
             named.append(speaker)
-        claim.speaker = speaker
+        claim.speaker, claim.cue = speaker, cue
+    for group in quote_groups([c.text for c in claims]):
+        members = [claims[k] for k in group]
+        source = next((c for c in reversed(members) if c.speaker), None)
+        for claim in members:
+            if source and not claim.speaker:
+                claim.speaker, claim.cue = source.speaker, source.cue
+            claim.quote = "direct"
+    for previous, claim in zip(claims, claims[1:]):
+        same_paragraph = text is not None and "\n" not in text[previous.end : claim.start]
+        if same_paragraph and previous.speaker and not claim.speaker and _bare_quote(claim.text):
+            claim.speaker, claim.cue, claim.quote = previous.speaker, previous.cue, "direct"
+    _continue_after_colon(claims)
+    for claim in claims:
+        if claim.quote != "direct":
+            claim.quote = "none" if not claim.speaker else ("direct" if _quoted(claim.text) else "indirect")
+        claim.speaker_kind = speaker_kind(claim.speaker)
+
+
+COLON_RUN = 5  # sentences a "..., fuhr er fort:" introduces at most
+
+
+def _continue_after_colon(claims: list[Claim]) -> None:
+    """A speaker's sentence ending in a colon introduces their words, quoted
+    or set off as paragraphs: they are theirs until another speaker appears."""
+    for k, claim in enumerate(claims):
+        if not (claim.speaker and claim.text.rstrip().endswith(":")):
+            continue
+        for follower in claims[k + 1 : k + 1 + COLON_RUN]:
+            if follower.speaker:
+                break
+            follower.speaker, follower.cue, follower.quote = claim.speaker, claim.cue, "direct"
+
+
+OPENING = "„«‚"
+CLOSING = "“”»‘"
+QUOTED = re.compile(r"(^|:\s*)?[„«‚\"]([^“”»‘\"]+)[“”»‘\"]")
+MIN_QUOTED_WORDS = 3  # fewer in quotes is a phrase the writer marks ("am Tisch"), not a quote
+
+
+def _quoted(text: str) -> bool:
+    """Whether the sentence reports words as said: a quote that opens it or
+    follows a colon, or that is most of it. A few quoted words inside indirect
+    speech ("die Gespräche seien „ein zweigleisiger Prozess“") are not."""
+    total = max(1, len(lexicon.words(text)))
+    for m in QUOTED.finditer(text.strip()):
+        n = len(lexicon.words(m.group(2)))
+        if n >= MIN_QUOTED_WORDS and (m.group(1) is not None or n / total >= 0.5):
+            return True
+    return False
+
+
+def _bare_quote(text: str) -> bool:
+    stripped = text.strip()
+    return stripped[:1] in OPENING + '"' and _quoted(stripped)
+
+
+def _depth_after(text: str, depth: int) -> int:
+    for char in text:
+        if char in OPENING:
+            depth += 1
+        elif char in CLOSING and depth:
+            depth -= 1
+        elif char == '"':
+            depth = 0 if depth else 1
+    return depth
+
+
+def quote_groups(texts: list[str]) -> list[list[int]]:
+    """Runs of consecutive sentences inside one quotation: a sentence that
+    leaves a quote open continues into the next."""
+    groups: list[list[int]] = []
+    depth = 0
+    for k, text in enumerate(texts):
+        if depth and groups and groups[-1][-1] == k - 1:
+            groups[-1].append(k)
+        elif _depth_after(text, 0) > 0:
+            groups.append([k])
+        depth = _depth_after(text, depth)
+    return [g for g in groups if len(g) > 1]
 
 
 def _resolve(claim: Claim, before: list[Claim], named: list[str]) -> str | None:

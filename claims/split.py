@@ -11,11 +11,17 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import simplemma
+
 from . import lexicon
 from .speakers import attribute
 
 PARAGRAPH = re.compile(r"[^\n]+")
 MIN_WORDS = 3
+LANGUAGES = ("de", "en")  # the languages the lexicons cover
+# Share of words known in another language over the share known in the
+# article's: German names and loanwords make an English line look partly German.
+OTHER_LANGUAGE_MARGIN = 0.25
 
 
 @dataclass
@@ -24,8 +30,11 @@ class Claim:
     text: str
     start: int
     end: int
-    speaker: str | None = None
+    speaker: str | None = None  # as written, pronouns resolved
     negated: bool = False
+    speaker_kind: str = "none"  # named | anonymous | outlet | none
+    cue: str | None = None  # the verb of saying (or "so", "laut") as written
+    quote: str = "none"  # direct | indirect | none
 
 
 @dataclass
@@ -71,12 +80,36 @@ def why_not_a_claim(sentence: str) -> str | None:
     return None
 
 
-def split(text: str) -> tuple[list[Claim], list[Skipped]]:
+def _normal(text: str) -> str:
+    return " ".join(lexicon.words(text.lower()))
+
+
+def other_language(sentence: str, language: str | None) -> str | None:
+    """The language a sentence is in when it is clearly not the article's: an
+    English headline in a German article duplicates it and is no claim."""
+    if language not in LANGUAGES or len(lexicon.words(sentence)) < MIN_WORDS + 1:
+        return None
+    own = simplemma.in_target_language(sentence, lang=language)
+    for other in LANGUAGES:
+        if other != language and simplemma.in_target_language(sentence, lang=other) >= own + OTHER_LANGUAGE_MARGIN:
+            return other
+    return None
+
+
+def split(text: str, title: str | None = None, language: str | None = None) -> tuple[list[Claim], list[Skipped]]:
+    """Claims and skipped sentences of an article; ``title`` (repeated as a
+    headline or teaser) and sentences in a language other than ``language``
+    are skipped."""
     claims: list[Claim] = []
     skipped: list[Skipped] = []
+    headline = _normal(title) if title else None
     for start, end in sentences(text):
         sentence = text[start:end]
         reason = why_not_a_claim(sentence)
+        if not reason and headline and _normal(sentence) == headline:
+            reason = "headline: kept as the article's title"
+        if not reason and (other := other_language(sentence, language)):
+            reason = f"other language ({other}): kept in the article's alt_titles"
         if reason:
             skipped.append(Skipped(sentence, start, end, reason))
             continue
@@ -89,5 +122,5 @@ def split(text: str) -> tuple[list[Claim], list[Skipped]]:
                 negated=bool(lexicon.negations(sentence)),
             )
         )
-    attribute(claims)
+    attribute(claims, text)
     return claims, skipped

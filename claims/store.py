@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Both claims of a pair side by side, readable without a join; one view per relation.
 PAIR_VIEW = """
@@ -44,7 +44,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         articles.create(
             {
                 "id": int, "source": str, "title": str, "path": str, "url": str,
-                "published": str, "language": str, "sha256": str, "text": str,
+                "published": str, "language": str, "alt_titles": str, "sha256": str, "text": str,
             },
             pk="id",
         )
@@ -55,13 +55,15 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
         claims.create(
             {
                 "id": int, "article_id": int, "position": int, "text": str,
-                "start": int, "end": int, "speaker": str, "negated": int,
+                "start": int, "end": int, "speaker": str, "speaker_kind": str, "cue": str,
+                "quote": str, "negated": int,
             },
             pk="id",
             foreign_keys=[("article_id", "articles", "id")],
         )
         claims.create_index(["article_id", "position"], unique=True)
         claims.create_index(["speaker"])
+        claims.create_index(["speaker_kind"])
         claims.enable_fts(["text"], create_triggers=True, tokenize="unicode61")
     embeddings = db["embeddings"]
     if not embeddings.exists():
@@ -94,9 +96,12 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     if not db["config"].exists():
         db["config"].create({"key": str, "value": str}, pk="key")
     # Columns added since the first release, for dbs built before them.
-    for column, type_ in (("kind", str), ("overlap", float), ("shared", str)):
-        if column not in pairs.columns_dict:
-            pairs.add_column(column, type_)
+    for table, column, type_ in (
+        (pairs, "kind", str), (pairs, "overlap", float), (pairs, "shared", str),
+        (claims, "speaker_kind", str), (claims, "cue", str), (claims, "quote", str), (articles, "alt_titles", str),
+    ):
+        if column not in table.columns_dict:
+            table.add_column(column, type_)
     db["config"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
         db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
