@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from . import embed, ingest, judge, match, signals, store
+from . import embed, ingest, judge, match, signals, store, topics
 from .split import split
 
 Echo = Callable[[str], None]
@@ -32,6 +32,7 @@ class BuildResult:
     pairs: int = 0
     conflicts: int = 0
     agreements: int = 0
+    topics: int = 0
 
     @property
     def read(self) -> int:
@@ -40,7 +41,7 @@ class BuildResult:
     def summary(self) -> str:
         return (
             f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged), "
-            f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements"
+            f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements, {self.topics} topics"
         )
 
 
@@ -113,6 +114,7 @@ def build(
         if model_changed:
             _embed_missing(db, model, model_name, progress)
         _match(db, model_name, (threshold, semantic_threshold), judge_, rematch_all=model_changed)
+        result.topics = topics.write_topics(db)
 
     result.articles = db["articles"].count
     result.claims = db["claims"].count
@@ -126,6 +128,7 @@ def _delete_article(db, article_id: int) -> None:
     claim_ids = "select id from claims where article_id = ?"
     db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
     db.execute(f"delete from embeddings where claim_id in ({claim_ids})", [article_id])
+    db.execute(f"delete from claim_topics where claim_id in ({claim_ids})", [article_id])
     db.execute("delete from claims where article_id = ?", [article_id])
     db.execute("delete from skipped where article_id = ?", [article_id])
     db.execute("delete from articles where id = ?", [article_id])

@@ -204,7 +204,7 @@ def attribute(claims: list[Claim], text: str | None = None, window: int = 3) -> 
             claim.quote = "direct"
     for previous, claim in zip(claims, claims[1:]):
         same_paragraph = text is not None and "\n" not in text[previous.end : claim.start]
-        if same_paragraph and previous.speaker and not claim.speaker and _bare_quote(claim.text):
+        if same_paragraph and previous.speaker and not claim.speaker and _quoted(claim.text):
             claim.speaker, claim.cue, claim.quote = previous.speaker, previous.cue, "direct"
     _continue_after_colon(claims)
     for claim in claims:
@@ -244,11 +244,6 @@ def _quoted(text: str) -> bool:
         if n >= MIN_QUOTED_WORDS and (m.group(1) is not None or n / total >= 0.5):
             return True
     return False
-
-
-def _bare_quote(text: str) -> bool:
-    stripped = text.strip()
-    return stripped[:1] in OPENING + '"' and _quoted(stripped)
 
 
 def _depth_after(text: str, depth: int) -> int:

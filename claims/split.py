@@ -19,9 +19,6 @@ from .speakers import attribute
 PARAGRAPH = re.compile(r"[^\n]+")
 MIN_WORDS = 3
 LANGUAGES = ("de", "en")  # the languages the lexicons cover
-# Share of words known in another language over the share known in the
-# article's: German names and loanwords make an English line look partly German.
-OTHER_LANGUAGE_MARGIN = 0.25
 
 
 @dataclass
@@ -89,10 +86,15 @@ def other_language(sentence: str, language: str | None) -> str | None:
     English headline in a German article duplicates it and is no claim."""
     if language not in LANGUAGES or len(lexicon.words(sentence)) < MIN_WORDS + 1:
         return None
-    own = simplemma.in_target_language(sentence, lang=language)
-    for other in LANGUAGES:
-        if other != language and simplemma.in_target_language(sentence, lang=other) >= own + OTHER_LANGUAGE_MARGIN:
-            return other
+    import py3langid
+
+    # Two opinions: a language model of letters, and the share of words each
+    # language's dictionary knows. Either alone is fooled by names and short lines.
+    other, _ = py3langid.classify(sentence)
+    if other == language or other not in LANGUAGES:
+        return None
+    if simplemma.in_target_language(sentence, lang=other) > simplemma.in_target_language(sentence, lang=language):
+        return other
     return None
 
 

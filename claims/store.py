@@ -93,6 +93,17 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     log = db["ingest_log"]
     if not log.exists():
         log.create({"id": int, "at": str, "path": str, "action": str, "message": str}, pk="id")
+    topics = db["topics"]
+    if not topics.exists():
+        topics.create({"id": int, "label": str, "claims": int, "sources": int, "conflicts": int}, pk="id")
+    claim_topics = db["claim_topics"]
+    if not claim_topics.exists():
+        claim_topics.create(
+            {"claim_id": int, "topic_id": int},
+            pk=("claim_id", "topic_id"),
+            foreign_keys=[("claim_id", "claims", "id"), ("topic_id", "topics", "id")],
+        )
+        claim_topics.create_index(["topic_id"])
     if not db["config"].exists():
         db["config"].create({"key": str, "value": str}, pk="key")
     # Columns added since the first release, for dbs built before them.

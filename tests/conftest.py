@@ -30,3 +30,15 @@ def claim_id(db, fragment):
     rows = list(db.query("select id from claims where text like ?", [f"%{fragment}%"]))
     assert len(rows) == 1, f"expected one claim containing {fragment!r}, found {len(rows)}"
     return rows[0]["id"]
+
+
+# Measurements tests record for the reader of `make test` (e.g. the splitter
+# against the hand-made gold file), printed after the results.
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MEASURED:
+        terminalreporter.section("measured")
+        for line in MEASURED:
+            terminalreporter.write_line(line)

@@ -19,7 +19,9 @@ GOLD_CONFLICTS = [
 def test_schema_contract(seed_db):
     columns = lambda table: {c.name for c in seed_db[table].columns}  # noqa: E731
     assert {"id", "source", "title", "path", "url", "published", "language", "sha256", "text"} <= columns("articles")
-    assert {"id", "article_id", "position", "text", "start", "end", "speaker", "negated"} <= columns("claims")
+    assert {"id", "article_id", "position", "text", "start", "end", "speaker", "speaker_kind", "cue", "quote", "negated"} <= columns("claims")
+    assert {"id", "label", "claims", "sources", "conflicts"} <= columns("topics")
+    assert {(fk.column, fk.other_table) for fk in seed_db["claim_topics"].foreign_keys} == {("claim_id", "claims"), ("topic_id", "topics")}
     assert {"claim_id", "model", "vector"} <= columns("embeddings")
     assert {"claim_a", "claim_b", "similarity", "overlap", "shared", "relation", "score", "reason", "kind"} <= columns("claim_pairs")
     assert {(fk.column, fk.other_table, fk.other_column) for fk in seed_db["claims"].foreign_keys} == {("article_id", "articles", "id")}
@@ -69,6 +71,23 @@ def test_story_background_anchors_no_conflict(seed_db):
 def test_conflicts_are_few(seed_db):
     # A reader must not wade through hundreds of rows on five articles.
     assert 2 <= seed_db["conflicts"].count <= 40  # dozens at most, for a reader to go through
+
+
+def test_a_reader_can_filter_claims_by_speaker(seed_db):
+    kellogg = [r["text"] for r in seed_db.query("select text from claims where speaker = 'Kellogg'")]
+    assert any("am Tisch" in t for t in kellogg) and any("Russland-Spur" in t for t in kellogg)
+    anonymous = seed_db.execute("select count(*) from claims where speaker_kind = 'anonymous'").fetchone()[0]
+    assert anonymous >= 10
+    post = [r["speaker"] for r in seed_db.query("select speaker from claims where speaker_kind = 'outlet'")]
+    assert "die Washington Post" in post
+    assert seed_db.execute("select count(*) from claims where speaker is null and speaker_kind != 'none'").fetchone()[0] == 0
+
+
+def test_headlines_and_the_english_headline_are_not_claims(seed_db):
+    assert seed_db.execute("select count(*) from claims c join articles a on a.id = c.article_id where c.text = a.title").fetchone()[0] == 0
+    [alt] = [r[0] for r in seed_db.execute("select alt_titles from articles where alt_titles is not null")]
+    assert "U.S. and Russia Take" in alt
+    assert seed_db.execute("select count(*) from skipped where reason like 'other language (en)%'").fetchone()[0] == 1
 
 
 def test_every_claim_has_an_embedding_and_a_span(seed_db):

@@ -75,3 +75,18 @@ def test_binds_to_localhost_by_default():
 
     args = command("db/claims.db")
     assert args[args.index("--host") + 1] == "127.0.0.1"
+
+
+def test_topics_are_linked_to_their_claims(server):
+    [row] = get_json(server + "/claims/claim_topics.json?_shape=array&_labels=on&_size=1")
+    # Datasette follows the foreign keys: the topic shows its label, the claim its text.
+    assert row["topic_id"]["label"] and row["claim_id"]["label"]
+    topic = row["topic_id"]["value"]
+    page = urllib.request.urlopen(server + f"/claims/topics/{topic}", timeout=10).read().decode()
+    assert "claim_topics" in page  # "Links from other tables"
+
+
+def test_claims_facet_by_speaker_kind(server):
+    facets = get_json(server + "/claims/claims.json")["facet_results"]
+    kinds = {v["value"] for v in facets["speaker_kind"]["results"]}
+    assert {"named", "anonymous", "outlet", "none"} <= kinds

@@ -90,3 +90,46 @@ def test_pronoun_resolves_to_speaker_named_before():
     )
     claims, _ = split(text)
     assert [c.speaker for c in claims] == ["Missionsleiter Rubio"] * 3
+
+
+@pytest.mark.parametrize(
+    "sentence, kind, cue, quote",
+    [
+        ("„Das Kabel stellt eine Reihe allgemeiner Fragen“, sagte ein US-Beamter.", "anonymous", "sagte", "direct"),
+        ("Am Samstag sagte Kellogg, er glaube nicht, dass Europäer „am Tisch“ sein würden.", "named", "sagte", "indirect"),
+        ("Westeuropäische Chefs prüfen Truppen, berichtete die Washington Post am Freitag.", "outlet", "berichtete", "indirect"),
+        ("Laut europäischen und amerikanischen Beamten haben die Besuche etwas bewirkt.", "anonymous", "Laut", "indirect"),
+        ("Die USA haben signalisiert, dass sie bereit sind.", "none", None, "none"),
+    ],
+)
+def test_attribution_columns(sentence, kind, cue, quote):
+    [claim], _ = split(sentence)
+    assert (claim.speaker_kind, claim.cue, claim.quote) == (kind, cue, quote)
+
+
+def test_a_quote_over_several_sentences_keeps_one_speaker():
+    text = (
+        "„Die Delegationen haben noch viel Arbeit vor sich. Das Thema wurde diskutiert. "
+        "Wir arbeiten die Bedingungen aus“, sagte Uschakow.\n\n"
+        "Peskow sagte, die Auswahl sei intern. „Die Präsidenten haben den Willen zum Dialog bekundet.“"
+    )
+    claims, _ = split(text)
+    assert [c.speaker for c in claims] == ["Uschakow"] * 3 + ["Peskow"] * 2
+    assert [c.quote for c in claims] == ["direct"] * 3 + ["indirect", "direct"]
+
+
+def test_a_bare_quote_in_the_next_paragraph_is_not_attributed():
+    claims, _ = split("Peskow sagte, die Auswahl sei intern.\n\n„Die Präsidenten haben den Willen zum Dialog bekundet.“")
+    assert claims[1].speaker is None and claims[1].speaker_kind == "none"
+
+
+def test_headlines_and_other_language_lines_are_skipped_not_lost():
+    text = (
+        "Kellogg bleibt im Spiel\n\nKellogg bleibt im Spiel\n\n"
+        "Kellogg reist nächste Woche nach Kiew, sagte ein Diplomat.\n\n"
+        "Kellogg Stays in the Game as Talks Go On\n"
+    )
+    claims, skipped = split(text, title="Kellogg bleibt im Spiel", language="de")
+    assert [c.text for c in claims] == ["Kellogg reist nächste Woche nach Kiew, sagte ein Diplomat."]
+    reasons = [s.reason.split(":")[0] for s in skipped]
+    assert reasons == ["headline", "headline", "other language (en)"]

@@ -1,0 +1,98 @@
+"""Topics: claims about one subject, gathered across sources.
+
+The similarity graph is the matched pairs (``match.py``: embeddings and shared
+terms), each edge weighing ``similarity + LEXICAL_WEIGHT * overlap``. Louvain
+communities cut it into topics; a claim that matched nothing has no topic.
+Each topic is labelled with its most distinctive lemmas by class-based TF-IDF
+(c-TF-IDF, as BERTopic does): a lemma's frequency in the topic, times
+``log(1 + average lemmas per topic / the lemma's frequency in all topics)``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from functools import lru_cache
+
+from . import lexicon, match, signals
+
+MIN_CLAIMS = 2  # a topic gathers claims; one claim is not a topic
+LABEL_WORDS = 4
+RESOLUTION = 1.0  # Louvain: higher gives more, smaller topics
+SEED = 0  # Louvain is randomised: one seed, the same topics for the same graph
+
+
+def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUTION) -> list[list[int]]:
+    """Groups of at least ``MIN_CLAIMS`` nodes, largest first, each sorted."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    graph.add_weighted_edges_from(edges)
+    groups = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=SEED)
+    groups = [sorted(g) for g in groups if len(g) >= MIN_CLAIMS]
+    return sorted(groups, key=lambda g: (-len(g), g[0]))
+
+
+def words(text: str) -> list[str]:
+    """The lemmas of a claim's content words, for labels: not who said it
+    ("Beamter", "Person") nor that they said it ("sprechen")."""
+    f = signals.features(text)
+    unsaid = _attribution_words()
+    return [lemma for lemma, keys in zip(f.sequence, f.keys) if keys and not lemma.isdigit() and lemma not in unsaid]
+
+
+@lru_cache(maxsize=None)
+def _attribution_words() -> frozenset[str]:
+    cues = {lexicon.lemma(cue) for cue in lexicon.speech_cues()}
+    return frozenset(cues | lexicon.anonymous_roles() | {lexicon.lemma(w) for w in lexicon.anonymous_roles()} | {"sprechen"})
+
+
+def c_tf_idf(documents: list[list[str]]) -> list[dict[str, float]]:
+    """Per class (one document of all its words), each word's c-TF-IDF."""
+    counts = [Counter(doc) for doc in documents]
+    total: Counter[str] = Counter()
+    for c in counts:
+        total.update(c)
+    average = sum(total.values()) / max(1, len(documents))
+    scores = []
+    for c in counts:
+        size = sum(c.values()) or 1
+        scores.append({w: (n / size) * math.log(1 + average / total[w]) for w, n in c.items()})
+    return scores
+
+
+def label(scores: dict[str, float], n: int = LABEL_WORDS) -> str:
+    return ", ".join(w for w, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n])
+
+
+def write_topics(db) -> int:
+    """Replace ``topics`` and ``claim_topics`` from the matched pairs; the
+    number of topics."""
+    edges = [
+        (a, b, sim + match.LEXICAL_WEIGHT * (overlap or 0.0))
+        for a, b, sim, overlap in db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs")
+    ]
+    groups = communities(edges) if edges else []
+    text = dict(db.execute("select id, text from claims"))
+    scores = c_tf_idf([[w for claim in group for w in words(text[claim])] for group in groups])
+    db.execute("delete from claim_topics")
+    db.execute("delete from topics")
+    db["topics"].insert_all(
+        {"id": k + 1, "label": label(s), "claims": len(group), "sources": 0, "conflicts": 0}
+        for k, (group, s) in enumerate(zip(groups, scores))
+    )
+    db["claim_topics"].insert_all(
+        {"claim_id": claim, "topic_id": k + 1} for k, group in enumerate(groups) for claim in group
+    )
+    # Sources and conflicts from the tables, so the counts mean what SQL means.
+    db.execute(
+        """update topics set
+             sources = (select count(distinct a.source) from claim_topics t
+                        join claims c on c.id = t.claim_id join articles a on a.id = c.article_id
+                        where t.topic_id = topics.id),
+             conflicts = (select count(*) from claim_pairs p
+                          join claim_topics ta on ta.claim_id = p.claim_a and ta.topic_id = topics.id
+                          join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = topics.id
+                          where p.relation = 'conflict')"""
+    )
+    return len(groups)
