@@ -133,3 +133,9 @@ def test_headlines_and_other_language_lines_are_skipped_not_lost():
     assert [c.text for c in claims] == ["Kellogg reist nächste Woche nach Kiew, sagte ein Diplomat."]
     reasons = [s.reason.split(":")[0] for s in skipped]
     assert reasons == ["headline", "headline", "other language (en)"]
+
+
+def test_author_lines_are_skipped():
+    claims, skipped = split("Von Max Mustermann\n\nVon den Europäern wird mehr erwartet, sagte Waltz.\n")
+    assert [c.text for c in claims] == ["Von den Europäern wird mehr erwartet, sagte Waltz."]
+    assert [s.text for s in skipped] == ["Von Max Mustermann"]
