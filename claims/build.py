@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from . import embed, ingest, judge, match, signals, store, topics
+from . import ask, embed, ingest, judge, match, signals, store, topics
 from .split import split
 
 Echo = Callable[[str], None]
@@ -33,6 +33,7 @@ class BuildResult:
     conflicts: int = 0
     agreements: int = 0
     topics: int = 0
+    answers: int = 0
 
     @property
     def read(self) -> int:
@@ -62,7 +63,10 @@ def build(
     echo: Echo = lambda message: None,
     nli_model: str | None = None,
     conflict_prior: float = judge.NEWS_PRIOR,
+    questions: list[dict] | None = None,
 ) -> BuildResult:
+    """``questions`` (see ``ask.load_questions``) are answered from the claims
+    and stored in ``questions`` and ``answers``."""
     judge_ = judge.Judge(nli_model=nli_model, prior=conflict_prior)
     db = store.open_db(db_path)
     result = BuildResult()
@@ -115,6 +119,8 @@ def build(
             _embed_missing(db, model, model_name, progress)
         _match(db, model_name, (threshold, semantic_threshold), judge_, rematch_all=model_changed)
         result.topics = topics.write_topics(db)
+        if questions:
+            result.answers = ask.write_answers(db, questions)
 
     result.articles = db["articles"].count
     result.claims = db["claims"].count
@@ -129,6 +135,7 @@ def _delete_article(db, article_id: int) -> None:
     db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
     db.execute(f"delete from embeddings where claim_id in ({claim_ids})", [article_id])
     db.execute(f"delete from claim_topics where claim_id in ({claim_ids})", [article_id])
+    db.execute(f"delete from answers where claim_id in ({claim_ids})", [article_id])
     db.execute("delete from claims where article_id = ?", [article_id])
     db.execute("delete from skipped where article_id = ?", [article_id])
     db.execute("delete from articles where id = ?", [article_id])

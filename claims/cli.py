@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import embed, judge, match
+from . import ask, embed, judge, match, store
 
 DEFAULT_DB = "db/claims.db"
 
@@ -26,8 +26,9 @@ def cli():
 @click.option("--semantic-threshold", default=match.SEMANTIC_THRESHOLD, show_default=True, type=click.FloatRange(-1, 1), help="Cosine at which claims that share no specific term are matched")
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
 @click.option("--conflict-prior", default=judge.NEWS_PRIOR, show_default=True, type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements, among matched pairs")
+@click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
-def build(paths, db_path, model, threshold, semantic_threshold, nli_model, conflict_prior, progress):
+def build(paths, db_path, model, threshold, semantic_threshold, nli_model, conflict_prior, questions_path, progress):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md or .jsonl files or folders of them (default: seeds/).
@@ -38,11 +39,16 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
     Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     if progress is None:
         progress = sys.stderr.isatty()
+    questions_path = questions_path or store.beside(db_path, "questions.yml")
+    try:
+        questions = ask.load_questions(questions_path) if questions_path else None
+    except (OSError, ValueError) as e:
+        raise click.ClickException(str(e) if isinstance(e, ValueError) else f"{questions_path}: {e.strerror}")
     try:
         result = run_build(
             paths, db_path, model_name=model, threshold=threshold, semantic_threshold=semantic_threshold, progress=progress,
             echo=lambda message: click.echo(f"claims: {message}", err=True),
-            nli_model=nli_model, conflict_prior=conflict_prior,
+            nli_model=nli_model, conflict_prior=conflict_prior, questions=questions,
         )
     except (embed.ModelNotFound, judge.NLIModelNotFound) as e:
         raise click.ClickException(str(e))
@@ -97,6 +103,34 @@ def calibrate(pairs_file, output, model):
         raise click.ClickException(str(e))
     Path(output).write_text(json.dumps(weights.to_dict(), indent=1) + "\n", encoding="utf-8")
     click.echo(f"{output}: weights from {len(pairs)} pairs, conflict threshold {weights.conflict_threshold:.2f}")
+
+
+@cli.command(name="ask")
+@click.argument("question")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--proposition", help="The statement the question asks about (default: the question's own words)")
+@click.option("-n", "--limit", default=ask.LIMIT, show_default=True, type=click.IntRange(1), help="Claims to judge")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of answers")
+def ask_command(question, db_path, proposition, limit, as_json):
+    """What each source says about QUESTION: the most relevant claims, each
+    with a stance (yes, no, unclear) toward it, grouped by source and speaker."""
+    import json
+
+    db = store.open_db(db_path)
+    try:
+        answers = ask.ask(db, question, proposition, limit)
+    except embed.ModelNotFound as e:
+        raise click.ClickException(str(e))
+    if as_json:
+        click.echo(json.dumps([ask.as_dict(a) for a in answers], ensure_ascii=False, indent=1))
+        return
+    click.echo(question)
+    for source in dict.fromkeys(a.source for a in answers):
+        from_source = [a for a in answers if a.source == source]
+        click.echo(f"\n{source}: {from_source[0].title}")
+        for a in sorted(from_source, key=lambda a: (a.speaker or "", -a.score)):
+            click.echo(f"  {a.stance:8} {a.speaker or '(the article)'}: {a.text}")
+            click.echo(f"  {'':8} {a.reason}")
 
 
 @cli.command()

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
-
-def metadata_for(db_path: str) -> Path | None:
-    candidate = Path(db_path).resolve().parent / "metadata.yml"
-    return candidate if candidate.exists() else None
+from . import store
 
 
 def command(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str | None = None, open_browser: bool = False) -> list[str]:
     args = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host, "--port", str(port)]
-    metadata = metadata or metadata_for(db_path)
+    metadata = metadata or store.beside(db_path, "metadata.yml")
     if metadata:
         args += ["--metadata", str(metadata)]
     if open_browser:

@@ -5,6 +5,8 @@ The table and column names are a contract: users query them with SQL.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlite_utils
 
 SCHEMA_VERSION = 4
@@ -25,6 +27,20 @@ join articles aa on aa.id = a.article_id
 join articles ab on ab.id = b.article_id
 where p.relation = '{relation}'
 order by p.score desc
+"""
+
+
+# Each question's answers, who gave them and where, yes before no before unclear.
+STANCE_VIEW = """
+select
+  q.question, s.stance, c.speaker, c.speaker_kind, ar.source, ar.title as article,
+  c.text as claim, s.reason, s.score, s.similarity,
+  s.question_id, s.claim_id, c.article_id
+from answers s
+join questions q on q.id = s.question_id
+join claims c on c.id = s.claim_id
+join articles ar on ar.id = c.article_id
+order by q.id, case s.stance when 'yes' then 0 when 'no' then 1 else 2 end, s.score desc
 """
 
 
@@ -104,6 +120,17 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             foreign_keys=[("claim_id", "claims", "id"), ("topic_id", "topics", "id")],
         )
         claim_topics.create_index(["topic_id"])
+    questions = db["questions"]
+    if not questions.exists():
+        questions.create({"id": str, "question": str, "proposition": str}, pk="id")
+    answers = db["answers"]
+    if not answers.exists():
+        answers.create(
+            {"question_id": str, "claim_id": int, "stance": str, "score": float, "similarity": float, "reason": str},
+            pk=("question_id", "claim_id"),
+            foreign_keys=[("question_id", "questions", "id"), ("claim_id", "claims", "id")],
+        )
+        answers.create_index(["claim_id"])
     if not db["config"].exists():
         db["config"].create({"key": str, "value": str}, pk="key")
     # Columns added since the first release, for dbs built before them.
@@ -116,6 +143,13 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     db["config"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
         db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
+    db.create_view("stances", STANCE_VIEW, replace=True)
+
+
+def beside(db_path, name: str) -> str | None:
+    """A project file next to the db (metadata.yml, questions.yml), if there."""
+    candidate = Path(db_path).resolve().parent / name
+    return str(candidate) if candidate.exists() else None
 
 
 def get_config(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:

@@ -1,0 +1,116 @@
+"""Ask: what the sources say about a question, claim by claim.
+
+The claims closest to the question (by meaning and shared specific terms, as
+``match.py`` pairs claims) are judged against its proposition by the judge
+``claims build`` uses: a claim that agrees with the proposition says *yes*, one
+that conflicts with it says *no*, anything else is *unclear*. The judge runs at
+its calibration prior: a claim against a proposition is the NLI setting it was
+calibrated on, not the mostly unrelated pairs of a news corpus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import embed, judge, match, signals, store
+
+STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
+LIMIT = 10  # claims judged per question
+MIN_SIMILARITY = 0.2  # below it a claim is off the question, whatever words it shares
+
+
+@dataclass(frozen=True)
+class Answer:
+    claim_id: int
+    article_id: int
+    source: str
+    title: str
+    speaker: str | None
+    speaker_kind: str | None
+    text: str
+    stance: str  # yes | no | unclear
+    score: float
+    similarity: float
+    reason: str
+
+
+def proposition(question: str) -> str:
+    """The statement a yes/no question asks about. The judge weighs words,
+    negations and meaning, not word order, so the question's own words do."""
+    return question.strip().rstrip("?").strip() + "."
+
+
+def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> list[Answer]:
+    """The ``limit`` claims most relevant to ``question``, each with a stance."""
+    statement = statement or proposition(question)
+    model_name = store.get_config(db, "model") or embed.DEFAULT_MODEL
+    rows = db.execute(
+        """select c.id, c.article_id, a.source, a.title, c.speaker, c.speaker_kind, c.text, e.vector
+           from claims c join articles a on a.id = c.article_id
+           join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
+        [model_name],
+    ).fetchall()
+    if not rows:
+        return []
+    vectors = np.vstack([embed.from_blob(r[7]) for r in rows])
+    [query] = embed.encode(embed.load_model(model_name), [statement])
+    similarity = vectors @ query
+    vocabulary = signals.vocabulary([r[6] for r in rows])
+    refs = [match.ClaimRef(r[0], r[1], r[4], signals.features(r[6]).content) for r in rows]
+    columns = {term: i for i, term in enumerate(sorted(vocabulary.df))}
+    claim_terms = match.term_matrix(refs, vocabulary, columns)
+    question_terms = match.term_matrix([match.ClaimRef(0, 0, None, signals.features(statement).content)], vocabulary, columns)
+    overlap = (claim_terms @ question_terms.T).toarray().ravel()
+    relevance = np.where(similarity >= MIN_SIMILARITY, similarity + match.LEXICAL_WEIGHT * overlap, -1.0)
+    top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
+    verdicts = judge.Judge(prior=None).judge_pairs(
+        [(rows[k][6], statement, float(similarity[k])) for k in top],
+        [(rows[k][4], None) for k in top],
+        vocabulary,
+    )
+    return [
+        Answer(
+            claim_id=rows[k][0], article_id=rows[k][1], source=rows[k][2], title=rows[k][3],
+            speaker=rows[k][4], speaker_kind=rows[k][5], text=rows[k][6], stance=STANCES[v.relation],
+            score=v.score, similarity=round(float(similarity[k]), 4), reason=v.reason,
+        )
+        for k, v in zip(top, verdicts)
+    ]
+
+
+def load_questions(path) -> list[dict]:
+    """Questions from a YAML list of ``{id, question, proposition?}``."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    if not isinstance(data, list) or not all(isinstance(q, dict) and q.get("id") and q.get("question") for q in data):
+        raise ValueError(f"{path}: expected a list of questions, each with an id and a question")
+    return data
+
+
+def write_answers(db, questions: list[dict]) -> int:
+    """Replace ``questions`` and ``answers`` with the answers to ``questions``;
+    the number of answers."""
+    db.execute("delete from answers")
+    db.execute("delete from questions")
+    count = 0
+    for q in questions:
+        statement = q.get("proposition") or proposition(q["question"])
+        db["questions"].insert({"id": str(q["id"]), "question": q["question"], "proposition": statement})
+        answers = ask(db, q["question"], statement)
+        db["answers"].insert_all(
+            {
+                "question_id": str(q["id"]), "claim_id": a.claim_id, "stance": a.stance,
+                "score": a.score, "similarity": a.similarity, "reason": a.reason,
+            }
+            for a in answers
+        )
+        count += len(answers)
+    return count
+
+
+def as_dict(answer: Answer) -> dict:
+    return asdict(answer)
