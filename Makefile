@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install build demo test eval calibrate clean
+.PHONY: install browser build demo test eval calibrate clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -22,11 +22,19 @@ $(VENV)/.installed: pyproject.toml
 build: install
 	$(VENV)/bin/claims build seeds/ --db $(DB)
 
+# Build the seeds and open Datasette on them.
 demo: build
-	$(VENV)/bin/claims serve --db $(DB)
+	$(VENV)/bin/claims serve --db $(DB) --open
 
-test: install
+test: install browser
 	$(PY) -m pytest
+
+# A real headless browser for the page test (Debian packages; needs root). Without
+# it the browser test is skipped and says so.
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	  echo "chromium and chromium-driver are not installed: the browser test will be skipped"
 
 # The judge's quality on held-out German XNLI pairs (the weights are fitted on the train file).
 eval: install

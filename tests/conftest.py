@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
+from claims.ask import load_questions
 from claims.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +18,7 @@ def seed_db_path(tmp_path_factory):
     seeds = folder / "seeds"
     shutil.copytree(SEEDS, seeds)
     path = folder / "claims.db"
-    build([str(seeds)], str(path))
+    build([str(seeds)], str(path), questions=load_questions(ROOT / "db" / "questions.yml"))
     return path
 
 
