@@ -3,10 +3,11 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test eval calibrate clean
+.PHONY: install browser build demo test eval calibrate bench clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
+BENCH ?= ../shared/bench/gnad_articles.csv
 
 install: $(VENV)/.installed
 
@@ -43,6 +44,12 @@ eval: install
 
 calibrate: install
 	$(VENV)/bin/claims calibrate $(EVAL)/xnli_de_train.tsv
+
+# Build a db from 1,028 real German news articles and print one JSON line of
+# timings; then a repeat build, and adding 10 articles to a built db.
+bench: install
+	$(PY) benchmarks/bench_build.py $(BENCH) --repeat
+	$(PY) benchmarks/bench_build.py $(BENCH) --add 10
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

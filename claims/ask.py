@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embed, judge, match, signals, store
+from . import embed, judge, match, signals, store, terms
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 LIMIT = 10  # claims judged per question
@@ -48,7 +48,7 @@ def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> 
     statement = statement or proposition(question)
     model_name = store.get_config(db, "model") or embed.DEFAULT_MODEL
     rows = db.execute(
-        """select c.id, c.article_id, a.source, a.title, c.speaker, c.speaker_kind, c.text, e.vector
+        """select c.id, c.article_id, a.source, a.title, c.speaker, c.speaker_kind, c.text, e.vector, c.terms
            from claims c join articles a on a.id = c.article_id
            join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
         [model_name],
@@ -58,8 +58,9 @@ def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> 
     vectors = np.vstack([embed.from_blob(r[7]) for r in rows])
     [query] = embed.encode(embed.load_model(model_name), [statement])
     similarity = vectors @ query
-    vocabulary = signals.vocabulary([r[6] for r in rows])
-    refs = [match.ClaimRef(r[0], r[1], r[4], signals.features(r[6]).content) for r in rows]
+    claim_terms = [frozenset(r[8].split()) if r[8] is not None else signals.features(r[6]).content for r in rows]
+    vocabulary = terms.Vocabulary.count(dict(zip((r[6] for r in rows), claim_terms)).values())
+    refs = [match.ClaimRef(r[0], r[1], r[4], t) for r, t in zip(rows, claim_terms)]
     columns = {term: i for i, term in enumerate(sorted(vocabulary.df))}
     claim_terms = match.term_matrix(refs, vocabulary, columns)
     question_terms = match.term_matrix([match.ClaimRef(0, 0, None, signals.features(statement).content)], vocabulary, columns)

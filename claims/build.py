@@ -8,14 +8,18 @@ transaction, so an interrupted build leaves whole articles or none.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import json
+import os
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 import numpy as np
 
-from . import ask, embed, ingest, judge, match, signals, store, topics
+from . import ask, embed, ingest, judge, match, signals, store, terms, topics
 from .split import split
 
 Echo = Callable[[str], None]
@@ -34,6 +38,7 @@ class BuildResult:
     agreements: int = 0
     topics: int = 0
     answers: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
 
     @property
     def read(self) -> int:
@@ -44,6 +49,31 @@ class BuildResult:
             f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged), "
             f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements, {self.topics} topics"
         )
+
+
+PARALLEL_MIN = 32  # articles from which splitting is worth a pool of processes
+
+
+def split_article(article: ingest.Article):
+    """Language, claims, skipped sentences, and each claim's content terms:
+    stored, so that matching later claims need not lemmatise these again."""
+    language = detect_language(article.text)
+    claims, skipped = split(article.text, article.title, language)
+    for claim in claims:
+        claim.terms = " ".join(sorted(signals.features(claim.text).content))
+    return language, claims, skipped
+
+
+def _split_all(articles: list[ingest.Article]):
+    """Split articles, in one process per core when there are many: splitting
+    (SoMaJo, in pure Python) costs about what the encoder does."""
+    workers = min(os.cpu_count() or 1, len(articles) // PARALLEL_MIN)
+    if workers < 2:
+        return map(split_article, articles)
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(split_article, articles, chunksize=8))
 
 
 def detect_language(text: str) -> str | None:
@@ -70,59 +100,69 @@ def build(
     judge_ = judge.Judge(nli_model=nli_model, prior=conflict_prior)
     db = store.open_db(db_path)
     result = BuildResult()
-    articles, problems = ingest.read(paths)
-    todo: list[tuple[ingest.Article, int | None]] = []  # (article, id of the version it replaces)
-    for article in articles:
-        same_text = db.execute("select id, path from articles where sha256 = ?", [article.sha256]).fetchone()
-        if same_text and same_text[1] == article.path:
-            result.unchanged += 1
-        elif same_text:
-            problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
-        else:
-            old = db.execute("select id from articles where path = ?", [article.path]).fetchone()
-            todo.append((article, old[0] if old else None))
+    timed = functools.partial(_timed, result.seconds)
+    with timed("ingest"):
+        articles, problems = ingest.read(paths)
+        todo: list[tuple[ingest.Article, int | None]] = []  # (article, id of the version it replaces)
+        for article in articles:
+            same_text = db.execute("select id, path from articles where sha256 = ?", [article.sha256]).fetchone()
+            if same_text and same_text[1] == article.path:
+                result.unchanged += 1
+            elif same_text:
+                problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
+            else:
+                old = db.execute("select id from articles where path = ?", [article.path]).fetchone()
+                todo.append((article, old[0] if old else None))
     result.problems = problems
     for problem in problems:
         echo(str(problem))
 
     split_articles = []
-    for article, old_id in todo:
-        language = detect_language(article.text)
-        claims, skipped = split(article.text, article.title, language)
-        if not claims:
-            problem = ingest.Problem(article.path, "no claims found in the text", "warning")
-            problems.append(problem)
-            echo(str(problem))
-        split_articles.append((article, old_id, claims, skipped, language))
+    with timed("split"):
+        for (article, old_id), (language, claims, skipped) in zip(todo, _split_all([a for a, _ in todo])):
+            if not claims:
+                problem = ingest.Problem(article.path, "no claims found in the text", "warning")
+                problems.append(problem)
+                echo(str(problem))
+            split_articles.append((article, old_id, claims, skipped, language))
 
     model_changed = store.get_config(db, "model") not in (None, model_name)
     texts = [c.text for _, _, claims, _, _ in split_articles for c in claims]
     model = None
-    if texts or model_changed:
-        model = embed.load_model(model_name)
-    vectors = embed.encode(model, texts, progress=progress) if texts else None
+    with timed("embed"):
+        if texts or model_changed:
+            model = embed.load_model(model_name)
+        vectors = embed.encode(model, texts, progress=progress) if texts else None
 
     offset = 0
-    for article, old_id, claims, skipped, language in split_articles:
-        with db.conn:
-            if old_id is not None:
-                _delete_article(db, old_id)
-                result.replaced += 1
-            else:
-                result.new += 1
-            _insert_article(db, article, language, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
-        offset += len(claims)
+    with timed("write"):
+        for article, old_id, claims, skipped, language in split_articles:
+            with db.conn:
+                if old_id is not None:
+                    _delete_article(db, old_id)
+                    result.replaced += 1
+                else:
+                    result.new += 1
+                _insert_article(db, article, language, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
+            offset += len(claims)
 
     with db.conn:
         _log(db, problems)
         if model_changed:
-            _embed_missing(db, model, model_name, progress)
-        _match(db, model_name, (threshold, semantic_threshold), judge_, rematch_all=model_changed)
-        result.topics = topics.write_topics(db)
-        if questions:
-            result.answers = ask.write_answers(db, questions)
+            with timed("embed"):
+                _embed_missing(db, model, model_name, progress)
+        # Nothing new, nothing changed: what is stored is what a rebuild would store.
+        if todo or model_changed or not _settled(db, model_name, (threshold, semantic_threshold), judge_, questions):
+            since = _match(db, model_name, (threshold, semantic_threshold), judge_, model_changed, timed)
+            with timed("topics"):
+                topics.write_topics(db, since)
+            with timed("questions"):
+                ask.write_answers(db, questions or [])
+            store.set_config(db, questions=_questions_key(questions))
 
     result.articles = db["articles"].count
+    result.topics = db["topics"].count
+    result.answers = db["answers"].count
     result.claims = db["claims"].count
     result.pairs = db["claim_pairs"].count
     result.conflicts = db.execute("select count(*) from claim_pairs where relation = 'conflict'").fetchone()[0]
@@ -155,7 +195,7 @@ def _insert_article(db, article, language, claims, skipped, vectors, model_name:
         {
             "article_id": article_id, "position": c.position, "text": c.text, "start": c.start,
             "end": c.end, "speaker": c.speaker, "speaker_kind": c.speaker_kind, "cue": c.cue,
-            "quote": c.quote, "negated": int(c.negated),
+            "quote": c.quote, "negated": int(c.negated), "terms": c.terms,
         }
         for c in claims
     )
@@ -185,9 +225,33 @@ def _embed_missing(db, model, model_name: str, progress: bool) -> None:
         _write_embeddings(db, [claim_id for claim_id, _ in rows], vectors, model_name)
 
 
-def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, rematch_all: bool) -> None:
+@contextlib.contextmanager
+def _timed(seconds: dict[str, float], stage: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
+
+
+def _questions_key(questions: list[dict] | None) -> str:
+    return json.dumps(questions or [], sort_keys=True, ensure_ascii=False)
+
+
+def _settled(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, questions) -> bool:
+    """Whether the stored pairs, topics and answers were made with these settings."""
+    wanted = {
+        "model": model_name, "threshold": thresholds[0], "semantic_threshold": thresholds[1],
+        "judge": judge_.name, "questions": _questions_key(questions),
+    }
+    return all(store.get_config(db, k) == str(v) for k, v in wanted.items())
+
+
+def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, rematch_all: bool, timed) -> int:
+    """Match and judge the claims added since the last match (all of them when
+    a setting changed); the id of the last claim matched before, 0 for all."""
     rows = db.execute(
-        """select c.id, c.article_id, c.speaker, c.text, e.vector from claims c
+        """select c.id, c.article_id, c.speaker, c.text, e.vector, c.terms from claims c
            join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
         [model_name],
     ).fetchall()
@@ -195,7 +259,11 @@ def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.J
     speaker = {r[0]: r[2] for r in rows}
     # Shared terms count by how rare they are in the whole corpus: a term
     # becoming background changes which pairs match, so everything is matched again.
-    vocabulary = signals.vocabulary(text.values())
+    with timed("match"):
+        # Claims stored before terms were stored get them now.
+        claim_terms = {r[0]: frozenset(r[5].split()) if r[5] is not None else signals.features(r[3]).content for r in rows}
+        # One count per distinct text, as signals.vocabulary counts.
+        vocabulary = terms.Vocabulary.count(dict(zip(text.values(), claim_terms.values())).values())
     settings = {
         "threshold": thresholds[0], "semantic_threshold": thresholds[1], "judge": judge_.name,
         "background": ",".join(sorted(vocabulary.background)),
@@ -207,26 +275,30 @@ def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.J
     else:
         matched_upto = int(store.get_config(db, "matched_upto", "0"))
     if rows:
-        refs = [match.ClaimRef(r[0], r[1], r[2], signals.features(r[3]).content) for r in rows]
-        vectors = np.vstack([embed.from_blob(r[4]) for r in rows])
-        new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
-        pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1])
-        verdicts = judge_.judge_pairs(
-            [(text[p.a], text[p.b], p.similarity) for p in pairs], [(speaker[p.a], speaker[p.b]) for p in pairs], vocabulary
-        )
-        db["claim_pairs"].upsert_all(
-            (
-                {
-                    "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
-                    "shared": ", ".join(v.shared) or None,
-                    "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind,
-                }
-                for p, v in zip(pairs, verdicts)
-            ),
-            pk=("claim_a", "claim_b"),
-        )
+        with timed("match"):
+            refs = [match.ClaimRef(r[0], r[1], r[2], claim_terms[r[0]]) for r in rows]
+            vectors = np.vstack([embed.from_blob(r[4]) for r in rows])
+            new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
+            pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1])
+        with timed("judge"):
+            verdicts = judge_.judge_pairs(
+                [(text[p.a], text[p.b], p.similarity) for p in pairs], [(speaker[p.a], speaker[p.b]) for p in pairs], vocabulary
+            )
+        with timed("write"):
+            db["claim_pairs"].upsert_all(
+                (
+                    {
+                        "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
+                        "shared": ", ".join(v.shared) or None,
+                        "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind,
+                    }
+                    for p, v in zip(pairs, verdicts)
+                ),
+                pk=("claim_a", "claim_b"),
+            )
     top = db.execute("select max(id) from claims").fetchone()[0] or 0
     store.set_config(db, model=model_name, matched_upto=top, **settings)
+    return matched_upto
 
 
 def _log(db, problems: list[ingest.Problem]) -> None:

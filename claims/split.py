@@ -32,6 +32,7 @@ class Claim:
     speaker_kind: str = "none"  # named | anonymous | outlet | none
     cue: str | None = None  # the verb of saying (or "so", "laut") as written
     quote: str = "none"  # direct | indirect | none
+    terms: str | None = None  # content terms, space-separated (set by build)
 
 
 @dataclass
@@ -110,7 +111,10 @@ def split(text: str, title: str | None = None, language: str | None = None) -> t
         reason = why_not_a_claim(sentence)
         if not reason and headline and _normal(sentence) == headline:
             reason = "headline: kept as the article's title"
-        if not reason and (other := other_language(sentence, language)):
+        # A line of its own in another language is a headline in translation;
+        # inside a paragraph, a foreign phrase is part of the claim.
+        standalone = (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] in "\r\n")
+        if not reason and standalone and (other := other_language(sentence, language)):
             reason = f"other language ({other}): kept in the article's alt_titles"
         if reason:
             skipped.append(Skipped(sentence, start, end, reason))

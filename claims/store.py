@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Both claims of a pair side by side, readable without a join; one view per relation.
 PAIR_VIEW = """
@@ -72,7 +72,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             {
                 "id": int, "article_id": int, "position": int, "text": str,
                 "start": int, "end": int, "speaker": str, "speaker_kind": str, "cue": str,
-                "quote": str, "negated": int,
+                "quote": str, "negated": int, "terms": str,
             },
             pk="id",
             foreign_keys=[("article_id", "articles", "id")],
@@ -136,7 +136,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     # Columns added since the first release, for dbs built before them.
     for table, column, type_ in (
         (pairs, "kind", str), (pairs, "overlap", float), (pairs, "shared", str),
-        (claims, "speaker_kind", str), (claims, "cue", str), (claims, "quote", str), (articles, "alt_titles", str),
+        (claims, "speaker_kind", str), (claims, "cue", str), (claims, "quote", str), (claims, "terms", str), (articles, "alt_titles", str),
     ):
         if column not in table.columns_dict:
             table.add_column(column, type_)

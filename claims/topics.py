@@ -65,9 +65,15 @@ def label(scores: dict[str, float], n: int = LABEL_WORDS) -> str:
     return ", ".join(w for w, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n])
 
 
-def write_topics(db) -> int:
+def write_topics(db, since: int = 0) -> int:
     """Replace ``topics`` and ``claim_topics`` from the matched pairs; the
-    number of topics."""
+    number of topics. With ``since``, the id of the last claim that had its
+    topic, claims after it join the topic of their closest matched claim and the
+    rest stays: adding a few articles costs about what they cost."""
+    if since and db["topics"].count:
+        _join_topics(db, since)
+        _count(db)
+        return db["topics"].count
     edges = [
         (a, b, sim + match.LEXICAL_WEIGHT * (overlap or 0.0))
         for a, b, sim, overlap in db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs")
@@ -84,9 +90,29 @@ def write_topics(db) -> int:
     db["claim_topics"].insert_all(
         {"claim_id": claim, "topic_id": k + 1} for k, group in enumerate(groups) for claim in group
     )
+    _count(db)
+    return len(groups)
+
+
+def _join_topics(db, since: int) -> None:
+    # claim_a < claim_b: a new claim is always claim_b of a pair with an older one.
+    rows = db.execute(
+        """select new, topic from (
+             select p.claim_b as new, t.topic_id as topic,
+                    row_number() over (partition by p.claim_b order by p.similarity + ? * coalesce(p.overlap, 0) desc) as rank
+             from claim_pairs p join claim_topics t on t.claim_id = p.claim_a
+             where p.claim_b > ? and p.claim_a <= ?)
+           where rank = 1""",
+        [match.LEXICAL_WEIGHT, since, since],
+    ).fetchall()
+    db["claim_topics"].insert_all(({"claim_id": new, "topic_id": topic} for new, topic in rows), ignore=True)
+
+
+def _count(db) -> None:
     # Sources and conflicts from the tables, so the counts mean what SQL means.
     db.execute(
         """update topics set
+             claims = (select count(*) from claim_topics where topic_id = topics.id),
              sources = (select count(distinct a.source) from claim_topics t
                         join claims c on c.id = t.claim_id join articles a on a.id = c.article_id
                         where t.topic_id = topics.id),
@@ -95,4 +121,3 @@ def write_topics(db) -> int:
                           join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = topics.id
                           where p.relation = 'conflict')"""
     )
-    return len(groups)

@@ -96,3 +96,20 @@ def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
     new = match(refs[30:], vectors[30:], refs, vectors, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
     assert any(p.overlap > 0 and p.similarity < 0.5 for p in full)
     assert sorted(old + new) == full
+
+
+def test_the_index_finds_the_pairs_scoring_every_pair_finds(monkeypatch):
+    # Clusters smaller than NEIGHBOURS: every true pair is among a claim's nearest.
+    import claims.match as m
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(30, 16))
+    vectors = _unit(*(centres[i // 10] + 0.3 * rng.normal(size=16) for i in range(300)))
+    refs = [ClaimRef(i + 1, i, None, frozenset({f"t{i // 10}"})) for i in range(300)]
+    vocabulary = Vocabulary.count(r.terms for r in refs)
+    exact = match(refs, vectors, refs, vectors, vocabulary=vocabulary)
+    monkeypatch.setattr(m, "EXACT_MAX", 10)
+    indexed = match(refs, vectors, refs, vectors, vocabulary=vocabulary)
+    assert len(exact) > 300
+    assert [(p.a, p.b) for p in indexed] == [(p.a, p.b) for p in exact]
+    assert all(abs(p.similarity - q.similarity) < 1e-3 and abs(p.overlap - q.overlap) < 1e-3 for p, q in zip(indexed, exact))

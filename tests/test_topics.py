@@ -5,7 +5,7 @@ import pytest
 from claims.topics import c_tf_idf, communities, label
 
 from conftest import claim_id
-from test_build import GOLD_CONFLICTS
+from test_build import GOLD_CONFLICTS, copy_of_seed_db  # noqa: F401  (a fixture)
 
 
 def test_c_tf_idf_prefers_words_distinctive_of_a_topic():
@@ -48,3 +48,24 @@ def test_seed_topics_are_neither_one_per_claim_nor_one_for_all(seed_db):
     rows = list(seed_db.query("select label, sources, conflicts from topics"))
     assert all(r["label"] and r["sources"] >= 1 for r in rows)
     assert sum(r["conflicts"] for r in rows) <= seed_db["conflicts"].count
+
+
+def test_added_claims_join_the_topic_of_their_closest_claim(copy_of_seed_db, tmp_path):
+    import sqlite_utils
+
+    from claims.build import build
+
+    path, seeds = copy_of_seed_db
+    db = sqlite_utils.Database(path)
+    before = {r["id"]: r["label"] for r in db.query("select id, label from topics")}
+    extra = tmp_path / "extra.txt"
+    extra.write_text(
+        "Kellogg\n\nKellogg spielt weiterhin eine wichtige Rolle im Friedensprozess, sagte ein Diplomat.\n", encoding="utf-8"
+    )
+    build([str(seeds), str(extra)], str(path))
+    assert {r["id"]: r["label"] for r in db.query("select id, label from topics")} == before
+    new = claim_id(db, "sagte ein Diplomat")
+    role = claim_id(db, "Kelloggs fortgesetzte Gespräche")
+    topic = "select topic_id from claim_topics where claim_id = ?"
+    assert db.execute(topic, [new]).fetchone() == db.execute(topic, [role]).fetchone()
+    assert sum(r["claims"] for r in db.query("select claims from topics")) == db["claim_topics"].count

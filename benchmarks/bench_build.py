@@ -1,0 +1,136 @@
+"""Benchmark: build a claims db from real German news and time each stage.
+
+    python benchmarks/bench_build.py [CORPUS] [--repeat] [--add N] [--limit N]
+
+CORPUS is the GNAD csv (``label;text``, ``'`` quotes; default
+``../shared/bench/gnad_articles.csv``) or a folder of article files. Prints one
+JSON line: articles, claims, pairs, seconds per stage, claims per second,
+peak RSS, ``encoder_only_seconds`` (the embedding model alone on the same claim
+texts, in the same run) and matching time at 25 %, 50 % and 100 % of the claims.
+``--repeat`` builds the unchanged corpus a second time; ``--add N`` builds all
+but N articles, then adds the N, and builds the N alone, to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from claims import embed, match, signals
+from claims import ingest
+from claims.build import build, split_article
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "gnad_articles.csv"
+
+
+def gnad_to_jsonl(csv_path: Path, out: Path, limit: int | None = None) -> list[Path]:
+    """One JSONL file per article, so that a build can take any subset."""
+    csv.field_size_limit(sys.maxsize)
+    paths = []
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        for k, row in enumerate(csv.reader(f, delimiter=";", quotechar="'")):
+            if limit is not None and k >= limit:
+                break
+            if len(row) != 2:
+                raise SystemExit(f"{csv_path}:{k + 1}: expected label;text, got {len(row)} fields")
+            label, text = row
+            path = out / f"gnad_{k:04d}.jsonl"
+            path.write_text(json.dumps({"title": f"{label} {k}", "text": text, "source": f"gnad/{label}"}, ensure_ascii=False) + "\n", encoding="utf-8")
+            paths.append(path)
+    return paths
+
+
+def corpus_files(corpus: Path, workdir: Path, limit: int | None) -> list[Path]:
+    if corpus.is_dir():
+        files = sorted(p for p in corpus.rglob("*") if p.suffix in {".txt", ".md", ".jsonl"})
+        return files[:limit] if limit else files
+    return gnad_to_jsonl(corpus, workdir, limit)
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def timed_build(files, db) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = build([str(p) for p in files], str(db))
+    return time.perf_counter() - start, result
+
+
+def matching_scaling(db_path: Path) -> dict[str, float]:
+    """Seconds to match the first 25 %, 50 % and 100 % of the claims from
+    scratch, and the share of the exact (all-pairs) matches the index finds."""
+    import sqlite_utils
+
+    db = sqlite_utils.Database(db_path)
+    rows = db.execute("select c.id, c.article_id, c.speaker, c.text, e.vector from claims c join embeddings e on e.claim_id = c.id order by c.id").fetchall()
+    seconds = {}
+    for share in (0.25, 0.5, 1.0):
+        part = rows[: int(len(rows) * share)]
+        start = time.perf_counter()
+        vocabulary = signals.vocabulary(r[3] for r in part)
+        refs = [match.ClaimRef(r[0], r[1], r[2], signals.features(r[3]).content) for r in part]
+        vectors = np.vstack([embed.from_blob(r[4]) for r in part])
+        found = match.match(refs, vectors, refs, vectors, vocabulary=vocabulary)
+        seconds[f"{int(share * 100)}%"] = round(time.perf_counter() - start, 2)
+    exact_max, match.EXACT_MAX = match.EXACT_MAX, len(refs)
+    try:
+        exact = match.match(refs, vectors, refs, vectors, vocabulary=vocabulary)
+    finally:
+        match.EXACT_MAX = exact_max
+    same = {(p.a, p.b) for p in found} & {(p.a, p.b) for p in exact}
+    seconds["index_recall"] = round(len(same) / max(1, len(exact)), 3)
+    return seconds
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--repeat", action="store_true", help="build the unchanged corpus again and time it")
+    parser.add_argument("--add", type=int, metavar="N", help="time adding N articles to a db built from the others")
+    parser.add_argument("--limit", type=int, help="only the first LIMIT articles")
+    args = parser.parse_args(argv)
+    if not args.corpus.exists():
+        raise SystemExit(f"{args.corpus}: no such file or folder")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        files = corpus_files(args.corpus, workdir, args.limit)
+        db = workdir / "bench.db"
+        # Loading the model, the splitter and the language model is paid once per
+        # process, not per build: load them before timing.
+        embed.load_model()
+        split_article(ingest.Article(path="-", title="Warm-up", source="warm-up", text="Kellogg sagte, die Gespräche liefen gut."))
+        first = files[: -args.add] if args.add else files
+        seconds, result = timed_build(first, db)
+        report = {
+            "corpus": str(args.corpus), "articles": result.articles, "claims": result.claims, "pairs": result.pairs,
+            "conflicts": result.conflicts, "seconds": round(seconds, 2),
+            "stages": {k: round(v, 2) for k, v in result.seconds.items()},
+            "claims_per_second": round(result.claims / seconds, 1),
+        }
+        texts = [r[0] for r in __import__("sqlite3").connect(db).execute("select text from claims order by id")]
+        start = time.perf_counter()
+        embed.encode(embed.load_model(), texts)
+        report["encoder_only_seconds"] = round(time.perf_counter() - start, 2)
+        report["build_over_encoder"] = round(seconds / report["encoder_only_seconds"], 2)
+        report["match_seconds_by_share"] = matching_scaling(db)
+        if args.repeat:
+            report["repeat_seconds"] = round(timed_build(first, db)[0], 2)
+        if args.add:
+            report["add_seconds"] = round(timed_build(files, db)[0], 2)
+            report["added_alone_seconds"] = round(timed_build(files[-args.add :], workdir / "alone.db")[0], 2)
+        report["peak_rss_mb"] = peak_rss_mb()
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()
