@@ -155,7 +155,8 @@ def build(
         if todo or model_changed or not _settled(db, model_name, (threshold, semantic_threshold), judge_, questions):
             since = _match(db, model_name, (threshold, semantic_threshold), judge_, model_changed, timed)
             with timed("topics"):
-                topics.write_topics(db, since)
+                # A replaced article took claims out of topics: cluster again.
+                topics.write_topics(db, 0 if result.replaced else since)
             with timed("questions"):
                 ask.write_answers(db, questions or [])
             store.set_config(db, questions=_questions_key(questions))

@@ -66,14 +66,16 @@ def _voice(speaker: str | None) -> str:
 
 def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary, columns: dict[str, int]) -> sparse.csr_matrix:
     """Rows of idf weights of each claim's specific terms, unit length."""
-    rows, cols, values = [], [], []
+    background = vocabulary.background
+    rows, cols = [], []
     for row, ref in enumerate(refs):
-        specific = [t for t in vocabulary.specific(ref.terms) if t in columns]
-        weights = np.array([vocabulary.idf(t) for t in specific])
-        norm = float(np.linalg.norm(weights)) or 1.0
-        rows += [row] * len(specific)
-        cols += [columns[t] for t in specific]
-        values += (weights / norm).tolist()
+        found = [columns[t] for t in ref.terms if t in columns and t not in background]
+        rows += [row] * len(found)
+        cols += found
+    idf = np.array([vocabulary.idf(t) for t in columns], dtype=np.float64)  # columns are numbered in order
+    values = idf[cols] if cols else np.zeros(0)
+    norms = np.sqrt(np.bincount(np.asarray(rows, dtype=np.int64), weights=values**2, minlength=len(refs)))
+    values = values / np.where(norms > 0, norms, 1.0)[np.asarray(rows, dtype=np.int64)]
     return sparse.csr_matrix((values, (rows, cols)), shape=(len(refs), max(1, len(columns))), dtype=np.float32)
 
 

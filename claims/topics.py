@@ -72,7 +72,8 @@ def write_topics(db, since: int = 0) -> int:
     rest stays: adding a few articles costs about what they cost."""
     if since and db["topics"].count:
         _join_topics(db, since)
-        _count(db)
+        # Only topics that new claims joined have new claims, sources or conflicts.
+        _count(db, "where id in (select topic_id from claim_topics where claim_id > ?)", [since])
         return db["topics"].count
     edges = [
         (a, b, sim + match.LEXICAL_WEIGHT * (overlap or 0.0))
@@ -108,7 +109,7 @@ def _join_topics(db, since: int) -> None:
     db["claim_topics"].insert_all(({"claim_id": new, "topic_id": topic} for new, topic in rows), ignore=True)
 
 
-def _count(db) -> None:
+def _count(db, where: str = "", params=()) -> None:
     # Sources and conflicts from the tables, so the counts mean what SQL means.
     db.execute(
         """update topics set
@@ -119,5 +120,7 @@ def _count(db) -> None:
              conflicts = (select count(*) from claim_pairs p
                           join claim_topics ta on ta.claim_id = p.claim_a and ta.topic_id = topics.id
                           join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = topics.id
-                          where p.relation = 'conflict')"""
+                          where p.relation = 'conflict') """
+        + where,
+        params,
     )
