@@ -19,12 +19,14 @@ def _free_port():
 
 
 @pytest.fixture(scope="module")
-def server(seed_db_path):
+def server(seed_db_path, tmp_path_factory):
     port = _free_port()
+    # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
+    log = (tmp_path_factory.mktemp("serve") / "datasette.log").open("w+b")
     process = subprocess.Popen(
         [sys.executable, "-m", "claims.cli", "serve", "--db", str(seed_db_path), "--port", str(port),
          "--metadata", str(ROOT / "db" / "metadata.yml")],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -33,11 +35,13 @@ def server(seed_db_path):
             break
         except OSError:
             if process.poll() is not None:
-                pytest.fail(process.stdout.read().decode())
+                log.seek(0)
+                pytest.fail(log.read().decode())
             time.sleep(0.2)
     yield base
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 def get_json(url):
@@ -90,3 +94,27 @@ def test_claims_facet_by_speaker_kind(server):
     facets = get_json(server + "/claims/claims.json")["facet_results"]
     kinds = {v["value"] for v in facets["speaker_kind"]["results"]}
     assert {"named", "anonymous", "outlet", "none"} <= kinds
+
+
+@pytest.mark.parametrize(
+    "sql",
+    ["delete from claims", "update claims set text = 'x'", "drop table claims", "insert into config values ('a', 'b')",
+     "select 1; delete from claims", "pragma journal_mode = delete"],
+)
+def test_sql_through_datasette_cannot_change_the_db(server, seed_db_path, sql):
+    import sqlite3
+    import urllib.error
+    import urllib.parse
+
+    def counts():
+        with sqlite3.connect(seed_db_path) as conn:
+            return conn.execute("select (select count(*) from claims), (select count(*) from config)").fetchone()
+
+    before = counts()
+    try:
+        urllib.request.urlopen(f"{server}/claims.json?sql=" + urllib.parse.quote(sql), timeout=10).read()
+    except urllib.error.HTTPError as e:
+        assert e.code >= 400  # refused: 400 "must be a SELECT", or 500 for two statements
+    else:
+        raise AssertionError(f"Datasette ran {sql!r}")
+    assert counts() == before
