@@ -137,7 +137,7 @@ def build(
     offset = 0
     with timed("write"):
         for article, old_id, claims, skipped, language in split_articles:
-            with db.conn:
+            with db.atomic():
                 if old_id is not None:
                     _delete_article(db, old_id)
                     result.replaced += 1
@@ -146,7 +146,7 @@ def build(
                 _insert_article(db, article, language, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
             offset += len(claims)
 
-    with db.conn:
+    with db.atomic():
         _log(db, problems)
         if model_changed:
             with timed("embed"):

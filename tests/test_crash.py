@@ -1,0 +1,91 @@
+"""Killing a build at any point and running it again gives the db a clean run gives."""
+
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import SEEDS
+
+
+def _corpus(folder):
+    """The seeds plus articles made of their sentences, shuffled."""
+    shutil.copytree(SEEDS, folder)
+    sentences = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text(encoding="utf-8").split(". ") if len(line) > 40]
+    rng = random.Random(7)
+    for k in range(12):
+        body = ". ".join(rng.sample(sentences, 8)) + "."
+        (folder / f"generated_{k:02d}.txt").write_text(f"Artikel {k}\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+def _build(corpus, db):
+    return subprocess.Popen(
+        [sys.executable, "-m", "claims.cli", "build", str(corpus), "--db", str(db), "--no-progress"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _state(db):
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("pragma foreign_key_check").fetchall() == []
+        counts = conn.execute(
+            """select (select count(*) from articles), (select count(*) from claims),
+                      (select count(*) from embeddings), (select count(*) from claim_pairs),
+                      (select count(*) from claim_pairs where relation = 'conflict'),
+                      (select count(*) from topics), (select count(distinct sha256) from articles)"""
+        ).fetchone()
+        pairs = conn.execute(
+            """select a.text, b.text, p.relation from claim_pairs p
+               join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b order by 1, 2"""
+        ).fetchall()
+    return counts, pairs
+
+
+@pytest.fixture(scope="module")
+def corpus_and_clean(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crash")
+    corpus = _corpus(folder / "corpus")
+    clean = folder / "clean.db"
+    assert _build(corpus, clean).wait(timeout=600) == 0
+    return corpus, _state(clean)
+
+
+def _stored(db, table):
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    except sqlite3.Error:  # not created yet, or being created
+        return -1
+
+
+# When to kill: while loading, after the first article is stored, half-way through
+# the articles, and once all are stored while pairs are being matched and judged.
+MOMENTS = {
+    "loading": lambda db: True,
+    "first article": lambda db: _stored(db, "articles") >= 1,
+    "half the articles": lambda db: _stored(db, "articles") >= 9,
+    "matching": lambda db: _stored(db, "articles") == 17,
+}
+
+
+@pytest.mark.parametrize("moment", MOMENTS)
+def test_a_killed_build_resumes_to_the_clean_result(corpus_and_clean, tmp_path, moment):
+    corpus, clean = corpus_and_clean
+    db = tmp_path / "claims.db"
+    process = _build(corpus, db)
+    while not MOMENTS[moment](db) and process.poll() is None:
+        time.sleep(0.02)
+    if moment == "loading":
+        time.sleep(2)
+    assert process.poll() is None, "the build finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert _build(corpus, db).wait(timeout=600) == 0
+    assert _state(db) == clean
