@@ -143,7 +143,7 @@ def serve(db_path, host, port, metadata, open_browser):
     """Browse the claims database in Datasette."""
     from .serve import serve as run_serve
 
-    sys.exit(run_serve(db_path, host=host, port=port, metadata=metadata, open_browser=open_browser))
+    run_serve(db_path, host=host, port=port, metadata=metadata, open_browser=open_browser)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
+import os
 import sys
 
 from . import store
@@ -18,5 +18,8 @@ def command(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: s
     return args
 
 
-def serve(db_path: str, **options) -> int:
-    return subprocess.call(command(db_path, **options))
+def serve(db_path: str, **options) -> None:
+    """Become Datasette: a child process would outlive a ``claims serve``
+    that is killed or terminated, and keep the port and its memory."""
+    args = command(db_path, **options)
+    os.execv(args[0], args)

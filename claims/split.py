@@ -60,6 +60,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             continue
         offset = match.start()
         for sentence in tokenizer.tokenize_text([match.group()]):
+            if not sentence:  # SoMaJo drops control characters, leaving nothing
+                continue
             start = sentence[0].character_offset[0] + offset
             end = sentence[-1].character_offset[1] + offset
             spans.append((start, end))

@@ -118,3 +118,21 @@ def test_sql_through_datasette_cannot_change_the_db(server, seed_db_path, sql):
     else:
         raise AssertionError(f"Datasette ran {sql!r}")
     assert counts() == before
+
+
+def test_stopping_claims_serve_stops_datasette(seed_db_path):
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "claims.cli", "serve", "--db", str(seed_db_path), "--port", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    process.wait(timeout=10)
+    # Nothing is left listening: claims serve became Datasette instead of spawning it.
+    with pytest.raises(OSError):
+        urllib.request.urlopen(base + "/-/versions.json", timeout=2)

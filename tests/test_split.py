@@ -139,3 +139,10 @@ def test_author_lines_are_skipped():
     claims, skipped = split("Von Max Mustermann\n\nVon den Europäern wird mehr erwartet, sagte Waltz.\n")
     assert [c.text for c in claims] == ["Von den Europäern wird mehr erwartet, sagte Waltz."]
     assert [s.text for s in skipped] == ["Von Max Mustermann"]
+
+
+def test_control_characters_alone_give_no_claim_and_no_crash():
+    # Found by hypothesis: SoMaJo returns an empty sentence for "\x1b".
+    assert split("\x1b") == ([], [])
+    [claim], _ = split("Kellogg sagte \x1b heute, dass es gut sei.")
+    assert claim.speaker == "Kellogg"
