@@ -6,6 +6,7 @@ fallback yields a ``Problem`` naming the file, so the build can report it and go
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -16,6 +17,9 @@ from typing import Iterable, Iterator
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
+# An article longer than this is cut: no news article is, and splitting a 50 MB
+# file would take the build hours.
+MAX_CHARS = 1_000_000
 
 
 @dataclass
@@ -48,18 +52,30 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Problem]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            entries = sorted(path.rglob("*"))
+            found = [p for p in entries if p.is_file() and p.suffix.lower() in SUFFIXES]
             if not found:
                 yield Problem(str(path), "no .txt, .md or .jsonl files in this folder")
+            for p in entries:
+                if p.is_symlink() and not p.exists():
+                    yield Problem(str(p), "symlink that leads nowhere (a loop or a missing target), skipped")
             yield from found
         elif path.is_file():
             yield path
+        elif path.is_symlink():
+            yield Problem(str(path), "symlink that leads nowhere (a loop or a missing target), skipped")
         else:
             yield Problem(str(path), "no such file or folder")
 
 
 def decode(data: bytes, path: str) -> tuple[str | None, Problem | None]:
-    """Bytes to text: UTF-8, else Latin-1 with a warning; binary data is refused."""
+    """Bytes to text: UTF-8, UTF-16 with a byte order mark, else Latin-1 with a
+    warning; binary data is refused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), Problem(path, "UTF-16, decoded", "warning")
+        except UnicodeDecodeError:
+            return None, Problem(path, "UTF-16 byte order mark but not valid UTF-16, skipped")
     if b"\x00" in data[:8192]:
         return None, Problem(path, "binary file (NUL bytes), skipped")
     try:
@@ -94,6 +110,9 @@ def parse_jsonl(text: str, path: str) -> tuple[list[Article], list[Problem]]:
         if not isinstance(body, str) or not body.strip():
             problems.append(Problem(where, "missing or empty 'text' field, line skipped"))
             continue
+        if len(body) > MAX_CHARS:
+            body = body[:MAX_CHARS]
+            problems.append(Problem(where, f"text longer than {MAX_CHARS:,} characters, truncated there", "warning"))
         title = record.get("title")
         title = title.strip() if isinstance(title, str) and title.strip() else parse_text(body, where).title
         source = record.get("source")
@@ -126,6 +145,9 @@ def read_file(path: Path) -> tuple[list[Article], list[Problem]]:
     problems = [problem] if problem else []
     if text is None:
         return [], problems
+    if len(text) > MAX_CHARS and path.suffix.lower() not in JSONL_SUFFIXES:
+        text = text[:MAX_CHARS]
+        problems.append(Problem(name, f"longer than {MAX_CHARS:,} characters, truncated there", "warning"))
     if path.suffix.lower() in JSONL_SUFFIXES:
         articles, more = parse_jsonl(text, name)
         return articles, problems + more
@@ -144,7 +166,9 @@ def read(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[Proble
             continue
         key = os.path.realpath(item)
         if key in seen_paths:
-            continue  # the same file named twice is not a duplicate article
+            # The same file named twice is not a duplicate article.
+            problems.append(Problem(str(item), "given more than once, read once", "warning"))
+            continue
         seen_paths.add(key)
         found, trouble = read_file(item)
         problems.extend(trouble)

@@ -18,6 +18,9 @@ from .speakers import attribute
 
 PARAGRAPH = re.compile(r"[^\n]+")
 MIN_WORDS = 3
+# Longer than any sentence a reader would call one claim: text without sentence
+# ends (a table, a word list) that the splitter could not cut.
+MAX_CHARS = 2000
 LANGUAGES = ("de", "en")  # the languages the lexicons cover
 
 
@@ -74,6 +77,8 @@ def why_not_a_claim(sentence: str) -> str | None:
     for pattern in lexicon.boilerplate():
         if pattern.search(stripped):
             return f"boilerplate: matches {pattern.pattern!r}"
+    if len(stripped) > MAX_CHARS:
+        return f"too long: {len(stripped):,} characters without a sentence end"
     n = len(lexicon.words(stripped))
     if n < MIN_WORDS:
         return f"too short: {n} word{'s' if n != 1 else ''}"

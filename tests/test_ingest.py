@@ -73,7 +73,51 @@ def test_duplicate_text_under_another_name_is_skipped(tmp_path):
     assert "duplicate" in problem.message and "a.txt" in problem.message
 
 
-def test_same_file_named_twice_is_read_once_without_complaint(tmp_path):
+def test_same_file_named_twice_is_read_once_and_said_so(tmp_path):
     (tmp_path / "a.txt").write_text("Titel\n\nText.", encoding="utf-8")
     articles, problems = read([tmp_path / "a.txt", tmp_path, tmp_path / "a.txt"])
-    assert len(articles) == 1 and problems == []
+    assert len(articles) == 1
+    assert [(p.message, p.action) for p in problems] == [("given more than once, read once", "warning")] * 2
+
+
+def test_utf16_with_a_byte_order_mark_is_decoded(tmp_path):
+    (tmp_path / "a.txt").write_text("Titel\n\nRubio sagte, die EU werde mit am Tisch sitzen.", encoding="utf-16")
+    [article], [problem] = read([tmp_path / "a.txt"])
+    assert "am Tisch" in article.text and problem.message == "UTF-16, decoded"
+
+
+def test_symlink_loops_are_named_and_skipped(tmp_path):
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "ok.txt").write_text("Titel\n\nText.", encoding="utf-8")
+    articles, problems = read([tmp_path, tmp_path / "loop1"])
+    assert len(articles) == 1
+    assert sorted(str(p) for p in problems) == sorted(
+        [f"{tmp_path / name}: symlink that leads nowhere (a loop or a missing target), skipped" for name in ("loop1", "loop1", "loop2")]
+    )
+
+
+def test_a_huge_file_is_truncated_with_a_warning(tmp_path, monkeypatch):
+    import claims.ingest
+
+    monkeypatch.setattr(claims.ingest, "MAX_CHARS", 1000)  # the same path as 50 MB, in a test's time
+    (tmp_path / "big.txt").write_text("Titel\n\n" + "Kellogg sagte, es gehe gut voran. " * 100, encoding="utf-8")
+    (tmp_path / "big.jsonl").write_text(json.dumps({"text": "Satz eins ist da. " * 100}) + "\n", encoding="utf-8")
+    articles, problems = read([tmp_path])
+    assert [len(a.text) for a in articles] == [1000, 1000]
+    assert {p.message for p in problems} == {
+        "longer than 1,000 characters, truncated there", "text longer than 1,000 characters, truncated there"
+    }
+
+
+def test_an_unreadable_file_is_named_and_skipped(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    (tmp_path / "secret.txt").write_text("Titel\n\nText.", encoding="utf-8")
+    # Tests run as root here, who reads any file: refuse at the edge instead.
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    articles, [problem] = read([tmp_path / "secret.txt"])
+    assert articles == [] and str(problem) == f"{tmp_path / 'secret.txt'}: cannot be read (Permission denied), skipped"

@@ -146,3 +146,8 @@ def test_control_characters_alone_give_no_claim_and_no_crash():
     assert split("\x1b") == ([], [])
     [claim], _ = split("Kellogg sagte \x1b heute, dass es gut sei.")
     assert claim.speaker == "Kellogg"
+
+
+def test_a_line_without_sentence_ends_is_skipped_as_too_long():
+    claims, [skipped] = split("wort " * 1000)
+    assert claims == [] and skipped.reason == "too long: 4,999 characters without a sentence end"
