@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embed, judge, match, signals, store, terms
+from . import embed, judge, match, signals, store
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 LIMIT = 10  # claims judged per question
@@ -58,13 +58,11 @@ def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> 
     vectors = np.vstack([embed.from_blob(r[7]) for r in rows])
     [query] = embed.encode(embed.load_model(model_name), [statement])
     similarity = vectors @ query
-    claim_terms = [frozenset(r[8].split()) if r[8] is not None else signals.features(r[6]).content for r in rows]
-    vocabulary = terms.Vocabulary.count(dict(zip((r[6] for r in rows), claim_terms)).values())
-    refs = [match.ClaimRef(r[0], r[1], r[4], t) for r, t in zip(rows, claim_terms)]
-    columns = {term: i for i, term in enumerate(sorted(vocabulary.df))}
-    claim_terms = match.term_matrix(refs, vocabulary, columns)
-    question_terms = match.term_matrix([match.ClaimRef(0, 0, None, signals.features(statement).content)], vocabulary, columns)
-    overlap = (claim_terms @ question_terms.T).toarray().ravel()
+    refs = [match.ClaimRef(r[0], r[1], r[4], signals.stored_terms(r[6], r[8])) for r in rows]
+    vocabulary = signals.vocabulary_of((r[6], ref.terms) for r, ref in zip(rows, refs))
+    claim_matrix = match.term_matrix(refs, vocabulary)
+    question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, signals.features(statement).content)], vocabulary)
+    overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
     relevance = np.where(similarity >= MIN_SIMILARITY, similarity + match.LEXICAL_WEIGHT * overlap, -1.0)
     top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
     verdicts = judge.Judge(prior=None).judge_pairs(

@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from . import ask, embed, ingest, judge, match, signals, store, terms, topics
+from . import ask, embed, ingest, judge, match, signals, store, topics
 from .split import split
 
 Echo = Callable[[str], None]
@@ -261,10 +261,8 @@ def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.J
     # Shared terms count by how rare they are in the whole corpus: a term
     # becoming background changes which pairs match, so everything is matched again.
     with timed("match"):
-        # Claims stored before terms were stored get them now.
-        claim_terms = {r[0]: frozenset(r[5].split()) if r[5] is not None else signals.features(r[3]).content for r in rows}
-        # One count per distinct text, as signals.vocabulary counts.
-        vocabulary = terms.Vocabulary.count(dict(zip(text.values(), claim_terms.values())).values())
+        claim_terms = {r[0]: signals.stored_terms(r[3], r[5]) for r in rows}
+        vocabulary = signals.vocabulary_of((text[k], t) for k, t in claim_terms.items())
     settings = {
         "threshold": thresholds[0], "semantic_threshold": thresholds[1], "judge": judge_.name,
         "background": ",".join(sorted(vocabulary.background)),

@@ -64,19 +64,25 @@ def _voice(speaker: str | None) -> str:
     return (speaker or "").strip().lower()
 
 
-def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary, columns: dict[str, int]) -> sparse.csr_matrix:
-    """Rows of idf weights of each claim's specific terms, unit length."""
-    background = vocabulary.background
+def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary) -> sparse.csr_matrix:
+    """Rows of idf weights of each claim's specific terms, unit length; one
+    column per term of ``vocabulary``."""
+    columns, background = vocabulary.columns, vocabulary.background
     rows, cols = [], []
     for row, ref in enumerate(refs):
         found = [columns[t] for t in ref.terms if t in columns and t not in background]
         rows += [row] * len(found)
         cols += found
-    idf = np.array([vocabulary.idf(t) for t in columns], dtype=np.float64)  # columns are numbered in order
-    values = idf[cols] if cols else np.zeros(0)
+    values = vocabulary.idfs[cols] if cols else np.zeros(0)
     norms = np.sqrt(np.bincount(np.asarray(rows, dtype=np.int64), weights=values**2, minlength=len(refs)))
     values = values / np.where(norms > 0, norms, 1.0)[np.asarray(rows, dtype=np.int64)]
     return sparse.csr_matrix((values, (rows, cols)), shape=(len(refs), max(1, len(columns))), dtype=np.float32)
+
+
+def _admitted(sims: np.ndarray, overlap: np.ndarray, threshold: float, semantic_threshold: float) -> np.ndarray:
+    """The matching rule (see the module docstring), elementwise."""
+    hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (sims + LEXICAL_WEIGHT * overlap >= threshold)
+    return hybrid | (sims >= semantic_threshold)
 
 
 def neighbours(
@@ -94,8 +100,7 @@ def neighbours(
             overlap = (query_terms[lo : lo + BLOCK] @ corpus_terms.T).toarray()
         else:
             overlap = np.zeros_like(sims)
-        hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (sims + LEXICAL_WEIGHT * overlap >= threshold)
-        rows, cols = np.nonzero(hybrid | (sims >= semantic_threshold))
+        rows, cols = np.nonzero(_admitted(sims, overlap, threshold, semantic_threshold))
         for r, c in zip(rows.tolist(), cols.tolist()):
             yield lo + r, c, float(sims[r, c]), float(overlap[r, c])
 
@@ -127,8 +132,7 @@ def nearest(
         overlap = np.asarray(query_terms[rows].multiply(corpus_terms[cols]).sum(axis=1)).ravel()
     else:
         overlap = np.zeros_like(sims)
-    hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (sims + LEXICAL_WEIGHT * overlap >= threshold)
-    for i in np.nonzero(hybrid | (sims >= semantic_threshold))[0].tolist():
+    for i in np.nonzero(_admitted(sims, overlap, threshold, semantic_threshold))[0].tolist():
         yield int(rows[i]), int(cols[i]), float(sims[i]), float(overlap[i])
 
 
@@ -149,9 +153,8 @@ def match(
         return []
     query_terms = corpus_terms = None
     if vocabulary is not None:
-        columns = {term: i for i, term in enumerate(sorted(vocabulary.df))}
-        query_terms = term_matrix(new, vocabulary, columns)
-        corpus_terms = term_matrix(corpus, vocabulary, columns)
+        query_terms = term_matrix(new, vocabulary)
+        corpus_terms = term_matrix(corpus, vocabulary)
     search = neighbours if len(new) * len(corpus) <= EXACT_MAX**2 else nearest
     for q, c, sim, overlap in search(new_vectors, corpus_vectors, threshold, semantic_threshold, query_terms, corpus_terms):
         a, b = new[q], corpus[c]

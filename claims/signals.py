@@ -123,7 +123,18 @@ def _terms(token: str, lemma: str) -> tuple[str, ...]:
 
 def vocabulary(texts) -> terms.Vocabulary:
     """How many of the distinct ``texts`` each content term occurs in."""
-    return terms.Vocabulary.count(features(text).content for text in set(texts))
+    return vocabulary_of((text, features(text).content) for text in texts)
+
+
+def vocabulary_of(texts_and_terms) -> terms.Vocabulary:
+    """Like ``vocabulary``, from ``(text, terms)`` pairs whose terms are known."""
+    return terms.Vocabulary.count(dict(texts_and_terms).values())
+
+
+def stored_terms(text: str, stored: str | None) -> frozenset[str]:
+    """A claim's content terms as ``claims.terms`` stores them; claims stored
+    before that column existed get them from their text."""
+    return frozenset(stored.split()) if stored is not None else features(text).content
 
 
 @lru_cache(maxsize=100_000)

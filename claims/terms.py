@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Iterable
 
+import numpy as np
 import simplemma
 
 from . import lexicon
@@ -83,6 +84,16 @@ class Vocabulary:
     def background(self) -> frozenset[str]:
         floor = max(MIN_DF, BACKGROUND_SHARE * self.n)
         return frozenset(term for term, df in self.df.items() if df >= floor)
+
+    @cached_property
+    def columns(self) -> dict[str, int]:
+        """Term -> column, for term matrices (``match.term_matrix``)."""
+        return {term: i for i, term in enumerate(sorted(self.df))}
+
+    @cached_property
+    def idfs(self) -> np.ndarray:
+        """The idf of each column's term."""
+        return np.array([self.idf(term) for term in self.columns], dtype=np.float64)
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1

@@ -12,7 +12,7 @@ import urllib.request
 import sqlite_utils
 
 from test_crash import _corpus
-from test_serve import _free_port
+from test_serve import start_server
 
 
 def test_datasette_answers_during_a_build_and_then_sees_the_new_rows(seed_db_path, tmp_path):
@@ -20,17 +20,10 @@ def test_datasette_answers_during_a_build_and_then_sees_the_new_rows(seed_db_pat
     sqlite_utils.Database(seed_db_path).execute("pragma wal_checkpoint(truncate)")
     shutil.copy(seed_db_path, db)
     corpus = _corpus(tmp_path / "corpus")
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "claims.cli", "serve", "--db", str(db), "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/claims.json?_shape=array&sql=select+count(*)+as+n+from+claims"
+    server, base = start_server(db, subprocess.DEVNULL)
+    url = f"{base}/claims.json?_shape=array&sql=select+count(*)+as+n+from+claims"
     try:
-        for _ in range(150):
-            try:
-                [before] = json.load(urllib.request.urlopen(url, timeout=2))
-                break
-            except OSError:
-                time.sleep(0.2)
+        [before] = json.load(urllib.request.urlopen(url, timeout=10))
         answers, errors = [], []
 
         def read():

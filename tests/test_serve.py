@@ -18,26 +18,34 @@ def _free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(seed_db_path, tmp_path_factory):
+def start_server(db_path, log, *options):
+    """``claims serve`` on a free port, as a user starts it; its URL once it answers.
+    ``log`` is a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
     port = _free_port()
-    # A file, not a pipe: a pipe nobody reads fills up and blocks the server.
-    log = (tmp_path_factory.mktemp("serve") / "datasette.log").open("w+b")
     process = subprocess.Popen(
-        [sys.executable, "-m", "claims.cli", "serve", "--db", str(seed_db_path), "--port", str(port),
-         "--metadata", str(ROOT / "db" / "metadata.yml")],
+        [sys.executable, "-m", "claims.cli", "serve", "--db", str(db_path), "--port", str(port), *options],
         stdout=log, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(150):
         try:
             urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
+            return process, base
         except OSError:
             if process.poll() is not None:
-                log.seek(0)
-                pytest.fail(log.read().decode())
+                break
             time.sleep(0.2)
+    process.kill()
+    if hasattr(log, "seek"):
+        log.seek(0)
+        pytest.fail(log.read().decode())
+    pytest.fail("claims serve did not answer")
+
+
+@pytest.fixture(scope="module")
+def server(seed_db_path, tmp_path_factory):
+    log = (tmp_path_factory.mktemp("serve") / "datasette.log").open("w+b")
+    process, base = start_server(seed_db_path, log, "--metadata", str(ROOT / "db" / "metadata.yml"))
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -121,16 +129,7 @@ def test_sql_through_datasette_cannot_change_the_db(server, seed_db_path, sql):
 
 
 def test_stopping_claims_serve_stops_datasette(seed_db_path):
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "claims.cli", "serve", "--db", str(seed_db_path), "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
+    process, base = start_server(seed_db_path, subprocess.DEVNULL)
     process.terminate()
     process.wait(timeout=10)
     # Nothing is left listening: claims serve became Datasette instead of spawning it.
