@@ -22,8 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 from claims import embed, match, signals
 from claims import ingest
 from claims.build import build, split_article
@@ -78,7 +76,7 @@ def matching_scaling(db_path: Path) -> dict[str, float]:
         start = time.perf_counter()
         vocabulary = signals.vocabulary(r[3] for r in part)
         refs = [match.ClaimRef(r[0], r[1], r[2], signals.features(r[3]).content) for r in part]
-        vectors = np.vstack([embed.from_blob(r[4]) for r in part])
+        vectors = embed.from_blobs([r[4] for r in part])
         found = match.match(refs, vectors, refs, vectors, vocabulary=vocabulary)
         seconds[f"{int(share * 100)}%"] = round(time.perf_counter() - start, 2)
     exact_max, match.EXACT_MAX = match.EXACT_MAX, len(refs)

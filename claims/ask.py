@@ -55,7 +55,7 @@ def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> 
     ).fetchall()
     if not rows:
         return []
-    vectors = np.vstack([embed.from_blob(r[7]) for r in rows])
+    vectors = embed.from_blobs([r[7] for r in rows])
     [query] = embed.encode(embed.load_model(model_name), [statement])
     similarity = vectors @ query
     refs = [match.ClaimRef(r[0], r[1], r[4], signals.stored_terms(r[6], r[8])) for r in rows]

@@ -17,8 +17,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-import numpy as np
-
 from . import ask, embed, ingest, judge, match, signals, store, topics
 from .split import split
 
@@ -276,7 +274,7 @@ def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.J
     if rows:
         with timed("match"):
             refs = [match.ClaimRef(r[0], r[1], r[2], claim_terms[r[0]]) for r in rows]
-            vectors = np.vstack([embed.from_blob(r[4]) for r in rows])
+            vectors = embed.from_blobs([r[4] for r in rows])
             new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
             pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1])
         with timed("judge"):

