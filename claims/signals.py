@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from . import lexicon, terms
 
@@ -78,6 +78,20 @@ class Features:
         words = lexicon.hedges()
         return frozenset(w for w in self.forms + self.sequence if w in words)
 
+    @cached_property
+    def opposites(self) -> tuple[tuple[int, str, frozenset[str]], ...]:
+        """(position, lemma, the words opposing it): from the lexicon, or the
+        lemma and its un- form (möglich / unmöglich)."""
+        opposite = lexicon.antonyms()
+        found = []
+        for i, word in enumerate(self.sequence):
+            others = set(opposite.get(word, ()))
+            if len(word) > 6:
+                others.add(word[2:] if word.startswith("un") else "un" + word)
+            if others:
+                found.append((i, word, frozenset(others)))
+        return tuple(found)
+
     def anchored(self, position: int, shared: frozenset[str]) -> bool:
         """Whether the clause of ``position`` talks about something both claims
         name. A claim of one clause is about one thing: all of it counts."""
@@ -87,6 +101,8 @@ class Features:
         return any(k in shared for keys, c in zip(self.keys, self.clauses) if c == clause for k in keys)
 
     def find(self, lemmas) -> list[int]:
+        if not lemmas:  # the usual case, for every pair judged
+            return []
         return [i for i, lemma in enumerate(self.sequence) if lemma in lemmas]
 
     def near(self, position: int, width: int) -> frozenset[str]:
@@ -137,8 +153,29 @@ def stored_terms(text: str, stored: str | None) -> frozenset[str]:
     return frozenset(stored.split()) if stored is not None else features(text).content
 
 
-@lru_cache(maxsize=100_000)
+# Features of texts seen in this process. A plain dict rather than lru_cache,
+# so that features computed in the split workers can be handed over (remember).
+_KNOWN: dict[str, Features] = {}
+KNOWN_MAX = 200_000
+
+
 def features(text: str) -> Features:
+    found = _KNOWN.get(text)
+    if found is None:
+        if len(_KNOWN) >= KNOWN_MAX:
+            _KNOWN.clear()
+        found = _KNOWN[text] = _features(text)
+    return found
+
+
+def remember(texts_and_features) -> None:
+    """Take ``(text, Features)`` computed elsewhere (another process)."""
+    _KNOWN.update(texts_and_features)
+    if len(_KNOWN) > KNOWN_MAX:
+        _KNOWN.clear()
+
+
+def _features(text: str) -> Features:
     tokens, clauses = lexicon.clauses(text)
     forms = tuple(t.lower() for t in tokens)
     sequence = tuple(lexicon.lemma(w) for w in tokens)
@@ -168,13 +205,8 @@ def _list(lemmas, limit: int = 4) -> str:
 
 
 def _opposed(a: Features, b: Features):
-    """(word in A, word in B) for each opposing pair: from the lexicon, or a
-    word and its un- form (möglich / unmöglich)."""
-    opposite = lexicon.antonyms()
-    for i, word in enumerate(a.sequence):
-        others = set(opposite.get(word, ()))
-        if len(word) > 6:
-            others.add(word[2:] if word.startswith("un") else "un" + word)
+    """(word in A, word in B) for each opposing pair (``Features.opposites``)."""
+    for i, word, others in a.opposites:
         for other in sorted(others & b.lemmas):
             # Both words on both sides is a contrast inside each claim, not between them.
             if other in a.lemmas or word in b.lemmas:

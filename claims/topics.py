@@ -2,7 +2,7 @@
 
 The similarity graph is the matched pairs (``match.py``: embeddings and shared
 terms), each edge weighing ``similarity + LEXICAL_WEIGHT * overlap``. Louvain
-communities cut it into topics; a claim that matched nothing has no topic.
+communities (igraph) cut it into topics; a claim that matched nothing has no topic.
 Each topic is labelled with its most distinctive lemmas by class-based TF-IDF
 (c-TF-IDF, as BERTopic does): a lemma's frequency in the topic, times
 ``log(1 + average lemmas per topic / the lemma's frequency in all topics)``.
@@ -23,13 +23,24 @@ SEED = 0  # Louvain is randomised: one seed, the same topics for the same graph
 
 
 def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUTION) -> list[list[int]]:
-    """Groups of at least ``MIN_CLAIMS`` nodes, largest first, each sorted."""
-    import networkx as nx
+    """Groups of at least ``MIN_CLAIMS`` nodes, largest first, each sorted.
 
-    graph = nx.Graph()
-    graph.add_weighted_edges_from(edges)
-    groups = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=SEED)
-    groups = [sorted(g) for g in groups if len(g) >= MIN_CLAIMS]
+    igraph's Louvain (in C): networkx's, in Python, took 5 s of a 60 s build of
+    22,000 claims, igraph's takes 0.2 s."""
+    import random
+
+    import igraph
+
+    nodes = sorted({n for a, b, _ in edges for n in (a, b)})
+    index = {n: k for k, n in enumerate(nodes)}
+    graph = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b, _ in edges])
+    # igraph draws from the generator it is given: a seeded one, the same topics for the same graph.
+    igraph.set_random_number_generator(random.Random(SEED))
+    try:
+        found = graph.community_multilevel(weights=[w for _, _, w in edges], resolution=resolution)
+    finally:
+        igraph.set_random_number_generator(random)
+    groups = [sorted(nodes[k] for k in group) for group in found if len(group) >= MIN_CLAIMS]
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 

@@ -151,3 +151,17 @@ def test_control_characters_alone_give_no_claim_and_no_crash():
 def test_a_line_without_sentence_ends_is_skipped_as_too_long():
     claims, [skipped] = split("wort " * 1000)
     assert claims == [] and skipped.reason == "too long: 4,999 characters without a sentence end"
+
+
+def test_emoji_check_leaves_somajos_sentences_as_they_are(monkeypatch):
+    """The emoji shortcut (split._check_for_emojis_first) is for speed only."""
+    from somajo import SoMaJo
+
+    from claims import split as split_module
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    texts += ["Das ist toll 😀👍🏽! Wirklich ❤️ so.", "Flagge 🇩🇪 und Familie 👨‍👩‍👧. Ende :-)", "\ufe0fAnfang. Zweiter Satz 1️⃣ hier."]
+    fast = [split_module.sentences(t) for t in texts]
+    plain = SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
+    monkeypatch.setattr(split_module, "_somajo", lambda: plain)
+    assert [split_module.sentences(t) for t in texts] == fast
