@@ -122,16 +122,18 @@ def _join_topics(db, since: int) -> None:
 
 def _count(db, where: str = "", params=()) -> None:
     # Sources and conflicts from the tables, so the counts mean what SQL means.
+    # "+p.relation" keeps SQLite off the relation index: going from the topic's
+    # claims to their pairs is 50 times faster than scanning every conflict per topic.
     db.execute(
         """update topics set
              claims = (select count(*) from claim_topics where topic_id = topics.id),
              sources = (select count(distinct a.source) from claim_topics t
                         join claims c on c.id = t.claim_id join articles a on a.id = c.article_id
                         where t.topic_id = topics.id),
-             conflicts = (select count(*) from claim_pairs p
-                          join claim_topics ta on ta.claim_id = p.claim_a and ta.topic_id = topics.id
-                          join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = topics.id
-                          where p.relation = 'conflict') """
+             conflicts = (select count(*) from claim_topics ta
+                          join claim_pairs p on p.claim_a = ta.claim_id
+                          join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = ta.topic_id
+                          where ta.topic_id = topics.id and +p.relation = 'conflict') """
         + where,
         params,
     )
