@@ -67,8 +67,8 @@ def split_article(article: ingest.Article):
 def _split_all(articles: list[ingest.Article]):
     """Split articles, in one process per core when there are many: splitting
     (SoMaJo, in pure Python) costs two thirds of what the encoder does. All
-    are split before any is embedded: splitting while embedding was slower
-    (51 s against 42 s on the benchmark), the processes fighting over 2 cores."""
+    are split before any is embedded: splitting while embedding was slower on
+    the benchmark, the processes fighting over 2 cores."""
     workers = min(os.cpu_count() or 1, len(articles) // PARALLEL_MIN)
     if workers < 2:
         return map(split_article, articles)

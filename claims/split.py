@@ -57,7 +57,7 @@ def _somajo():
 
 def _check_for_emojis_first(tokenizer) -> None:
     """SoMaJo (2.5) looks for emojis grapheme by grapheme, compiling a regex at
-    each: on news text that is 40 % of its time, and finds nothing. A text
+    each: on news text that is a large share of its time, and finds nothing. A text
     without any emoji character cannot hold an emoji grapheme, so one search
     of the whole text decides whether the scan is needed; the tokens are the same."""
     scan = getattr(tokenizer, "_split_emojis", None)

@@ -25,8 +25,8 @@ SEED = 0  # Louvain is randomised: one seed, the same topics for the same graph
 def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUTION) -> list[list[int]]:
     """Groups of at least ``MIN_CLAIMS`` nodes, largest first, each sorted.
 
-    igraph's Louvain (in C): networkx's, in Python, took 5 s of a 60 s build of
-    22,000 claims, igraph's takes 0.2 s."""
+    igraph's Louvain, in C: networkx's, in Python, was most of the topics
+    stage on the benchmark's 22,000 claims."""
     import random
 
     import igraph
@@ -123,7 +123,7 @@ def _join_topics(db, since: int) -> None:
 def _count(db, where: str = "", params=()) -> None:
     # Sources and conflicts from the tables, so the counts mean what SQL means.
     # "+p.relation" keeps SQLite off the relation index: going from the topic's
-    # claims to their pairs is 50 times faster than scanning every conflict per topic.
+    # claims to their pairs, not through every conflict of the corpus per topic.
     db.execute(
         """update topics set
              claims = (select count(*) from claim_topics where topic_id = topics.id),
