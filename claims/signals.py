@@ -156,7 +156,7 @@ def stored_terms(text: str, stored: str | None) -> frozenset[str]:
 # Features of texts seen in this process. A plain dict rather than lru_cache,
 # so that features computed in the split workers can be handed over (remember).
 _KNOWN: dict[str, Features] = {}
-KNOWN_MAX = 200_000
+KNOWN_MAX = 100_000
 
 
 def features(text: str) -> Features:

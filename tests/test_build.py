@@ -123,6 +123,28 @@ def _counts(db):
     }
 
 
+def test_split_in_worker_processes_gives_the_same_db(seed_db, tmp_path, monkeypatch):
+    """Many articles are split in a pool of processes, which hand each claim's
+    lemmas and signals to the parent: the judge uses them as if it had made them."""
+    from claims import build as build_module
+    from claims import signals
+
+    monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)  # a pool for the 5 seeds
+    monkeypatch.setattr(signals, "_KNOWN", {})
+    made_here = []
+    original = signals._features
+    monkeypatch.setattr(signals, "_features", lambda text: made_here.append(text) or original(text))
+    build([str(SEEDS)], str(tmp_path / "pool.db"))
+    pooled = sqlite_utils.Database(tmp_path / "pool.db")
+    claims = "select text, start, end, speaker, terms from claims order by id"
+    pairs = """select a.text, b.text, p.relation, p.score, p.reason from claim_pairs p
+               join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b order by p.claim_a, p.claim_b"""
+    assert pooled.execute(claims).fetchall() == seed_db.execute(claims).fetchall()
+    assert pooled.execute(pairs).fetchall() == seed_db.execute(pairs).fetchall()
+    claim_texts = {text for (text,) in pooled.execute("select text from claims")}
+    assert not claim_texts & set(made_here), "the parent lemmatised claims the workers had done"
+
+
 def test_rerun_is_idempotent_and_embeds_nothing(copy_of_seed_db, monkeypatch):
     path, seeds = copy_of_seed_db
     before = _counts(sqlite_utils.Database(path))
