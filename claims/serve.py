@@ -10,6 +10,10 @@ from . import store
 
 def command(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str | None = None, open_browser: bool = False) -> list[str]:
     args = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host, "--port", str(port)]
+    # The facets that help are in the metadata. Datasette's suggestions crowd the
+    # pair views, and each is a query over every row: on a large corpus they are
+    # most of the time the conflicts page takes.
+    args += ["--setting", "suggest_facets", "off"]
     metadata = metadata or store.beside(db_path, "metadata.yml")
     if metadata:
         args += ["--metadata", str(metadata)]

@@ -75,6 +75,11 @@ def test_metadata_is_served(server):
     assert "relation" in facets
 
 
+def test_pair_views_show_the_configured_facets_only(server):
+    for view in ("conflicts", "claim_pairs"):
+        assert get_json(server + f"/claims/{view}.json")["suggested_facets"] == []
+
+
 def test_sql_and_full_text_search(server):
     rows = get_json(server + "/claims/claims.json?_search=zeremoniell&_shape=array")
     assert len(rows) == 1 and "Kelloggs Rolle" in rows[0]["text"]
