@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 from . import store
 
@@ -16,7 +19,7 @@ def command(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: s
     args += ["--setting", "suggest_facets", "off"]
     metadata = metadata or store.beside(db_path, "metadata.yml")
     if metadata:
-        args += ["--metadata", str(metadata)]
+        args += ["--metadata", named_for(db_path, metadata)]
     if open_browser:
         args.append("--open")
     return args
@@ -27,3 +30,28 @@ def serve(db_path: str, **options) -> None:
     that is killed or terminated, and keep the port and its memory."""
     args = command(db_path, **options)
     os.execv(args[0], args)
+
+
+def named_for(db_path: str, metadata: str) -> str:
+    """``metadata``, or a copy of it whose one database is named after
+    ``db_path``. Datasette names a database after its file and finds its
+    descriptions, facets and canned queries under that name: a db built as
+    news.db would lose all of them to metadata written for claims.db."""
+    import yaml
+    from datasette.utils import tilde_encode
+
+    text = Path(metadata).read_text(encoding="utf-8")
+    data = yaml.safe_load(text) or {}
+    databases = data.get("databases") or {}
+    name = Path(db_path).stem
+    if len(databases) != 1 or name in databases:
+        return str(metadata)
+    [(old, entry)] = databases.items()
+    data["databases"] = {name: entry}
+    for key in ("description_html", "description"):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].replace(f'href="/{tilde_encode(old)}/', f'href="/{tilde_encode(name)}/')
+    digest = hashlib.sha256(f"{name}\0{text}".encode()).hexdigest()[:16]
+    renamed = Path(tempfile.gettempdir()) / f"claims-metadata-{digest}.yml"
+    renamed.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return str(renamed)

@@ -87,6 +87,26 @@ def test_sql_and_full_text_search(server):
     assert rows[0]["n"] >= 2
 
 
+def test_a_db_under_another_name_keeps_its_metadata(seed_db_path, tmp_path):
+    """Datasette names a database after its file; the metadata is written for claims.db."""
+    import shutil
+
+    news = tmp_path / "news.db"
+    shutil.copy(seed_db_path, news)
+    with (tmp_path / "datasette.log").open("w+b") as log:
+        process, base = start_server(news, log, "--metadata", str(ROOT / "db" / "metadata.yml"))
+        try:
+            rows = get_json(base + "/news/search_by_meaning.json?_shape=array&q=Europ%C3%A4er+am+Verhandlungstisch")
+            assert rows and any("Tisch" in row["claim"] for row in rows)
+            front = urllib.request.urlopen(base + "/", timeout=10).read().decode()
+            assert 'href="/news/conflicts"' in front and 'href="/claims/' not in front
+            page = urllib.request.urlopen(base + "/news/claim_pairs", timeout=10).read().decode()
+            assert "Claims matched across articles" in page
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
 def test_binds_to_localhost_by_default():
     from claims.serve import command
 
