@@ -86,7 +86,7 @@ class _SentencePiece:
 
     def encode(self, text, out_type=int, add_bos=True, add_eos=True):
         ids = self.processor.encode(text, out_type=out_type, add_bos=add_bos, add_eos=add_eos)
-        if len(ids) == add_bos + add_eos:
+        if out_type is int and len(ids) == add_bos + add_eos:
             # The port reads a text that normalises to nothing as one unknown piece.
             ids = ids[:add_bos] + [self.processor.unk_id()] + ids[add_bos:]
         return ids
@@ -163,8 +163,8 @@ def from_blob(blob: bytes) -> np.ndarray:
 
 
 def from_blobs(blobs: list[bytes]) -> np.ndarray:
-    """One row per BLOB (all of one model, so of one length): a single copy,
-    ten times faster than stacking the rows one by one."""
+    """One row per BLOB (all of one model, so of one length), in a single copy
+    rather than one array per row stacked."""
     if not blobs:
         return np.zeros((0, 0), dtype=np.float32)
     return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), -1)
