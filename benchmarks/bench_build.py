@@ -1,6 +1,6 @@
 """Benchmark: build a claims db from real German news and time each stage.
 
-    python benchmarks/bench_build.py [CORPUS] [--repeat] [--add N] [--limit N]
+    python benchmarks/bench_build.py [CORPUS] [--repeat] [--add N] [--limit N] [--pages]
 
 CORPUS is the GNAD csv (``label;text``, ``'`` quotes; default
 ``../shared/bench/gnad_articles.csv``) or a folder of article files. Prints one
@@ -8,7 +8,8 @@ JSON line: articles, claims, pairs, seconds per stage, claims per second,
 peak RSS, ``encoder_only_seconds`` (the embedding model alone on the same claim
 texts, in the same run) and matching time at 25 %, 50 % and 100 % of the claims.
 ``--repeat`` builds the unchanged corpus a second time; ``--add N`` builds all
-but N articles, then adds the N, and builds the N alone, to compare.
+but N articles, then adds the N, and builds the N alone, to compare; ``--pages``
+serves the db with ``claims serve`` and times the pages a reader opens first.
 """
 
 from __future__ import annotations
@@ -89,12 +90,55 @@ def matching_scaling(db_path: Path) -> dict[str, float]:
     return seconds
 
 
+# Pages a reader opens first; the canned query embeds its parameter.
+PAGES = ("conflicts", "claim_pairs", "topics", "stances", "search_by_meaning?q=Steuern+sollen+steigen")
+METADATA = Path(__file__).resolve().parents[1] / "db" / "metadata.yml"
+
+
+def page_seconds(db_path: Path, tries: int = 3) -> dict[str, float]:
+    """Seconds Datasette, started as ``claims serve`` starts it, takes to answer
+    each of ``PAGES`` over HTTP, best of ``tries``."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from claims import serve
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(serve.command(str(db_path), port=port, metadata=str(METADATA)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise SystemExit(f"{db_path}: claims serve stopped")
+                time.sleep(0.2)
+        seconds = {}
+        for page in PAGES:
+            best = float("inf")
+            for _ in range(tries):
+                start = time.perf_counter()
+                urllib.request.urlopen(f"{base}/{db_path.stem}/{page}", timeout=120).read()
+                best = min(best, time.perf_counter() - start)
+            seconds[page.split("?")[0]] = round(best, 3)
+        return seconds
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", action="store_true", help="build the unchanged corpus again and time it")
     parser.add_argument("--add", type=int, metavar="N", help="time adding N articles to a db built from the others")
     parser.add_argument("--limit", type=int, help="only the first LIMIT articles")
+    parser.add_argument("--pages", action="store_true", help="time the pages a reader opens first, served by claims serve")
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         raise SystemExit(f"{args.corpus}: no such file or folder")
@@ -121,6 +165,8 @@ def main(argv=None) -> None:
         report["encoder_only_seconds"] = round(time.perf_counter() - start, 2)
         report["build_over_encoder"] = round(seconds / report["encoder_only_seconds"], 2)
         report["match_seconds_by_share"] = matching_scaling(db)
+        if args.pages:
+            report["page_seconds"] = page_seconds(db)
         if args.repeat:
             report["repeat_seconds"] = round(timed_build(first, db)[0], 2)
         if args.add:
