@@ -121,7 +121,8 @@ def build(
 
     split_articles = []
     with timed("split"):
-        for (article, old_id), (language, claims, skipped, features) in zip(todo, _split_all([a for a, _ in todo])):
+        split_all = zip(todo, _split_all([a for a, _ in todo]))
+        for (article, old_id), (language, claims, skipped, features) in _progress(split_all, len(todo), "split", progress):
             # Lemmatised in a worker: not again when judging.
             signals.remember((c.text, f) for c, f in zip(claims, features))
             if not claims:
@@ -157,7 +158,7 @@ def build(
                 _embed_missing(db, model, model_name, progress)
         # Nothing new, nothing changed: what is stored is what a rebuild would store.
         if todo or model_changed or not _settled(db, model_name, (threshold, semantic_threshold), judge_, questions):
-            since = _match(db, model_name, (threshold, semantic_threshold), judge_, model_changed, timed)
+            since = _match(db, model_name, (threshold, semantic_threshold), judge_, model_changed, timed, echo if progress else None)
             with timed("topics"):
                 # A replaced article took claims out of topics: cluster again.
                 topics.write_topics(db, 0 if result.replaced else since)
@@ -230,6 +231,14 @@ def _embed_missing(db, model, model_name: str, progress: bool) -> None:
         _write_embeddings(db, [claim_id for claim_id, _ in rows], vectors, model_name)
 
 
+def _progress(items, total: int, stage: str, show: bool):
+    if not show or total < 2:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=stage, unit="article")
+
+
 @contextlib.contextmanager
 def _timed(seconds: dict[str, float], stage: str):
     start = time.perf_counter()
@@ -252,9 +261,11 @@ def _settled(db, model_name: str, thresholds: tuple[float, float], judge_: judge
     return all(store.get_config(db, k) == str(v) for k, v in wanted.items())
 
 
-def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, rematch_all: bool, timed) -> int:
+def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, rematch_all: bool, timed, echo: Echo | None = None) -> int:
     """Match and judge the claims added since the last match (all of them when
-    a setting changed); the id of the last claim matched before, 0 for all."""
+    a setting changed); the id of the last claim matched before, 0 for all.
+    ``echo`` hears what each stage is about to do, for a long build."""
+    echo = echo or (lambda message: None)
     rows = db.execute(
         """select c.id, c.article_id, c.speaker, c.text, e.vector, c.terms from claims c
            join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
@@ -282,7 +293,9 @@ def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.J
             refs = [match.ClaimRef(r[0], r[1], r[2], claim_terms[r[0]]) for r in rows]
             vectors = embed.from_blobs([r[4] for r in rows])
             new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
+            echo(f"matching {len(new):,} claims against {len(refs):,}")
             pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1])
+        echo(f"judging {len(pairs):,} pairs")
         with timed("judge"):
             verdicts = judge_.judge_pairs(
                 [(text[p.a], text[p.b], p.similarity) for p in pairs], [(speaker[p.a], speaker[p.b]) for p in pairs], vocabulary

@@ -207,6 +207,15 @@ def test_cli_reports_bad_inputs_and_keeps_what_is_stored(copy_of_seed_db, tmp_pa
     assert "Bürger prüfen" in db.execute("select text from articles where path like '%latin1.txt'").fetchone()[0]
 
 
+def test_cli_progress_says_what_a_long_build_is_doing(tmp_path):
+    result = CliRunner().invoke(cli, ["build", str(SEEDS), "--db", str(tmp_path / "x.db"), "--progress"])
+    assert result.exit_code == 0, result.output
+    assert "split: 100%" in result.stderr and "5/5" in result.stderr
+    assert "claims: matching 112 claims against 112" in result.stderr
+    pairs = sqlite_utils.Database(tmp_path / "x.db")["claim_pairs"].count
+    assert f"claims: judging {pairs:,} pairs" in result.stderr
+
+
 def test_cli_fails_when_nothing_could_be_read(tmp_path):
     (tmp_path / "empty.txt").write_text("")
     result = CliRunner().invoke(cli, ["build", str(tmp_path / "empty.txt"), str(tmp_path / "nope"), "--db", str(tmp_path / "x.db")])
