@@ -5,7 +5,8 @@
 CORPUS is the GNAD csv (``label;text``, ``'`` quotes; default
 ``../shared/bench/gnad_articles.csv``) or a folder of article files. Prints one
 JSON line: articles, claims, pairs, seconds per stage, claims per second,
-peak RSS, ``encoder_only_seconds`` (the embedding model alone on the same claim
+peak RSS of this process, peak PSS of the first build with its split workers,
+``encoder_only_seconds`` (the embedding model alone on the same claim
 texts, in the same run) and matching time at 25 %, 50 % and 100 % of the claims.
 ``--repeat`` builds the unchanged corpus a second time; ``--add N`` builds all
 but N articles, then adds the N, and builds the N alone, to compare; ``--pages``
@@ -20,8 +21,11 @@ import json
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 from claims import embed, match, signals
 from claims import ingest
@@ -56,6 +60,41 @@ def corpus_files(corpus: Path, workdir: Path, limit: int | None) -> list[Path]:
 
 def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class PeakMemory:
+    """Peak memory of this process and its children (the split workers)
+    together, sampled every 100 ms: ``ru_maxrss`` sees one process. Each
+    process counts its proportional set size (PSS): forked workers share
+    the parent's pages, and summing their RSS would count those twice."""
+
+    def __init__(self, interval: float = 0.1):
+        self.interval, self.peak = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while True:
+            try:
+                processes = [me, *me.children(recursive=True)]
+                self.peak = max(self.peak, sum(p.memory_full_info().pss for p in processes))
+            except psutil.Error:  # a worker ended between listing and reading
+                pass
+            if self._stop.wait(self.interval):
+                return
+
+    @property
+    def mb(self) -> float:
+        return round(self.peak / 2**20, 1)
 
 
 def timed_build(files, db) -> tuple[float, object]:
@@ -152,7 +191,8 @@ def main(argv=None) -> None:
         embed.encode(embed.load_model(), ["Warm-up."])
         split_article(ingest.Article(path="-", title="Warm-up", source="warm-up", text="Kellogg sagte, die Gespräche liefen gut."))
         first = files[: -args.add] if args.add else files
-        seconds, result = timed_build(first, db)
+        with PeakMemory() as memory:
+            seconds, result = timed_build(first, db)
         report = {
             "corpus": str(args.corpus), "articles": result.articles, "claims": result.claims, "pairs": result.pairs,
             "conflicts": result.conflicts, "seconds": round(seconds, 2),
@@ -180,6 +220,7 @@ def main(argv=None) -> None:
             report["added_alone_seconds"] = round(seconds, 2)
             report["added_alone_pairs"] = alone.pairs
         report["peak_rss_mb"] = peak_rss_mb()
+        report["build_peak_pss_with_workers_mb"] = memory.mb
     print(json.dumps(report))
 
 
