@@ -64,11 +64,11 @@ def peak_rss_mb() -> float:
 
 class PeakMemory:
     """Peak memory of this process and its children (the split workers)
-    together, sampled every 100 ms: ``ru_maxrss`` sees one process. Each
+    together, sampled every 250 ms: ``ru_maxrss`` sees one process. Each
     process counts its proportional set size (PSS): forked workers share
     the parent's pages, and summing their RSS would count those twice."""
 
-    def __init__(self, interval: float = 0.1):
+    def __init__(self, interval: float = 0.25):
         self.interval, self.peak = interval, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
