@@ -175,6 +175,11 @@ def remember(texts_and_features) -> None:
         _KNOWN.clear()
 
 
+def forget() -> None:
+    """Drop the features of the texts seen so far, as a new process starts."""
+    _KNOWN.clear()
+
+
 def _features(text: str) -> Features:
     tokens, clauses = lexicon.clauses(text)
     forms = tuple(t.lower() for t in tokens)
