@@ -93,17 +93,39 @@ def write_topics(db, since: int = 0) -> int:
     groups = communities(edges) if edges else []
     text = dict(db.execute("select id, text from claims"))
     scores = c_tf_idf([[w for claim in group for w in words(text[claim])] for group in groups])
+    ids = carried_ids(groups, dict(db.execute("select claim_id, topic_id from claim_topics")))
     db.execute("delete from claim_topics")
     db.execute("delete from topics")
     db["topics"].insert_all(
-        {"id": k + 1, "label": label(s), "claims": len(group), "sources": 0, "conflicts": 0}
-        for k, (group, s) in enumerate(zip(groups, scores))
+        {"id": id_, "label": label(s), "claims": len(group), "sources": 0, "conflicts": 0}
+        for id_, group, s in zip(ids, groups, scores)
     )
     db["claim_topics"].insert_all(
-        {"claim_id": claim, "topic_id": k + 1} for k, group in enumerate(groups) for claim in group
+        {"claim_id": claim, "topic_id": id_} for id_, group in zip(ids, groups) for claim in group
     )
     _count(db)
     return len(groups)
+
+
+def carried_ids(groups: list[list[int]], previous: dict[int, int]) -> list[int]:
+    """An id for each group: the id of the earlier topic it shares the most
+    claims with (``previous``: claim -> topic), so that clustering again keeps
+    the ids saved queries and links name; ids after all earlier ones for the rest."""
+    overlaps = sorted(
+        ((-n, k, topic) for k, group in enumerate(groups)
+         for topic, n in Counter(previous[c] for c in group if c in previous).items()),
+    )
+    ids: list[int | None] = [None] * len(groups)
+    taken: set[int] = set()
+    for _, k, topic in overlaps:
+        if ids[k] is None and topic not in taken:
+            ids[k] = topic
+            taken.add(topic)
+    following = max(set(previous.values()) | taken, default=0) + 1
+    for k in range(len(groups)):
+        if ids[k] is None:
+            ids[k], following = following, following + 1
+    return ids
 
 
 def _join_topics(db, since: int) -> None:

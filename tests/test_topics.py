@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from claims.topics import c_tf_idf, communities, label
+from claims.topics import c_tf_idf, carried_ids, communities, label
 
 from conftest import claim_id
 from test_build import GOLD_CONFLICTS, copy_of_seed_db  # noqa: F401  (a fixture)
@@ -23,6 +23,38 @@ def test_communities_split_a_graph_at_its_weak_link():
     strong = [(1, 2, 1.0), (2, 3, 1.0), (1, 3, 1.0), (4, 5, 1.0), (5, 6, 1.0), (4, 6, 1.0)]
     groups = communities(strong + [(3, 4, 0.1), (7, 8, 0.9)])
     assert sorted(groups) == [[1, 2, 3], [4, 5, 6], [7, 8]]
+
+
+def test_clustering_again_keeps_the_ids_of_topics_it_finds_again():
+    previous = {1: 7, 2: 7, 3: 7, 4: 2, 5: 2, 9: 4}
+    # Topic 7 is found again (bigger), topic 2 loses a claim, 4 is gone, one group is new.
+    assert carried_ids([[1, 2, 3, 10], [4, 11], [12, 13]], previous) == [7, 2, 8]
+    assert carried_ids([[1, 2], [3, 4]], {}) == [1, 2]
+    # Two groups split one earlier topic: the one with more of its claims keeps its id.
+    assert carried_ids([[1], [2, 3]], {1: 5, 2: 5, 3: 5}) == [6, 5]
+
+
+def test_a_changed_article_keeps_the_topic_ids_of_the_others(tmp_path):
+    """A changed article is replaced and the topics are clustered again."""
+    import shutil
+
+    import sqlite_utils
+
+    from claims.build import build
+
+    from conftest import SEEDS
+
+    seeds, path = tmp_path / "seeds", tmp_path / "claims.db"
+    shutil.copytree(SEEDS, seeds)
+    build([str(seeds)], str(path))
+    db = sqlite_utils.Database(path)
+    topic = "select topic_id from claim_topics where claim_id = ?"
+    fragments = [GOLD_CONFLICTS[0][0], GOLD_CONFLICTS[1][0]]
+    before = [db.execute(topic, [claim_id(db, f)]).fetchone() for f in fragments]
+    [changed] = seeds.glob("004_*")
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nDie Gespräche sollen kommende Woche weitergehen.\n", encoding="utf-8")
+    assert build([str(seeds)], str(path)).replaced == 1
+    assert [db.execute(topic, [claim_id(db, f)]).fetchone() for f in fragments] == before
 
 
 def test_seed_topics_gather_the_mission_questions(seed_db):
