@@ -153,8 +153,14 @@ def match(
         return []
     query_terms = corpus_terms = None
     if vocabulary is not None:
-        query_terms = term_matrix(new, vocabulary)
         corpus_terms = term_matrix(corpus, vocabulary)
+        # A build matches its new claims against all claims, them included:
+        # their rows are in the corpus matrix already (a row depends on its claim only).
+        row = {ref.id: k for k, ref in enumerate(corpus)}
+        if all(ref.id in row for ref in new):
+            query_terms = corpus_terms[[row[ref.id] for ref in new]]
+        else:
+            query_terms = term_matrix(new, vocabulary)
     search = neighbours if len(new) * len(corpus) <= EXACT_MAX**2 else nearest
     for q, c, sim, overlap in search(new_vectors, corpus_vectors, threshold, semantic_threshold, query_terms, corpus_terms):
         a, b = new[q], corpus[c]
