@@ -48,7 +48,8 @@ def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> 
     statement = statement or proposition(question)
     model_name = store.get_config(db, "model") or embed.DEFAULT_MODEL
     rows = db.execute(
-        """select c.id, c.article_id, a.source, a.title, c.speaker, c.speaker_kind, c.text, e.vector, c.terms
+        """select c.id, c.article_id, a.source, a.title, c.speaker, c.speaker_kind, c.text, e.vector, c.terms,
+                  coalesce(c.content, c.text)
            from claims c join articles a on a.id = c.article_id
            join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
         [model_name],
@@ -58,15 +59,16 @@ def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> 
     vectors = embed.from_blobs([r[7] for r in rows])
     [query] = embed.encode(embed.load_model(model_name), [statement])
     similarity = vectors @ query
-    refs = [match.ClaimRef(r[0], r[1], r[4], signals.stored_terms(r[6], r[8])) for r in rows]
-    vocabulary = signals.vocabulary_of((r[6], ref.terms) for r, ref in zip(rows, refs))
+    # What a claim asserts (its content, without the reporting frame) is what answers.
+    refs = [match.ClaimRef(r[0], r[1], r[4], signals.stored_terms(r[9], r[8])) for r in rows]
+    vocabulary = signals.vocabulary_of((r[9], ref.terms) for r, ref in zip(rows, refs))
     claim_matrix = match.term_matrix(refs, vocabulary)
     question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, signals.features(statement).content)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
     relevance = np.where(similarity >= MIN_SIMILARITY, similarity + match.LEXICAL_WEIGHT * overlap, -1.0)
     top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
     verdicts = judge.Judge(prior=None).judge_pairs(
-        [(rows[k][6], statement, float(similarity[k])) for k in top],
+        [(rows[k][9], statement, float(similarity[k])) for k in top],
         [(rows[k][4], None) for k in top],
         vocabulary,
     )

@@ -17,7 +17,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from . import ask, embed, ingest, judge, match, signals, store, topics
+import numpy as np
+
+from . import ask, embed, ingest, judge, match, signals, store, stories, terms, topics
 from .split import split
 
 Echo = Callable[[str], None]
@@ -30,6 +32,7 @@ class BuildResult:
     replaced: int = 0
     problems: list[ingest.Problem] = field(default_factory=list)
     articles: int = 0
+    stories: int = 0
     claims: int = 0
     pairs: int = 0
     conflicts: int = 0
@@ -44,7 +47,7 @@ class BuildResult:
 
     def summary(self) -> str:
         return (
-            f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged), "
+            f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged), {self.stories} stories, "
             f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements, {self.topics} topics"
         )
 
@@ -53,15 +56,20 @@ PARALLEL_MIN = 32  # articles from which splitting is worth a pool of processes
 
 
 def split_article(article: ingest.Article):
-    """Language, claims, skipped sentences, and the features the judge reads of
-    each claim. The claims' content terms are stored, so that matching later
-    claims need not lemmatise these again."""
+    """Language, claims, skipped sentences, the features the judge reads of
+    each claim, and how rare each content term is in the language. The claims'
+    content terms are stored, so that matching later claims need not
+    lemmatise these again."""
     language = detect_language(article.text)
     claims, skipped = split(article.text, article.title, language)
-    features = [signals.features(claim.text) for claim in claims]
+    # What a claim asserts, without its reporting frame, is what is matched and judged.
+    features = [signals.features(claim.content) for claim in claims]
+    rarities: dict[str, float] = {}
     for claim, f in zip(claims, features):
         claim.terms = " ".join(sorted(f.content))
-    return language, claims, skipped, features
+        for key, lemma in f.shown.items():
+            rarities.setdefault(key, terms.rarity(lemma))
+    return language, claims, skipped, features, rarities
 
 
 def _split_all(articles: list[ingest.Article]):
@@ -107,8 +115,12 @@ def build(
         articles, problems = ingest.read(paths)
         todo: list[tuple[ingest.Article, int | None]] = []  # (article, id of the version it replaces)
         for article in articles:
-            same_text = db.execute("select id, path from articles where sha256 = ?", [article.sha256]).fetchone()
-            if same_text and same_text[1] == article.path:
+            same_text = db.execute(
+                """select a.id, a.path, s.label from articles a left join stories s on s.id = a.story_id and s.given = 1
+                   where a.sha256 = ?""",
+                [article.sha256],
+            ).fetchone()
+            if same_text and same_text[1] == article.path and article.story in (None, same_text[2]):
                 result.unchanged += 1
             elif same_text:
                 problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
@@ -122,17 +134,17 @@ def build(
     split_articles = []
     with timed("split"):
         split_all = zip(todo, _split_all([a for a, _ in todo]))
-        for (article, old_id), (language, claims, skipped, features) in _progress(split_all, len(todo), "split", progress):
+        for (article, old_id), (language, claims, skipped, features, rarities) in _progress(split_all, len(todo), "split", progress):
             # Lemmatised in a worker: not again when judging.
-            signals.remember((c.text, f) for c, f in zip(claims, features))
+            signals.remember((c.content, f) for c, f in zip(claims, features))
             if not claims:
                 problem = ingest.Problem(article.path, "no claims found in the text", "warning")
                 problems.append(problem)
                 echo(str(problem))
-            split_articles.append((article, old_id, claims, skipped, language))
+            split_articles.append((article, old_id, claims, skipped, language, rarities))
 
     model_changed = store.get_config(db, "model") not in (None, model_name)
-    texts = [c.text for _, _, claims, _, _ in split_articles for c in claims]
+    texts = [c.content for _, _, claims, _, _, _ in split_articles for c in claims]
     model = None
     with timed("embed"):
         if texts or model_changed:
@@ -141,7 +153,7 @@ def build(
 
     offset = 0
     with timed("write"):
-        for article, old_id, claims, skipped, language in split_articles:
+        for article, old_id, claims, skipped, language, rarities in split_articles:
             with db.atomic():
                 if old_id is not None:
                     _delete_article(db, old_id)
@@ -149,6 +161,7 @@ def build(
                 else:
                     result.new += 1
                 _insert_article(db, article, language, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
+                db["term_weights"].insert_all(({"term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk="term", ignore=True)
             offset += len(claims)
 
     with db.atomic():
@@ -157,7 +170,8 @@ def build(
             with timed("embed"):
                 _embed_missing(db, model, model_name, progress)
         # Nothing new, nothing changed: what is stored is what a rebuild would store.
-        if todo or model_changed or not _settled(db, model_name, (threshold, semantic_threshold), judge_, questions):
+        unplaced = db.execute("select count(*) from articles where story_id is null").fetchone()[0]
+        if todo or unplaced or model_changed or not _settled(db, model_name, (threshold, semantic_threshold), judge_, questions):
             since = _match(db, model_name, (threshold, semantic_threshold), judge_, model_changed, timed, echo if progress else None)
             with timed("topics"):
                 # A replaced article took claims out of topics: cluster again.
@@ -167,6 +181,7 @@ def build(
             store.set_config(db, questions=_questions_key(questions))
 
     result.articles = db["articles"].count
+    result.stories = db["stories"].count
     result.topics = db["topics"].count
     result.answers = db["answers"].count
     result.claims = db["claims"].count
@@ -195,13 +210,15 @@ def _insert_article(db, article, language, claims, skipped, vectors, model_name:
             "url": article.url, "published": article.published, "language": language,
             "alt_titles": json.dumps(alt_titles, ensure_ascii=False) if alt_titles else None,
             "sha256": article.sha256, "text": article.text,
+            # A story the user named; the others are found after all articles are in.
+            "story_id": stories.given_story(db, article.story) if article.story else None,
         }
     ).last_pk
     db["claims"].insert_all(
         {
             "article_id": article_id, "position": c.position, "text": c.text, "start": c.start,
             "end": c.end, "speaker": c.speaker, "speaker_kind": c.speaker_kind, "cue": c.cue,
-            "quote": c.quote, "negated": int(c.negated), "terms": c.terms,
+            "quote": c.quote, "negated": int(c.negated), "terms": c.terms, "content": c.content,
         }
         for c in claims
     )
@@ -223,7 +240,7 @@ def _write_embeddings(db, claim_ids, vectors, model_name: str) -> None:
 
 def _embed_missing(db, model, model_name: str, progress: bool) -> None:
     rows = db.execute(
-        "select id, text from claims where id not in (select claim_id from embeddings where model = ?) order by id",
+        "select id, coalesce(content, text) from claims where id not in (select claim_id from embeddings where model = ?) order by id",
         [model_name],
     ).fetchall()
     if rows:
@@ -262,26 +279,32 @@ def _settled(db, model_name: str, thresholds: tuple[float, float], judge_: judge
 
 
 def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, rematch_all: bool, timed, echo: Echo | None = None) -> int:
-    """Match and judge the claims added since the last match (all of them when
-    a setting changed); the id of the last claim matched before, 0 for all.
-    ``echo`` hears what each stage is about to do, for a long build."""
+    """Place new articles in stories, then match and judge, within each story,
+    the claims added since the last match (all of them when a setting
+    changed); the id of the last claim matched before, 0 for all. ``echo``
+    hears what each stage is about to do, for a long build."""
     echo = echo or (lambda message: None)
     rows = db.execute(
-        """select c.id, c.article_id, c.speaker, c.text, e.vector, c.terms from claims c
+        """select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), e.vector, c.terms from claims c
            join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
         [model_name],
     ).fetchall()
-    text = {r[0]: r[3] for r in rows}
+    content = {r[0]: r[3] for r in rows}
     speaker = {r[0]: r[2] for r in rows}
-    # Shared terms count by how rare they are in the whole corpus: a term
-    # becoming background changes which pairs match, so everything is matched again.
+    # Shared terms count by how rare they are in the whole corpus.
     with timed("match"):
-        claim_terms = {r[0]: signals.stored_terms(r[3], r[5]) for r in rows}
-        vocabulary = signals.vocabulary_of((text[k], t) for k, t in claim_terms.items())
-    settings = {
-        "threshold": thresholds[0], "semantic_threshold": thresholds[1], "judge": judge_.name,
-        "background": ",".join(sorted(vocabulary.background)),
-    }
+        claim_terms = [signals.stored_terms(r[3], r[5]) for r in rows]
+        vocabulary = signals.vocabulary_of((r[3], t) for r, t in zip(rows, claim_terms))
+        vectors = embed.from_blobs([r[4] for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32)
+    with timed("stories"):
+        placed = stories.assign(
+            db, np.array([r[1] for r in rows], dtype=np.int64), vectors, claim_terms, [r[3] for r in rows],
+            dict(db.execute("select term, weight from term_weights")),
+        )
+        if placed:
+            echo(f"placed {placed:,} articles in {db['stories'].count:,} stories")
+    story = dict(db.execute("select id, story_id from articles"))
+    settings = {"threshold": thresholds[0], "semantic_threshold": thresholds[1], "judge": judge_.name}
     settings_changed = any(store.get_config(db, k) not in (None, str(v)) for k, v in settings.items())
     if rematch_all or settings_changed:
         db.execute("delete from claim_pairs")
@@ -290,15 +313,17 @@ def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.J
         matched_upto = int(store.get_config(db, "matched_upto", "0"))
     if rows:
         with timed("match"):
-            refs = [match.ClaimRef(r[0], r[1], r[2], claim_terms[r[0]]) for r in rows]
-            vectors = embed.from_blobs([r[4] for r in rows])
+            refs = [match.ClaimRef(r[0], r[1], r[2], t, story[r[1]]) for r, t in zip(rows, claim_terms)]
             new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
-            echo(f"matching {len(new):,} claims against {len(refs):,}")
-            pairs = match.match([refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1])
+            echo(f"matching {len(new):,} claims within their stories")
+            pairs = match.match(
+                [refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1],
+                corpus_terms=match.term_matrix(refs, vocabulary),
+            )
         echo(f"judging {len(pairs):,} pairs")
         with timed("judge"):
             verdicts = judge_.judge_pairs(
-                [(text[p.a], text[p.b], p.similarity) for p in pairs], [(speaker[p.a], speaker[p.b]) for p in pairs], vocabulary
+                [(content[p.a], content[p.b], p.similarity) for p in pairs], [(speaker[p.a], speaker[p.b]) for p in pairs], vocabulary
             )
         with timed("write"):
             db["claim_pairs"].upsert_all(

@@ -30,6 +30,9 @@ class Article:
     source: str
     url: str | None = None
     published: str | None = None
+    # The story the user says the article belongs to (JSONL "story", or
+    # ``claims build --story``); None: found by ``stories.py``.
+    story: str | None = None
     sha256: str = field(init=False)
 
     def __post_init__(self):
@@ -124,6 +127,7 @@ def parse_jsonl(text: str, path: str) -> tuple[list[Article], list[Problem]]:
                 source=str(source) if source else Path(path).stem,
                 url=_optional_str(record.get("url")),
                 published=_optional_str(record.get("published")),
+                story=_story(record.get("story")),
             )
         )
     return articles, problems
@@ -131,6 +135,11 @@ def parse_jsonl(text: str, path: str) -> tuple[list[Article], list[Problem]]:
 
 def _optional_str(value) -> str | None:
     return None if value is None else str(value)
+
+
+def _story(value) -> str | None:
+    # A story name is a label; blank means "not given".
+    return str(value).strip() or None if value is not None else None
 
 
 def read_file(path: Path) -> tuple[list[Article], list[Problem]]:

@@ -31,6 +31,13 @@ NLI_WEIGHT = 0.6  # share of a cross-encoder's probabilities in the combined one
 # Share of conflicts (and of agreements) expected among pairs matched across
 # news articles on one story: the prior ``claims build`` judges with.
 NEWS_PRIOR = 0.15
+# Two claims contradict each other about something: at least this many content
+# terms in common (who and what), however frequent in the story, and a signal
+# that bears on them (``signals.focused``): a negation or a negating verb on
+# two of them, an opposing word next to one, numbers that differ between close
+# claims. A negation somewhere in a clause, or an "all" on one side, says only
+# that the claims differ; alone they make no conflict.
+MIN_COMMON = 2
 
 
 @dataclass(frozen=True)
@@ -162,8 +169,8 @@ class Judge:
         vocabulary: terms.Vocabulary | None = None,
     ) -> list[Verdict]:
         """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
-        of each pair when known. Terms common in ``vocabulary`` (by default:
-        in the texts of ``pairs``) are background and anchor no signal."""
+        of each pair when known. ``vocabulary`` (by default: of the texts of
+        ``pairs``) says how rare each shared term is, rarest shown first."""
         p, evidence = self.probabilities(pairs, vocabulary)
         speakers = speakers or [(None, None)] * len(pairs)
         return [self._verdict(row, e, s) for row, e, s in zip(p, evidence, speakers)]
@@ -174,7 +181,8 @@ class Judge:
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
         about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
         nli_says = self.nli is not None and conflict >= max(agree, related)
-        if conflict >= self.weights.conflict_threshold and (evidence.reasons or nli_says):
+        comparable = evidence.common >= MIN_COMMON and bool(evidence.focused)
+        if conflict >= self.weights.conflict_threshold and (comparable or nli_says):
             kind, who = _kind(*speakers)
             reason = self._conflict_reason(evidence) if evidence.reasons else f"nli: contradiction {conflict:.2f}"
             return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind, evidence.shared)

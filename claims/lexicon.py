@@ -147,3 +147,14 @@ def anonymous_roles() -> frozenset[str]:
 def indefinites() -> frozenset[str]:
     """Words that open a description rather than a name ("ein", "zwei", "mehrere")."""
     return frozenset(_lines("indefinites.txt"))
+
+
+@lru_cache(maxsize=None)
+def frame_verbs() -> dict[str, bool]:
+    """Lemma of a verb that frames a proposition -> whether it denies it
+    ("bestreiten, dass P" asserts not P)."""
+    found = {}
+    for line in _lines("frame_verbs.txt"):
+        verb, *mark = line.split()
+        found[verb.lower()] = mark == ["-"]
+    return found

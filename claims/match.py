@@ -1,25 +1,28 @@
-"""Match: pairs of claims that talk about the same thing.
+"""Match: pairs of claims that could be about the same thing, within a story.
 
-Matching is hybrid. Embeddings find paraphrases that share no word, but on one
-story they also rate any two claims about the war as close; shared terms
-(``terms.py``: "Kellogg", "Rolle", "Tisch" in "Verhandlungstisch") find claims
-about the same thing that a multilingual model scores low. So a pair is two
+Claims are compared only with the claims of their own story (``stories.py``):
+the articles that report on one event. Within a story, matching is for recall:
+the judge, not a threshold, decides what is merely related. A pair is two
 claims that
 
-- share specific terms (weighted by rarity, ``overlap``) and score
+- are among each other's ``NEIGHBOURS_IN_STORY`` nearest claims by embedding
+  (of their content, the proposition without its reporting frame), with a
+  cosine of at least ``NEAREST_FLOOR``; or
+- share terms (weighted by rarity, ``overlap``) and score
   ``similarity + LEXICAL_WEIGHT * overlap >= threshold``, with a cosine of at
-  least ``MIN_SIMILARITY``; or
-- share none but reach ``semantic_threshold`` (a paraphrase, a translation),
+  least ``MIN_SIMILARITY``; frequent terms weigh little, but they count: on a
+  story about Kellogg, "Kellogg" is what the contested claims share; or
+- reach ``semantic_threshold`` (a paraphrase, a translation),
 
 from different articles, or from one article when different speakers say them.
-The rule depends on the two claims and the vocabulary only, so matching new
-claims against a built db gives the pairs matching everything would.
+The rule depends on the story's claims and the vocabulary only, so matching
+new claims against a built db gives the pairs matching everything would (an
+older claim whose nearest claims now include a new one is matched with it).
 
-Up to ``EXACT_MAX``² new × stored claims every pair is scored with blocked
-matrix products (so adding a few articles to a large db stays exact and cheap).
-Beyond, each claim is scored against its ``NEIGHBOURS`` nearest claims from a
-faiss HNSW index: on 22k news claims it was the fastest index that grows less
-than quadratically (usearch built slower here; sqlite-vec scans every vector).
+Up to ``EXACT_MAX`` claims a story's pairs are all scored with blocked matrix
+products. Beyond, each claim is scored against its ``NEIGHBOURS`` nearest claims
+from a faiss HNSW index: on 22k news claims it was the fastest index that grows
+less than quadratically (usearch built slower here; sqlite-vec scans every vector).
 """
 
 from __future__ import annotations
@@ -37,10 +40,12 @@ DEFAULT_THRESHOLD = 0.45
 SEMANTIC_THRESHOLD = 0.6
 LEXICAL_WEIGHT = 0.5
 MIN_SIMILARITY = 0.25
+NEIGHBOURS_IN_STORY = 5
+NEAREST_FLOOR = 0.3  # nearer than this is not "about the same thing", nearest or not
 BLOCK = 512
-# Up to EXACT_MAX² products (new claims × corpus) every pair is scored (exact,
-# and fast enough); beyond, each claim is scored against its NEIGHBOURS nearest
-# claims from an HNSW index, so matching grows as n log n instead of n².
+# Up to EXACT_MAX claims in a story every pair is scored (exact, and fast
+# enough); beyond, each claim is scored against its NEIGHBOURS nearest claims
+# from an HNSW index, so matching grows as n log n instead of n².
 EXACT_MAX = 5000
 NEIGHBOURS = 50
 
@@ -51,13 +56,14 @@ class ClaimRef:
     article_id: int
     speaker: str | None
     terms: frozenset[str] = frozenset()  # content terms, see signals.features
+    story: int | None = None  # articles.story_id: claims meet the claims of their story only
 
 
 class Match(NamedTuple):
     a: int
     b: int
     similarity: float  # cosine of the embeddings
-    overlap: float  # cosine of the claims' specific terms, weighted by idf
+    overlap: float  # cosine of the claims' terms, weighted by idf
 
 
 def _voice(speaker: str | None) -> str:
@@ -65,12 +71,12 @@ def _voice(speaker: str | None) -> str:
 
 
 def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary) -> sparse.csr_matrix:
-    """Rows of idf weights of each claim's specific terms, unit length; one
-    column per term of ``vocabulary``."""
-    columns, background = vocabulary.columns, vocabulary.background
+    """Rows of idf weights of each claim's terms, unit length; one column per
+    term of ``vocabulary``."""
+    columns = vocabulary.columns
     rows, cols = [], []
     for row, ref in enumerate(refs):
-        found = [columns[t] for t in ref.terms if t in columns and t not in background]
+        found = [columns[t] for t in ref.terms if t in columns]
         rows += [row] * len(found)
         cols += found
     values = vocabulary.idfs[cols] if cols else np.zeros(0)
@@ -79,61 +85,71 @@ def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary) -> sparse.csr_matr
     return sparse.csr_matrix((values, (rows, cols)), shape=(len(refs), max(1, len(columns))), dtype=np.float32)
 
 
-def _admitted(sims: np.ndarray, overlap: np.ndarray, threshold: float, semantic_threshold: float) -> np.ndarray:
+def _admitted(sims: np.ndarray, overlap: np.ndarray, threshold: float, semantic_threshold: float, nearest: np.ndarray | None = None) -> np.ndarray:
     """The matching rule (see the module docstring), elementwise."""
     hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (sims + LEXICAL_WEIGHT * overlap >= threshold)
-    return hybrid | (sims >= semantic_threshold)
+    admitted = hybrid | (sims >= semantic_threshold)
+    if nearest is not None:
+        admitted |= nearest & (sims >= NEAREST_FLOOR)
+    return admitted
 
 
-def neighbours(
-    queries: np.ndarray,
-    corpus: np.ndarray,
-    threshold: float,
-    semantic_threshold: float,
-    query_terms: sparse.csr_matrix | None = None,
-    corpus_terms: sparse.csr_matrix | None = None,
-):
-    """(query row, corpus row, similarity, overlap) for every pair the rule admits."""
-    for lo in range(0, len(queries), BLOCK):
-        sims = queries[lo : lo + BLOCK] @ corpus.T
-        if query_terms is not None:
-            overlap = (query_terms[lo : lo + BLOCK] @ corpus_terms.T).toarray()
-        else:
-            overlap = np.zeros_like(sims)
-        rows, cols = np.nonzero(_admitted(sims, overlap, threshold, semantic_threshold))
-        for r, c in zip(rows.tolist(), cols.tolist()):
-            yield lo + r, c, float(sims[r, c]), float(overlap[r, c])
+def _apart(articles: np.ndarray, voices: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Whether two claims may pair: other articles, or other speakers in one."""
+    return (articles[rows] != articles[cols]) | (voices[rows] != voices[cols])
 
 
-def nearest(
-    queries: np.ndarray,
-    corpus: np.ndarray,
-    threshold: float,
-    semantic_threshold: float,
-    query_terms: sparse.csr_matrix | None = None,
-    corpus_terms: sparse.csr_matrix | None = None,
-    k: int = NEIGHBOURS,
-):
-    """Like ``neighbours``, among each query's ``k`` nearest corpus rows by an
-    HNSW index (faiss): pairs beyond a claim's k nearest are not seen."""
+def _story_pairs(vectors, terms, articles, voices, is_new, threshold, semantic_threshold, k):
+    """(row, row, similarity, overlap) for each pair of one story's claims the
+    rule admits, at least one of them new; exact."""
+    n = len(vectors)
+    found = []
+    for lo in range(0, n, BLOCK):
+        hi = min(n, lo + BLOCK)
+        sims = vectors[lo:hi] @ vectors.T
+        rows = np.arange(lo, hi)[:, None]
+        cols = np.arange(n)[None, :]
+        allowed = (rows != cols) & ((articles[lo:hi, None] != articles[None, :]) | (voices[lo:hi, None] != voices[None, :]))
+        masked = np.where(allowed, sims, -np.inf)
+        nearest = np.zeros_like(allowed)
+        if k and n > 1:
+            kk = min(k, n - 1)
+            top = np.argpartition(-masked, kk - 1, axis=1)[:, :kk]
+            np.put_along_axis(nearest, top, True, axis=1)
+            nearest &= allowed
+        overlap = (terms[lo:hi] @ terms.T).toarray() if terms is not None else np.zeros_like(sims)
+        ok = allowed & _admitted(sims, overlap, threshold, semantic_threshold, nearest) & (is_new[lo:hi, None] | is_new[None, :])
+        r, c = np.nonzero(ok)
+        found.append((r + lo, c, sims[r, c], overlap[r, c]))
+    return found
+
+
+def _story_pairs_indexed(vectors, terms, articles, voices, is_new, threshold, semantic_threshold, k):
+    """Like ``_story_pairs``, among each claim's ``NEIGHBOURS`` nearest by an
+    HNSW index (faiss): pairs beyond a claim's nearest are not seen."""
     import faiss
 
     faiss.omp_set_num_threads(os.cpu_count() or 1)
-    index = faiss.IndexHNSWFlat(corpus.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-    index.hnsw.efSearch = 2 * k
-    index.add(np.ascontiguousarray(corpus, dtype=np.float32))
-    sims, cols = index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, len(corpus)))
-    rows = np.repeat(np.arange(len(queries)), cols.shape[1])
+    index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efSearch = 2 * NEIGHBOURS
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    sims, cols = index.search(np.ascontiguousarray(vectors, dtype=np.float32), min(NEIGHBOURS, len(vectors)))
+    rows = np.repeat(np.arange(len(vectors)), cols.shape[1])
     cols, sims = cols.ravel(), sims.ravel()
-    keep = cols >= 0
+    keep = (cols >= 0) & (cols != rows)
     rows, cols, sims = rows[keep], cols[keep], sims[keep]
-    if query_terms is not None:
+    keep = _apart(articles, voices, rows, cols)
+    rows, cols, sims = rows[keep], cols[keep], sims[keep]
+    # Results come nearest first: the first k allowed of each row are its nearest.
+    rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
+    nearest = rank < k
+    if terms is not None:
         # Row-wise dot products of the candidate pairs' term vectors.
-        overlap = np.asarray(query_terms[rows].multiply(corpus_terms[cols]).sum(axis=1)).ravel()
+        overlap = np.asarray(terms[rows].multiply(terms[cols]).sum(axis=1)).ravel()
     else:
         overlap = np.zeros_like(sims)
-    for i in np.nonzero(_admitted(sims, overlap, threshold, semantic_threshold))[0].tolist():
-        yield int(rows[i]), int(cols[i]), float(sims[i]), float(overlap[i])
+    ok = _admitted(sims, overlap, threshold, semantic_threshold, nearest) & (is_new[rows] | is_new[cols])
+    return [(rows[ok], cols[ok], sims[ok], overlap[ok])]
 
 
 def match(
@@ -144,30 +160,45 @@ def match(
     threshold: float = DEFAULT_THRESHOLD,
     vocabulary: Vocabulary | None = None,
     semantic_threshold: float = SEMANTIC_THRESHOLD,
+    corpus_terms: sparse.csr_matrix | None = None,
+    neighbours_in_story: int = NEIGHBOURS_IN_STORY,
 ) -> list[Match]:
-    """Pairs with ``a < b`` that involve at least one claim of ``new``;
-    ``corpus`` may include ``new``. Without a ``vocabulary`` no terms are
-    shared and only ``semantic_threshold`` matches."""
-    pairs: dict[tuple[int, int], Match] = {}
+    """Pairs with ``a < b`` within a story that involve at least one claim of
+    ``new``; ``corpus`` may include ``new``. Without a ``vocabulary`` no terms
+    are shared. ``corpus_terms``: ``term_matrix(corpus, vocabulary)``, if known."""
     if not new or not corpus:
         return []
-    query_terms = corpus_terms = None
-    if vocabulary is not None:
+    row = {ref.id: k for k, ref in enumerate(corpus)}
+    missing = [k for k, ref in enumerate(new) if ref.id not in row]
+    if missing:
+        corpus = corpus + [new[k] for k in missing]
+        corpus_vectors = np.vstack([corpus_vectors, new_vectors[missing]])
+        corpus_terms = None
+    if vocabulary is not None and corpus_terms is None:
         corpus_terms = term_matrix(corpus, vocabulary)
-        # A build matches its new claims against all claims, them included:
-        # their rows are in the corpus matrix already (a row depends on its claim only).
-        row = {ref.id: k for k, ref in enumerate(corpus)}
-        if all(ref.id in row for ref in new):
-            query_terms = corpus_terms[[row[ref.id] for ref in new]]
-        else:
-            query_terms = term_matrix(new, vocabulary)
-    search = neighbours if len(new) * len(corpus) <= EXACT_MAX**2 else nearest
-    for q, c, sim, overlap in search(new_vectors, corpus_vectors, threshold, semantic_threshold, query_terms, corpus_terms):
-        a, b = new[q], corpus[c]
-        if a.id == b.id:
+    new_ids = {ref.id for ref in new}
+    voice_ids: dict[str, int] = {}
+    voices = np.array([voice_ids.setdefault(_voice(ref.speaker), len(voice_ids)) for ref in corpus])
+    articles = np.array([ref.article_id for ref in corpus])
+    by_story: dict[object, list[int]] = {}
+    for k, ref in enumerate(corpus):
+        by_story.setdefault(ref.story, []).append(k)
+    new_stories = {ref.story for ref in new}
+    pairs: dict[tuple[int, int], Match] = {}
+    for story, members in by_story.items():
+        if story not in new_stories or len(members) < 2:
             continue
-        if a.article_id == b.article_id and _voice(a.speaker) == _voice(b.speaker):
-            continue
-        key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-        pairs[key] = Match(*key, round(sim, 4), round(overlap, 4))
+        members = np.array(members)
+        is_new = np.array([corpus[k].id in new_ids for k in members])
+        search = _story_pairs if len(members) <= EXACT_MAX else _story_pairs_indexed
+        found = search(
+            corpus_vectors[members], corpus_terms[members] if corpus_terms is not None else None,
+            articles[members], voices[members], is_new, threshold, semantic_threshold, neighbours_in_story,
+        )
+        for rows, cols, sims, overlaps in found:
+            for r, c, sim, overlap in zip(rows.tolist(), cols.tolist(), sims.tolist(), overlaps.tolist()):
+                a, b = corpus[members[r]].id, corpus[members[c]].id
+                key = (a, b) if a < b else (b, a)
+                if key not in pairs:
+                    pairs[key] = Match(*key, round(sim, 4), round(overlap, 4))
     return sorted(pairs.values())

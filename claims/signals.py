@@ -105,6 +105,16 @@ class Features:
             return []
         return [i for i, lemma in enumerate(self.sequence) if lemma in lemmas]
 
+    def words_on(self, position: int, terms: frozenset[str]) -> int:
+        """How many different words in the scope of ``position`` name one of
+        ``terms`` (a compound and its head are one word)."""
+        clause = self.clauses[position]
+        lo, hi = max(0, position - SCOPE), position + SCOPE + 1
+        return len({
+            self.sequence[k] for k in range(lo, min(hi, len(self.keys)))
+            if self.clauses[k] == clause and terms.intersection(self.keys[k])
+        })
+
     def near(self, position: int, width: int) -> frozenset[str]:
         """Content keys within ``width`` words of ``position``."""
         return frozenset(k for keys in self.keys[max(0, position - width) : position + width + 1] for k in keys)
@@ -200,6 +210,9 @@ class Evidence:
     reasons: dict  # conflict signal -> phrase, for the signals that fired
     hedges: tuple[str, ...]  # hedge words in either claim
     shared: tuple[str, ...] = ()  # content words both claims name, rarest first
+    common: int = 0  # content terms both claims name, the story's frequent ones included
+    # The conflict signals that bear on what both claims say (``focused``).
+    focused: tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> float:
         return self.values[FEATURES.index(name)]
@@ -221,13 +234,13 @@ def _opposed(a: Features, b: Features):
 
 def compare(text_a: str, text_b: str, similarity: float, vocabulary: terms.Vocabulary = terms.NO_VOCABULARY) -> Evidence:
     """Evidence on two claims; ``vocabulary`` is of the claims judged together,
-    and its background terms do not count as shared."""
+    and orders the shared terms rarest first."""
     a, b = features(text_a), features(text_b)
-    shared = vocabulary.specific(a.content & b.content)
+    shared = a.content & b.content
     reasons: dict[str, str] = {}
     values = dict.fromkeys(FEATURES, 0.0)
     values["similarity"] = similarity
-    values["overlap"] = len(shared) / max(1, min(len(vocabulary.specific(a.content)), len(vocabulary.specific(b.content))))
+    values["overlap"] = len(shared) / max(1, min(len(a.content), len(b.content)))
     values["length"] = abs(math.log((len(a.forms) + 1) / (len(b.forms) + 1)))
     # Paraphrases that share no word still contradict each other, so the
     # signals do not wait for shared words; scoped versions weigh more.
@@ -242,7 +255,40 @@ def compare(text_a: str, text_b: str, similarity: float, vocabulary: terms.Vocab
         reasons,
         tuple(sorted(a.hedges | b.hedges)),
         tuple(dict.fromkeys(a.shown[k] for k in sorted(shared, key=lambda k: (-vocabulary.idf(k), k)))),
+        len(a.content & b.content),
+        focused(a, b, reasons, similarity),
     )
+
+
+# A negation or a negating verb bears on what two claims both say when at
+# least this many of their common terms are in its scope: "Europäer nicht am
+# Tisch" against "die EU am Tisch", not "nicht gefunden" against "Sprengstoff".
+FOCUS_TERMS = 2
+# Numbers that differ are only read as a conflict between claims this close.
+NUMBERS_SIMILARITY = 0.5
+NUMBERS_COMMON = 3
+
+
+def focused(a: Features, b: Features, reasons: dict, similarity: float) -> tuple[str, ...]:
+    """The conflict signals of ``reasons`` that bear on what both claims say.
+    The story's frequent terms count here: on a story about Kellogg, "Kellogg"
+    is who a negated claim is about."""
+    common = a.content & b.content
+    found = []
+    if "negation" in reasons and bool(a.negations) != bool(b.negations):
+        negated = a if a.negations else b
+        if any(negated.words_on(p, common) >= FOCUS_TERMS for p in negated.negations):
+            found.append("negation")
+    if "polarity" in reasons:
+        for side, other in ((a, b), (b, a)):
+            if any(side.words_on(i, common) >= FOCUS_TERMS for i in side.find(side.polar - other.polar)):
+                found.append("polarity")
+                break
+    if "opposing" in reasons:
+        found.append("opposing")
+    if "numbers" in reasons and len(common) >= NUMBERS_COMMON and similarity >= NUMBERS_SIMILARITY:
+        found.append("numbers")
+    return tuple(found)
 
 
 def _kind(value: str) -> str:

@@ -125,6 +125,13 @@ def find_speaker(text: str) -> str | None:
 def find_attribution(text: str) -> tuple[str, str] | None:
     """(speaker as written, cue as written) of the sentence's main attribution."""
     tokens = TOKEN.findall(text)
+    found = attribution_in(tokens)
+    return (found[0], tokens[found[1]]) if found else None
+
+
+def attribution_in(tokens: list[str]) -> tuple[str, int] | None:
+    """(speaker as written, index of the cue among ``tokens``) of the main
+    attribution of a sentence's tokens (``TOKEN``), or None."""
     cues = lexicon.speech_cues()
     candidates = []
     for i, token in enumerate(tokens):
@@ -151,7 +158,7 @@ def find_attribution(text: str) -> tuple[str, str] | None:
         speaker = _phrase_before(tokens, cue)
     else:
         speaker = _phrase_after(tokens, cue + 1)
-    return (speaker, tokens[cue]) if speaker else None
+    return (speaker, cue) if speaker else None
 
 
 def speaker_kind(speaker: str | None) -> str:

@@ -14,6 +14,7 @@ from functools import lru_cache
 import simplemma
 
 from . import lexicon
+from .propositions import parts, proposition
 from .speakers import attribute
 
 PARAGRAPH = re.compile(r"[^\n]+")
@@ -36,6 +37,7 @@ class Claim:
     cue: str | None = None  # the verb of saying (or "so", "laut") as written
     quote: str = "none"  # direct | indirect | none
     terms: str | None = None  # content terms, space-separated (set by build)
+    content: str | None = None  # the proposition without its reporting frame (propositions.py)
 
 
 @dataclass
@@ -157,4 +159,21 @@ def split(text: str, title: str | None = None, language: str | None = None) -> t
             )
         )
     attribute(claims, text)
-    return claims, skipped
+    return _propositions(claims), skipped
+
+
+def _propositions(sentences: list[Claim]) -> list[Claim]:
+    """Each sentence as one claim per proposition (``propositions.parts``),
+    with the sentence's speaker, and its ``content``."""
+    claims: list[Claim] = []
+    for sentence in sentences:
+        spans = parts(sentence.text)
+        for k, (start, end) in enumerate(spans):
+            claim = sentence if len(spans) == 1 else Claim(
+                position=0, text=sentence.text[start:end], start=sentence.start + start, end=sentence.start + end,
+                speaker=sentence.speaker, speaker_kind=sentence.speaker_kind, cue=sentence.cue, quote=sentence.quote,
+            )
+            found = proposition(claim.text, claim.speaker, claim.speaker_kind, continued=k > 0)
+            claim.position, claim.content, claim.negated = len(claims), found.content, found.negated
+            claims.append(claim)
+    return claims

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Both claims of a pair side by side, readable without a join; one view per relation.
 PAIR_VIEW = """
@@ -19,7 +19,8 @@ select
   b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
   p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
   p.claim_a as claim_a_id, p.claim_b as claim_b_id,
-  a.article_id as article_a_id, b.article_id as article_b_id
+  a.article_id as article_a_id, b.article_id as article_b_id,
+  a.content as content_a, b.content as content_b, aa.story_id
 from claim_pairs p
 join claims a on a.id = p.claim_a
 join claims b on b.id = p.claim_b
@@ -55,14 +56,23 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
     # WAL lets Datasette keep reading while a build writes.
     if db.journal_mode != "wal":
         db.enable_wal()
+    stories = db["stories"]
+    if not stories.exists():
+        # given: 1 when the user named the story (JSONL "story", --story), 0 when found.
+        stories.create(
+            {"id": int, "label": str, "articles": int, "sources": int, "first_published": str, "last_published": str, "given": int},
+            pk="id",
+        )
     articles = db["articles"]
     if not articles.exists():
         articles.create(
             {
                 "id": int, "source": str, "title": str, "path": str, "url": str,
                 "published": str, "language": str, "alt_titles": str, "sha256": str, "text": str,
+                "story_id": int,
             },
             pk="id",
+            foreign_keys=[("story_id", "stories", "id")],
         )
         articles.create_index(["sha256"], unique=True)
         articles.create_index(["path"])
@@ -72,7 +82,7 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             {
                 "id": int, "article_id": int, "position": int, "text": str,
                 "start": int, "end": int, "speaker": str, "speaker_kind": str, "cue": str,
-                "quote": str, "negated": int, "terms": str,
+                "quote": str, "negated": int, "terms": str, "content": str,
             },
             pk="id",
             foreign_keys=[("article_id", "articles", "id")],
@@ -131,15 +141,23 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             foreign_keys=[("question_id", "questions", "id"), ("claim_id", "claims", "id")],
         )
         answers.create_index(["claim_id"])
+    term_weights = db["term_weights"]
+    if not term_weights.exists():
+        # How rare each content term's word is in the language (terms.rarity), for grouping stories.
+        term_weights.create({"term": str, "weight": float}, pk="term")
     if not db["config"].exists():
         db["config"].create({"key": str, "value": str}, pk="key")
     # Columns added since the first release, for dbs built before them.
     for table, column, type_ in (
         (pairs, "kind", str), (pairs, "overlap", float), (pairs, "shared", str),
         (claims, "speaker_kind", str), (claims, "cue", str), (claims, "quote", str), (claims, "terms", str), (articles, "alt_titles", str),
+        (claims, "content", str), (articles, "story_id", int),
     ):
         if column not in table.columns_dict:
-            table.add_column(column, type_)
+            # A db built before stories: its articles are grouped on the next build.
+            table.add_column(column, type_, fk="stories" if column == "story_id" else None)
+    if ["story_id"] not in [i.columns for i in articles.indexes]:
+        articles.create_index(["story_id"])
     db["config"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
         db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)

@@ -1,11 +1,11 @@
 """Terms: the content words a claim is about, and how much sharing one says.
 
 Two claims that share "Kellogg" and "Rolle" are about the same thing; two that
-share "Ukraine" in a corpus about Ukraine are not. A term weighs its inverse
-document frequency over the claims judged together, and the terms in a large
-share of them are the story's background: they neither match two claims nor
-anchor a conflict signal. A German compound also stands for its head, so that
-"Verhandlungstisch" shares "Tisch" with "am Tisch sitzen".
+share only "Ukraine" in a corpus about Ukraine hardly are. A term weighs its
+inverse document frequency over the claims judged together: frequent terms
+weigh less, but they are never dropped, since on a story about Kellogg
+"Kellogg" is what the contested claims share. A German compound also stands
+for its head, so that "Verhandlungstisch" shares "Tisch" with "am Tisch sitzen".
 """
 
 from __future__ import annotations
@@ -26,10 +26,6 @@ STEM = 6  # leading letters of a lemma that identify a content word
 MIN_HEAD = 4  # letters of the shortest compound head ("Plan")
 MIN_MODIFIER = 3  # letters before it
 LINKS = ("", "s", "es", "n", "en")
-# A term in at least this share of the claims, and in at least MIN_DF of them,
-# is background.
-BACKGROUND_SHARE = 0.1
-MIN_DF = 5
 
 
 def content_key(lemma: str) -> str | None:
@@ -64,6 +60,23 @@ def _modifier(part: str) -> bool:
     return any(_word(part[: len(part) - len(link)]) for link in LINKS if part.endswith(link))
 
 
+# Zipf frequency (log10 per billion words) of a word that is not rare at all:
+# "sagen" is 5.5, "Regierung" 5.2, "Ukraine" 4.5, "Kellogg" 2.6.
+COMMON_ZIPF = 7.0
+MIN_RARITY = 0.5
+UNKNOWN_RARITY = 3.0  # a term whose word is not known (stored before rarities were)
+
+
+@lru_cache(maxsize=200_000)
+def rarity(lemma: str, language: str = "de") -> float:
+    """How rare a word is in the language at large (wordfreq's frequency
+    lists, installed with the package): what a shared word says about two
+    articles reporting one story, however few articles a corpus has."""
+    from wordfreq import zipf_frequency
+
+    return max(MIN_RARITY, COMMON_ZIPF - zipf_frequency(lemma, language))
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """How many of ``n`` claims each term occurs in."""
@@ -81,11 +94,6 @@ class Vocabulary:
         return cls(n, dict(df))
 
     @cached_property
-    def background(self) -> frozenset[str]:
-        floor = max(MIN_DF, BACKGROUND_SHARE * self.n)
-        return frozenset(term for term, df in self.df.items() if df >= floor)
-
-    @cached_property
     def columns(self) -> dict[str, int]:
         """Term -> column, for term matrices (``match.term_matrix``)."""
         return {term: i for i, term in enumerate(sorted(self.df))}
@@ -97,9 +105,6 @@ class Vocabulary:
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1
-
-    def specific(self, terms: frozenset[str]) -> frozenset[str]:
-        return terms - self.background
 
 
 NO_VOCABULARY = Vocabulary()
