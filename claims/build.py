@@ -82,6 +82,10 @@ def _split_all(articles: list[ingest.Article]):
         return map(split_article, articles)
     from concurrent.futures import ProcessPoolExecutor
 
+    # Loaded once here, the forked workers share the splitter's, the tagger's
+    # and the frequency lists' data instead of each loading its own.
+    split_article(ingest.Article(path="-", title="-", source="-", text="Er sagte, es regne, aber sie sagte, es schneie."))
+
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(split_article, articles, chunksize=8))
 
@@ -104,15 +108,20 @@ def build(
     nli_model: str | None = None,
     conflict_prior: float = judge.NEWS_PRIOR,
     questions: list[dict] | None = None,
+    story: str | None = None,
 ) -> BuildResult:
     """``questions`` (see ``ask.load_questions``) are answered from the claims
-    and stored in ``questions`` and ``answers``."""
+    and stored in ``questions`` and ``answers``. ``story``: the story of every
+    article read that does not name its own (JSONL ``story``); without it
+    stories are found (``stories.py``)."""
     judge_ = judge.Judge(nli_model=nli_model, prior=conflict_prior)
     db = store.open_db(db_path)
     result = BuildResult()
     timed = functools.partial(_timed, result.seconds)
     with timed("ingest"):
         articles, problems = ingest.read(paths)
+        for article in articles:
+            article.story = article.story or story
         todo: list[tuple[ingest.Article, int | None]] = []  # (article, id of the version it replaces)
         for article in articles:
             same_text = db.execute(
@@ -122,6 +131,9 @@ def build(
             ).fetchone()
             if same_text and same_text[1] == article.path and article.story in (None, same_text[2]):
                 result.unchanged += 1
+            elif same_text and same_text[1] == article.path:
+                # Named into another story: built again there, its pairs with it.
+                todo.append((article, same_text[0]))
             elif same_text:
                 problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
             else:

@@ -27,8 +27,9 @@ def cli():
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
 @click.option("--conflict-prior", default=judge.NEWS_PRIOR, show_default=True, type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements, among matched pairs")
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there)")
+@click.option("--story", help="The story every article of this build belongs to (default: a JSONL article's own 'story', else found by grouping alike articles)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
-def build(paths, db_path, model, threshold, semantic_threshold, nli_model, conflict_prior, questions_path, progress):
+def build(paths, db_path, model, threshold, semantic_threshold, nli_model, conflict_prior, questions_path, story, progress):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md or .jsonl files or folders of them (default: seeds/).
@@ -48,7 +49,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
         result = run_build(
             paths, db_path, model_name=model, threshold=threshold, semantic_threshold=semantic_threshold, progress=progress,
             echo=lambda message: click.echo(f"claims: {message}", err=True),
-            nli_model=nli_model, conflict_prior=conflict_prior, questions=questions,
+            nli_model=nli_model, conflict_prior=conflict_prior, questions=questions, story=story,
         )
     except (embed.ModelNotFound, judge.NLIModelNotFound) as e:
         raise click.ClickException(str(e))

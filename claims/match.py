@@ -16,8 +16,9 @@ claims that
 
 from different articles, or from one article when different speakers say them.
 The rule depends on the story's claims and the vocabulary only, so matching
-new claims against a built db gives the pairs matching everything would (an
-older claim whose nearest claims now include a new one is matched with it).
+new claims against a built db finds every pair matching everything would (an
+older claim whose nearest claims now include a new one is matched with it);
+two older claims that were each other's nearest stay a pair.
 
 Up to ``EXACT_MAX`` claims a story's pairs are all scored with blocked matrix
 products. Beyond, each claim is scored against its ``NEIGHBOURS`` nearest claims
@@ -40,8 +41,9 @@ DEFAULT_THRESHOLD = 0.45
 SEMANTIC_THRESHOLD = 0.6
 LEXICAL_WEIGHT = 0.5
 MIN_SIMILARITY = 0.25
-NEIGHBOURS_IN_STORY = 5
+NEIGHBOURS_IN_STORY = 8
 NEAREST_FLOOR = 0.3  # nearer than this is not "about the same thing", nearest or not
+ROUND = 4  # decimals of the cosines that rank a claim's nearest (and are stored)
 BLOCK = 512
 # Up to EXACT_MAX claims in a story every pair is scored (exact, and fast
 # enough); beyond, each claim is scored against its NEIGHBOURS nearest claims
@@ -114,7 +116,10 @@ def _story_pairs(vectors, terms, articles, voices, is_new, threshold, semantic_t
         nearest = np.zeros_like(allowed)
         if k and n > 1:
             kk = min(k, n - 1)
-            top = np.argpartition(-masked, kk - 1, axis=1)[:, :kk]
+            # Rounded, ties to the earlier claim: a claim repeated word for word
+            # (its vectors a hair apart when encoded in another batch) must not
+            # change which claims are nearest from one build to the next.
+            top = np.argsort(-np.round(masked, ROUND), axis=1, kind="stable")[:, :kk]
             np.put_along_axis(nearest, top, True, axis=1)
             nearest &= allowed
         overlap = (terms[lo:hi] @ terms.T).toarray() if terms is not None else np.zeros_like(sims)
@@ -140,7 +145,10 @@ def _story_pairs_indexed(vectors, terms, articles, voices, is_new, threshold, se
     rows, cols, sims = rows[keep], cols[keep], sims[keep]
     keep = _apart(articles, voices, rows, cols)
     rows, cols, sims = rows[keep], cols[keep], sims[keep]
-    # Results come nearest first: the first k allowed of each row are its nearest.
+    # Nearest first, ties to the earlier claim (see _story_pairs): the first k
+    # allowed of each row are its nearest.
+    order = np.lexsort((cols, -np.round(sims, ROUND), rows))
+    rows, cols, sims = rows[order], cols[order], sims[order]
     rank = np.arange(len(rows)) - np.searchsorted(rows, rows)
     nearest = rank < k
     if terms is not None:
@@ -200,5 +208,5 @@ def match(
                 a, b = corpus[members[r]].id, corpus[members[c]].id
                 key = (a, b) if a < b else (b, a)
                 if key not in pairs:
-                    pairs[key] = Match(*key, round(sim, 4), round(overlap, 4))
+                    pairs[key] = Match(*key, round(sim, ROUND), round(overlap, 4))
     return sorted(pairs.values())

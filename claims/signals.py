@@ -40,6 +40,10 @@ class Features:
     # Content terms of each word: its own key and its compound head's, if any.
     keys: tuple[tuple[str, ...], ...]
     clauses: tuple[int, ...]  # clause number of each word
+    # What each word is about, strictly: a simple word's stem, or a compound's
+    # head stem and the compound itself, so that "Verhandlungstisch" is about
+    # "Tisch" but "Steuerhinterziehung" is not about "Steuervorteile".
+    strict: tuple[tuple[str, ...], ...]
     negations: tuple[int, ...]  # positions of negation cues
     numbers: frozenset[str]
 
@@ -59,6 +63,10 @@ class Features:
     @cached_property
     def content(self) -> frozenset[str]:
         return frozenset(self.shown)
+
+    @cached_property
+    def strict_content(self) -> frozenset[str]:
+        return frozenset(k for keys in self.strict for k in keys)
 
     @cached_property
     def polar(self) -> frozenset[str]:
@@ -111,8 +119,8 @@ class Features:
         clause = self.clauses[position]
         lo, hi = max(0, position - SCOPE), position + SCOPE + 1
         return len({
-            self.sequence[k] for k in range(lo, min(hi, len(self.keys)))
-            if self.clauses[k] == clause and terms.intersection(self.keys[k])
+            self.sequence[k] for k in range(lo, min(hi, len(self.strict)))
+            if self.clauses[k] == clause and terms.intersection(self.strict[k])
         })
 
     def near(self, position: int, width: int) -> frozenset[str]:
@@ -135,6 +143,15 @@ def _numbers(text: str, forms: tuple[str, ...]) -> frozenset[str]:
     words = lexicon.number_words()
     values.update(words[f] for f in forms if f in words)
     return frozenset(values)
+
+
+def _strict(token: str, lemma: str) -> tuple[str, ...]:
+    key = terms.content_key(lemma)
+    if not key:
+        return ()
+    head = terms.head(lemma) if token[:1].isupper() else None
+    head_key = terms.content_key(head) if head else None
+    return (head_key, lemma) if head_key else (key,)
 
 
 def _terms(token: str, lemma: str) -> tuple[str, ...]:
@@ -199,6 +216,7 @@ def _features(text: str) -> Features:
         sequence=sequence,
         keys=tuple(_terms(token, lemma) for token, lemma in zip(tokens, sequence)),
         clauses=tuple(clauses),
+        strict=tuple(_strict(token, lemma) for token, lemma in zip(tokens, sequence)),
         negations=tuple(lexicon.negation_positions(tokens)),
         numbers=_numbers(text, forms),
     )
@@ -273,7 +291,7 @@ def focused(a: Features, b: Features, reasons: dict, similarity: float) -> tuple
     """The conflict signals of ``reasons`` that bear on what both claims say.
     The story's frequent terms count here: on a story about Kellogg, "Kellogg"
     is who a negated claim is about."""
-    common = a.content & b.content
+    common = a.strict_content & b.strict_content
     found = []
     if "negation" in reasons and bool(a.negations) != bool(b.negations):
         negated = a if a.negations else b
@@ -286,7 +304,7 @@ def focused(a: Features, b: Features, reasons: dict, similarity: float) -> tuple
                 break
     if "opposing" in reasons:
         found.append("opposing")
-    if "numbers" in reasons and len(common) >= NUMBERS_COMMON and similarity >= NUMBERS_SIMILARITY:
+    if "numbers" in reasons and len(a.content & b.content) >= NUMBERS_COMMON and similarity >= NUMBERS_SIMILARITY:
         found.append("numbers")
     return tuple(found)
 

@@ -15,7 +15,8 @@ they do not contradict each other. A story is
 The first build groups all its articles at once; later builds put each new
 article in the story it is most alike (on average over the story's articles,
 the rule average linkage joins by) when that reaches ``THRESHOLD``, or start a
-new story. Nothing is grouped again, so story ids last across builds.
+new story. Two articles as alike as ``STRONG`` are one story either way.
+Nothing is grouped again, so story ids last across builds.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from .terms import UNKNOWN_RARITY
 
 # Average likeness (see the module docstring) at which articles are one story.
 THRESHOLD = 0.475
+# Two articles this alike are one story whatever the rest of theirs: a short
+# follow-up that repeats one article's subject and names little else.
+STRONG = 0.6
 EMBEDDING_WEIGHT = 0.5  # the rest is the terms' cosine
 
 
@@ -65,13 +69,15 @@ def likeness(a, b) -> np.ndarray:
     return EMBEDDING_WEIGHT * (means_a @ means_b.T) + (1 - EMBEDDING_WEIGHT) * (terms_a @ terms_b.T).toarray()
 
 
-def group(alike: np.ndarray, threshold: float = THRESHOLD) -> list[int]:
+def group(alike: np.ndarray, threshold: float = THRESHOLD, strong: float = STRONG) -> list[int]:
     """A group number per article: average linkage, cut where the average
-    likeness between two groups falls below ``threshold``."""
+    likeness between two groups falls below ``threshold``; groups with two
+    articles at least ``strong`` alike are joined."""
     n = len(alike)
     if n < 2:
         return [0] * n
     from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.sparse.csgraph import connected_components
     from scipy.spatial.distance import squareform
 
     distance = np.clip(1.0 - alike, 0.0, None)
@@ -79,18 +85,35 @@ def group(alike: np.ndarray, threshold: float = THRESHOLD) -> list[int]:
     distance = (distance + distance.T) / 2
     tree = linkage(squareform(distance, checks=False), method="average")
     labels = fcluster(tree, t=1.0 - threshold, criterion="distance")
+    # Articles are linked to their group's first article and to any article
+    # as alike as ``strong``; the components are the stories.
+    first_of: dict[int, int] = {}
+    rows, cols = [], []
+    for k, label in enumerate(labels):
+        rows.append(k)
+        cols.append(first_of.setdefault(int(label), k))
+    strong_rows, strong_cols = np.nonzero(np.triu(alike, 1) >= strong)
+    links = sparse.csr_matrix(
+        (np.ones(len(rows) + len(strong_rows)), (rows + strong_rows.tolist(), cols + strong_cols.tolist())), shape=(n, n)
+    )
+    _, components = connected_components(links, directed=False)
     # Numbered by first appearance, so the same input gives the same numbers.
     first: dict[int, int] = {}
-    return [first.setdefault(int(label), len(first)) for label in labels]
+    return [first.setdefault(int(c), len(first)) for c in components]
 
 
-def place(alike_to_stories: np.ndarray, threshold: float = THRESHOLD) -> int | None:
+def place(alike_to_stories: np.ndarray, threshold: float = THRESHOLD, closest: np.ndarray | None = None, strong: float = STRONG) -> int | None:
     """The story (column) a new article joins: the most alike on average, if
-    it reaches ``threshold``."""
+    it reaches ``threshold``; else the one with the article most alike
+    (``closest``), if that reaches ``strong``."""
     if alike_to_stories.size == 0:
         return None
     best = int(np.argmax(alike_to_stories))
-    return best if alike_to_stories[best] >= threshold else None
+    if alike_to_stories[best] >= threshold:
+        return best
+    if closest is not None and closest.max() >= strong:
+        return int(np.argmax(closest))
+    return None
 
 
 def weights(article_ids: list[int], contents: list[str]) -> np.ndarray:
@@ -113,6 +136,7 @@ def assign(db, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[f
     counts are brought up to date."""
     todo = [r[0] for r in db.execute("select id from articles where story_id is null order by id")]
     if not todo:
+        count(db)  # stories the user named may have new articles
         return 0
     claim_weights = weights(article_ids.tolist(), contents)
     rows_of: dict[int, list[int]] = {}
@@ -145,7 +169,8 @@ def assign(db, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[f
         for j, article_id in enumerate(todo):
             stories = list(members)
             means = np.array([alike[j, members[s]].mean() for s in stories])
-            chosen = place(means, threshold)
+            closest = np.array([alike[j, members[s]].max() for s in stories])
+            chosen = place(means, threshold, closest)
             story = stories[chosen] if chosen is not None else _new_story(db)
             db["articles"].update(article_id, {"story_id": story})
             # Later new articles may join the story this one started or joined.

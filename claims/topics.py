@@ -91,7 +91,8 @@ def write_topics(db, since: int = 0) -> int:
         for a, b, sim, overlap in db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs")
     ]
     groups = communities(edges) if edges else []
-    text = dict(db.execute("select id, text from claims"))
+    # Labels name what the claims assert, not who said it: their contents.
+    text = dict(db.execute("select id, coalesce(content, text) from claims"))
     scores = c_tf_idf([[w for claim in group for w in words(text[claim])] for group in groups])
     ids = carried_ids(groups, dict(db.execute("select claim_id, topic_id from claim_topics")))
     db.execute("delete from claim_topics")

@@ -33,6 +33,16 @@ def claim_id(db, fragment):
     return rows[0]["id"]
 
 
+# A short report on the seeds' story: it joins their story (stories.py) and its
+# claims are matched with theirs.
+KELLOGG_REPORT = (
+    "Kellogg bleibt wichtig\n\n"
+    "Der US-Sondergesandte Keith Kellogg spielt weiterhin eine wichtige Rolle im Friedensprozess für die Ukraine, sagte ein Diplomat. "
+    "Kellogg reist nächste Woche nach Brüssel und Kiew, um mit Selenskyj und den europäischen Hauptstädten über Sicherheitsgarantien zu sprechen. "
+    "Moskau hatte Kelloggs Rolle zuletzt als zeremoniell bezeichnet, während Trump mit Putin über ein Ende des Krieges verhandeln will.\n"
+)
+
+
 # Measurements tests record for the reader of `make test` (e.g. the splitter
 # against the hand-made gold file), printed after the results.
 MEASURED: list[str] = []

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from claims.build import build
 from claims.cli import cli
 
-from conftest import SEEDS, claim_id
+from conftest import KELLOGG_REPORT, SEEDS, claim_id
 
 # The two conflicts the mission names (also in ../shared/eval/seed_pairs.tsv).
 GOLD_CONFLICTS = [
@@ -61,11 +61,10 @@ def test_conflicts_name_what_both_claims_are_about(seed_db, a, b, about):
     assert about in row["shared"].split(", ")
 
 
-def test_story_background_anchors_no_conflict(seed_db):
-    # Every seed article is about Ukraine: sharing "Ukraine" says nothing.
-    background = seed_db.execute("select value from config where key = 'background'").fetchone()[0].split(",")
-    assert "ukrain" in background
-    assert seed_db.execute("select count(*) from conflicts where shared like '%ukrain%'").fetchone()[0] == 0
+def test_no_conflict_rests_on_a_word_only_one_claim_is_about(seed_db):
+    # Every conflict names at least two words both claims are about (who and what).
+    for row in seed_db.query("select shared from conflicts"):
+        assert row["shared"] and len(row["shared"].split(", ")) >= 2
 
 
 def test_conflicts_are_few(seed_db):
@@ -161,10 +160,7 @@ def test_adding_and_changing_articles(copy_of_seed_db, tmp_path):
     db = sqlite_utils.Database(path)
     before = _counts(db)
     extra = tmp_path / "extra.txt"
-    extra.write_text(
-        "Kellogg bleibt wichtig\n\nKellogg spielt weiterhin eine wichtige Rolle im Friedensprozess, sagte ein Diplomat.\n",
-        encoding="utf-8",
-    )
+    extra.write_text(KELLOGG_REPORT, encoding="utf-8")
     result = build([str(seeds), str(extra)], str(path))
     assert (result.new, result.unchanged) == (1, 5)
     after = _counts(db)
@@ -172,11 +168,11 @@ def test_adding_and_changing_articles(copy_of_seed_db, tmp_path):
     new_claim = claim_id(db, "spielt weiterhin eine wichtige Rolle")
     assert db.execute("select count(*) from claim_pairs where ? in (claim_a, claim_b)", [new_claim]).fetchone()[0] > 0
 
-    extra.write_text("Kellogg bleibt wichtig\n\nKellogg reist nächste Woche nach Kiew, sagte ein Diplomat.\n", encoding="utf-8")
+    extra.write_text(KELLOGG_REPORT.replace("spielt weiterhin eine wichtige Rolle", "hat an Einfluss verloren"), encoding="utf-8")
     result = build([str(seeds), str(extra)], str(path))
     assert result.replaced == 1
     assert _counts(db)["articles"] == before["articles"] + 1
-    assert db.execute("select count(*) from claims where text like '%wichtige Rolle im Friedensprozess, sagte ein Diplomat%'").fetchone()[0] == 0
+    assert db.execute("select count(*) from claims where text like '%wichtige Rolle im Friedensprozess für die Ukraine, sagte ein Diplomat%'").fetchone()[0] == 0
     assert db.execute("pragma foreign_key_check").fetchall() == []
 
 
@@ -211,7 +207,8 @@ def test_cli_progress_says_what_a_long_build_is_doing(tmp_path):
     result = CliRunner().invoke(cli, ["build", str(SEEDS), "--db", str(tmp_path / "x.db"), "--progress"])
     assert result.exit_code == 0, result.output
     assert "split: 100%" in result.stderr and "5/5" in result.stderr
-    assert "claims: matching 112 claims against 112" in result.stderr
+    assert "claims: placed 5 articles in 1 stories" in result.stderr
+    assert "claims: matching 118 claims within their stories" in result.stderr
     pairs = sqlite_utils.Database(tmp_path / "x.db")["claim_pairs"].count
     assert f"claims: judging {pairs:,} pairs" in result.stderr
 

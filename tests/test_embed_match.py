@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from claims import embed
-from claims.match import SEMANTIC_THRESHOLD, ClaimRef, match
+from claims.match import NEAREST_FLOOR, SEMANTIC_THRESHOLD, ClaimRef, match
 from claims.terms import Vocabulary
 
 
@@ -76,7 +76,7 @@ def test_match_pairs_across_articles_and_between_speakers():
 
 def _story(*term_sets):
     """Claims from different articles with the given terms, and a corpus in
-    which "ukrain" is in every claim: background."""
+    which "ukrain" is in every claim."""
     refs = [ClaimRef(i + 1, i, None, frozenset(terms) | {"ukrain"}) for i, terms in enumerate(term_sets)]
     filler = [frozenset({"ukrain", f"word{i}"}) for i in range(20)]
     return refs, Vocabulary.count([r.terms for r in refs] + filler)
@@ -86,31 +86,52 @@ def test_shared_specific_terms_match_claims_the_embedding_scores_low():
     refs, vocabulary = _story({"kellog", "rolle"}, {"kellog", "rolle", "wichtig"}, {"waffen"})
     # Cosines 0.35 and 0.35: below the semantic threshold, above MIN_SIMILARITY.
     vectors = _unit([1, 0.0, 0], [0.35, 0.9367, 0], [0.35, 0, 0.9367])
-    pairs = match(refs, vectors, refs, vectors, vocabulary=vocabulary)
+    pairs = match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0)
     assert [(p.a, p.b) for p in pairs] == [(1, 2)]
     assert pairs[0].overlap > 0.5 and pairs[0].similarity < SEMANTIC_THRESHOLD
 
 
-def test_background_terms_do_not_match_claims():
-    refs, vocabulary = _story({"wahl"}, {"preis"})
-    assert "ukrain" in vocabulary.background
-    vectors = _unit([1, 0], [0.4, 0.9165])
-    assert match(refs, vectors, refs, vectors, vocabulary=vocabulary) == []
-    # Claims that share nothing specific still match as paraphrases.
-    close = _unit([1, 0], [0.7, 0.7141])
-    assert [(p.a, p.b) for p in match(refs, close, refs, close, vocabulary=vocabulary)] == [(1, 2)]
+def test_frequent_terms_weigh_less_but_count():
+    refs, vocabulary = _story({"wahl"}, {"preis"}, {"wahl"})
+    vectors = _unit([1, 0], [0.4, 0.9165], [0.4, 0.9165])
+    pairs = {(p.a, p.b): p for p in match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0)}
+    # 1 and 2 share only "ukrain", in every claim; 1 and 3 share "wahl" too.
+    assert (1, 3) in pairs and (1, 2) not in pairs
+    assert 0 < match(refs[:2], vectors[:2], refs[:2], vectors[:2], vocabulary=vocabulary, threshold=0.4, neighbours_in_story=0)[0].overlap < pairs[(1, 3)].overlap
+
+
+def test_each_claim_meets_its_nearest_claims_of_its_story_only():
+    # Five claims of one story (articles 1-5) and two of another; cosines low.
+    rng = np.random.default_rng(3)
+    vectors = _unit(*(np.array([1.0, 0, 0, 0]) + rng.normal(scale=0.6, size=4) for _ in range(7)))
+    refs = [ClaimRef(i + 1, i + 1, None, story=1 if i < 5 else 2) for i in range(7)]
+    pairs = match(refs, vectors, refs, vectors, threshold=2.0, semantic_threshold=1.0, neighbours_in_story=1)
+    story = {r.id: r.story for r in refs}
+    assert pairs and all(story[p.a] == story[p.b] for p in pairs)
+    # Each claim is paired with at least its nearest claim of the story, if near enough.
+    sims = vectors @ vectors.T
+    for k, ref in enumerate(refs):
+        mates = [j for j, other in enumerate(refs) if other.story == ref.story and j != k]
+        nearest = max(mates, key=lambda j: sims[k, j])
+        if sims[k, nearest] >= NEAREST_FLOOR:
+            assert (min(ref.id, refs[nearest].id), max(ref.id, refs[nearest].id)) in {(p.a, p.b) for p in pairs}
 
 
 def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
     rng = np.random.default_rng(0)
     vectors = _unit(*rng.normal(size=(40, 8)))
-    refs = [ClaimRef(i + 1, i // 5, None, frozenset({f"t{i % 13}", f"u{i % 11}"})) for i in range(40)]
+    refs = [ClaimRef(i + 1, i // 5, None, frozenset({f"t{i % 13}", f"u{i % 11}"}), story=i % 2) for i in range(40)]
     vocabulary = Vocabulary.count(r.terms for r in refs)
     full = match(refs, vectors, refs, vectors, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
     old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
     new = match(refs[30:], vectors[30:], refs, vectors, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
     assert any(p.overlap > 0 and p.similarity < 0.5 for p in full)
-    assert sorted(old + new) == full
+    # Every pair a full match finds is found; a pair of old claims that were
+    # each other's nearest before the new claims came stays.
+    assert set(full) <= set(old + new)
+    assert all(q in old for q in set(old + new) - set(full))
+    lexical = dict(neighbours_in_story=0, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
+    assert sorted(match(refs[:30], vectors[:30], refs[:30], vectors[:30], **lexical) + match(refs[30:], vectors[30:], refs, vectors, **lexical)) == match(refs, vectors, refs, vectors, **lexical)
 
 
 def test_the_index_finds_the_pairs_scoring_every_pair_finds(monkeypatch):

@@ -1,6 +1,7 @@
 import pytest
 
 from claims import signals
+from claims.judge import Judge
 from claims.terms import Vocabulary, head
 
 
@@ -34,22 +35,30 @@ def test_a_compound_shares_its_head_with_the_simple_word():
     assert signals.features("Sie beteiligen sich.").content == {"beteil"}
 
 
-def test_terms_in_many_claims_are_background():
+def test_frequent_terms_weigh_less_and_are_never_dropped():
     claims = [frozenset({"ukrain", f"word{i}"}) for i in range(30)] + [frozenset({"kellog", "rolle"})] * 3
     vocabulary = Vocabulary.count(claims)
-    assert vocabulary.background == {"ukrain"}
-    assert vocabulary.specific(frozenset({"ukrain", "rolle"})) == {"rolle"}
-    assert vocabulary.idf("rolle") > vocabulary.idf("ukrain")
-    # A handful of claims has no background: every term is in a large share.
-    assert Vocabulary.count(claims[:4]).background == frozenset()
+    assert vocabulary.idf("rolle") > vocabulary.idf("ukrain") > 0
+    assert "ukrain" in vocabulary.columns
 
 
-def test_a_background_term_does_not_anchor_a_negation():
-    a = "Die Ukraine wird der NATO nicht beitreten."
-    b = "Die Ukraine wird der EU beitreten."
-    assert "negation" in signals.compare(a, b, 0.8).reasons
-    story = signals.vocabulary([a, b] + [f"Die Ukraine meldet Nachricht {i} über Thema{i}." for i in range(20)])
-    assert "ukrain" in story.background
-    evidence = signals.compare(a, b, 0.8, story)
-    assert "ukraine" not in evidence.shared and "beitreten" in evidence.shared
-    assert "ukraine" not in evidence.reasons.get("negation", "")
+def test_a_conflict_signal_bears_on_two_words_both_claims_name():
+    # "nicht" governs the subject and the predicate both claims name.
+    focused = signals.compare("Die Ukraine wird der NATO nicht beitreten.", "Die Ukraine wird der NATO beitreten.", 0.8)
+    assert "negation" in focused.focused
+    # Here it governs what only one claim is about: the claims differ, they do not contradict.
+    apart = signals.compare("Waffen wurden bei dem Mann nicht gefunden.", "Die Täter trugen Sprengstoffwesten und Waffen.", 0.5)
+    assert "negation" in apart.reasons and not apart.focused
+    # A compound and its head are one word, not two: "Steuerhinterziehung" is not "Steuervorteile".
+    compound = signals.compare("Luxemburg hat kein System der Steuerhinterziehung erfunden.", "In Luxemburg gab es Steuervorteile für Konzerne.", 0.5)
+    assert not compound.focused
+
+
+def test_a_conflict_needs_a_focused_signal():
+    judge = Judge(prior=None)
+    [focused, apart] = judge.judge_pairs([
+        ("Die Regierung wird die Steuern nicht erhöhen.", "Die Regierung wird die Steuern erhöhen.", 0.85),
+        ("Waffen wurden bei dem Mann nicht gefunden.", "Die Täter trugen Sprengstoffwesten und Waffen.", 0.85),
+    ])
+    assert focused.relation == "conflict"
+    assert apart.relation != "conflict"

@@ -1,0 +1,136 @@
+"""Stories: claims are matched and judged within the articles that report on one event."""
+
+import json
+import shutil
+
+import numpy as np
+import sqlite_utils
+from click.testing import CliRunner
+
+from claims import stories
+from claims.build import build
+from claims.cli import cli
+
+from conftest import SEEDS
+
+# Two articles on other subjects than the seeds' (security guarantees for Ukraine).
+FOOTBALL = """Rapid gewinnt das Derby
+
+Rapid Wien hat das Derby gegen die Austria am Sonntag mit 3:1 gewonnen. Vor 25.000 Zuschauern im Allianz-Stadion traf Stürmer Lukas Huber zweimal.
+„Wir haben heute nicht gut begonnen, aber die Mannschaft hat Moral gezeigt“, sagte Trainer Peter Stöger nach dem Spiel.
+Die Austria bleibt damit auf dem fünften Tabellenplatz, Rapid rückt auf den zweiten Platz vor.
+Austria-Trainer Michael Wimmer sagte, seine Mannschaft sei in der zweiten Halbzeit nicht mehr ins Spiel gekommen.
+"""
+BAKERY = """Bäckereien klagen über Energiepreise
+
+Viele Bäckereien in Oberösterreich müssen wegen der hohen Energiepreise ihre Öffnungszeiten verkürzen. Das berichtete die Wirtschaftskammer am Dienstag.
+Der Strompreis für die Backöfen habe sich seit dem Vorjahr verdoppelt, sagte Innungsmeister Franz Leitner.
+Einige Betriebe erhöhen die Preise für Brot und Gebäck um bis zu zwölf Prozent.
+Die Landesregierung prüft nun ein Förderprogramm für energieintensive Kleinbetriebe.
+"""
+
+
+def _story_of(db):
+    return {row["path"].split("/")[-1]: row["story_id"] for row in db.query("select path, story_id from articles")}
+
+
+def test_the_seeds_are_one_story(seed_db):
+    [story] = list(seed_db.query("select * from stories"))
+    assert story["articles"] == 5 and story["sources"] == 5 and story["given"] == 0
+    assert story["label"]  # the first article's title
+    assert {r["story_id"] for r in seed_db.query("select story_id from articles")} == {story["id"]}
+
+
+def test_stories_schema_contract(seed_db):
+    columns = {c.name for c in seed_db["stories"].columns}
+    assert {"id", "label", "articles", "sources", "first_published", "last_published"} <= columns
+    assert ("story_id", "stories") in {(fk.column, fk.other_table) for fk in seed_db["articles"].foreign_keys}
+    assert "content" in seed_db["claims"].columns_dict
+
+
+def test_unrelated_articles_stay_apart_and_meet_no_seed_claim(tmp_path):
+    folder = tmp_path / "news"
+    shutil.copytree(SEEDS, folder)
+    (folder / "derby.txt").write_text(FOOTBALL, encoding="utf-8")
+    (folder / "baeckereien.txt").write_text(BAKERY, encoding="utf-8")
+    db_path = tmp_path / "claims.db"
+    build([str(folder)], str(db_path))
+    db = sqlite_utils.Database(db_path)
+    story = _story_of(db)
+    seed_stories = {story[p.name] for p in SEEDS.iterdir()}
+    assert len(seed_stories) == 1
+    assert story["derby.txt"] not in seed_stories and story["baeckereien.txt"] not in seed_stories
+    assert story["derby.txt"] != story["baeckereien.txt"]
+    # No pair joins claims of two stories.
+    across = db.execute(
+        """select count(*) from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+           join articles aa on aa.id = a.article_id join articles ab on ab.id = b.article_id
+           where aa.story_id != ab.story_id"""
+    ).fetchone()[0]
+    assert across == 0
+
+
+def test_an_added_article_joins_its_story_and_ids_last(tmp_path):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    seeds = sorted(SEEDS.iterdir())
+    for path in seeds[:4]:
+        shutil.copy(path, folder)
+    db_path = tmp_path / "claims.db"
+    build([str(folder)], str(db_path))
+    db = sqlite_utils.Database(db_path)
+    [before] = list(db.query("select id from stories"))
+    pairs_before = {(r["claim_a"], r["claim_b"]) for r in db.query("select claim_a, claim_b from claim_pairs")}
+    shutil.copy(seeds[4], folder)
+    (folder / "derby.txt").write_text(FOOTBALL, encoding="utf-8")
+    build([str(folder)], str(db_path))
+    story = _story_of(db)
+    assert story[seeds[4].name] == before["id"]
+    assert story["derby.txt"] != before["id"]
+    assert db.execute("select articles from stories where id = ?", [before["id"]]).fetchone()[0] == 5
+    # The added article's claims are matched with the story's, the old pairs stay.
+    pairs_after = {(r["claim_a"], r["claim_b"]) for r in db.query("select claim_a, claim_b from claim_pairs")}
+    assert pairs_before < pairs_after
+
+
+def test_a_story_given_in_jsonl_wins(tmp_path):
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir())[:2]]
+    lines = [
+        {"title": "Eins", "text": texts[0], "source": "a", "story": "Verhandlungen"},
+        {"title": "Zwei", "text": texts[1], "source": "b", "story": "Truppen"},
+        {"title": "Drei", "text": FOOTBALL, "source": "c", "story": "Verhandlungen"},
+    ]
+    path = tmp_path / "articles.jsonl"
+    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
+    db_path = tmp_path / "claims.db"
+    build([str(path)], str(db_path))
+    db = sqlite_utils.Database(db_path)
+    rows = {r["label"]: r for r in db.query("select * from stories")}
+    assert set(rows) == {"Verhandlungen", "Truppen"}
+    assert rows["Verhandlungen"]["articles"] == 2 and rows["Verhandlungen"]["given"] == 1
+    titles = {r["title"]: r["label"] for r in db.query("select a.title, s.label from articles a join stories s on s.id = a.story_id")}
+    assert titles == {"Eins": "Verhandlungen", "Zwei": "Truppen", "Drei": "Verhandlungen"}
+
+
+def test_claims_build_story_names_the_story_of_every_article(tmp_path):
+    (tmp_path / "derby.txt").write_text(FOOTBALL, encoding="utf-8")
+    (tmp_path / "baeckereien.txt").write_text(BAKERY, encoding="utf-8")
+    db_path = tmp_path / "claims.db"
+    result = CliRunner().invoke(cli, ["build", str(tmp_path / "derby.txt"), str(tmp_path / "baeckereien.txt"), "--db", str(db_path), "--story", "Lokales"])
+    assert result.exit_code == 0, result.output
+    assert "1 stories" in result.output
+    db = sqlite_utils.Database(db_path)
+    assert [r["label"] for r in db.query("select label from stories")] == ["Lokales"]
+
+
+def test_average_linkage_groups_alike_articles():
+    alike = np.array([[1.0, 0.8, 0.1], [0.8, 1.0, 0.2], [0.1, 0.2, 1.0]])
+    assert stories.group(alike, threshold=0.5) == [0, 0, 1]
+    # A new article joins the story it is most alike on average, if alike enough.
+    assert stories.place(np.array([0.3, 0.6]), threshold=0.5) == 1
+    assert stories.place(np.array([0.3, 0.4]), threshold=0.5) is None
+
+
+def test_furniture_repeated_under_many_articles_weighs_little():
+    weights = stories.weights([1, 1, 2, 2, 3], ["Der Volltext fehlt.", "Ein Tor.", "Der Volltext fehlt.", "Ein Streik.", "Der Volltext fehlt."])
+    assert list(weights) == [1 / 3, 1.0, 1 / 3, 1.0, 1 / 3]
