@@ -31,13 +31,12 @@ NLI_WEIGHT = 0.6  # share of a cross-encoder's probabilities in the combined one
 # Share of conflicts (and of agreements) expected among pairs matched across
 # news articles on one story: the prior ``claims build`` judges with.
 NEWS_PRIOR = 0.15
-# Two claims contradict each other about something: at least this many content
-# terms in common (who and what), however frequent in the story, and a signal
-# that bears on them (``signals.focused``): a negation or a negating verb on
-# two of them, an opposing word next to one, numbers that differ between close
-# claims. A negation somewhere in a clause, or an "all" on one side, says only
-# that the claims differ; alone they make no conflict.
-MIN_COMMON = 2
+# Two claims contradict each other about something both name, and a conflict
+# needs a signal that bears on it (``signals.focused``): a negation or a
+# negating verb on two words both name (on half of a short claim's), an
+# opposing word next to one, numbers that differ between close claims. A
+# negation somewhere in a clause, or an "all" on one side, says only that the
+# claims differ; alone they make no conflict.
 
 
 @dataclass(frozen=True)
@@ -181,7 +180,7 @@ class Judge:
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
         about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
         nli_says = self.nli is not None and conflict >= max(agree, related)
-        comparable = evidence.common >= MIN_COMMON and bool(evidence.focused)
+        comparable = bool(evidence.focused)
         if conflict >= self.weights.conflict_threshold and (comparable or nli_says):
             kind, who = _kind(*speakers)
             reason = self._conflict_reason(evidence) if evidence.reasons else f"nli: contradiction {conflict:.2f}"

@@ -65,6 +65,11 @@ class Features:
         return frozenset(self.shown)
 
     @cached_property
+    def content_words(self) -> int:
+        """How many different content words the claim has."""
+        return len({lemma for lemma, keys in zip(self.sequence, self.strict) if keys})
+
+    @cached_property
     def strict_content(self) -> frozenset[str]:
         return frozenset(k for keys in self.strict for k in keys)
 
@@ -292,14 +297,21 @@ def focused(a: Features, b: Features, reasons: dict, similarity: float) -> tuple
     The story's frequent terms count here: on a story about Kellogg, "Kellogg"
     is who a negated claim is about."""
     common = a.strict_content & b.strict_content
+
+    def bears(side: Features, position: int) -> bool:
+        # Two common words in scope; in a short claim ("Wir bekommen keine
+        # Vorteile.") half of what it names does.
+        on = side.words_on(position, common)
+        return on >= FOCUS_TERMS or (on >= 1 and 2 * on >= side.content_words)
+
     found = []
     if "negation" in reasons and bool(a.negations) != bool(b.negations):
         negated = a if a.negations else b
-        if any(negated.words_on(p, common) >= FOCUS_TERMS for p in negated.negations):
+        if any(bears(negated, p) for p in negated.negations):
             found.append("negation")
     if "polarity" in reasons:
         for side, other in ((a, b), (b, a)):
-            if any(side.words_on(i, common) >= FOCUS_TERMS for i in side.find(side.polar - other.polar)):
+            if any(bears(side, i) for i in side.find(side.polar - other.polar)):
                 found.append("polarity")
                 break
     if "opposing" in reasons:
