@@ -1,6 +1,6 @@
 """Ask: what the sources say about a question, claim by claim.
 
-The claims closest to the question (by meaning and shared specific terms, as
+The claims closest to the question (by meaning and shared terms, as
 ``match.py`` pairs claims) are judged against its proposition by the judge
 ``claims build`` uses: a claim that agrees with the proposition says *yes*, one
 that conflicts with it says *no*, anything else is *unclear*. The judge runs at

@@ -146,7 +146,8 @@ class Judge:
         row = LABELS.index("conflict")
         self._conflict_weight = dict(zip(self.weights.features, self.weights.coef[row] / self.weights.scale))
         # What a stored verdict depends on: a change means judging again.
-        self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}" + (f"+nli={nli_model}" if nli_model else "")
+        # "focused": conflicts need a focused signal (a db judged before is judged again).
+        self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}/focused" + (f"+nli={nli_model}" if nli_model else "")
 
     def probabilities(self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None) -> tuple[np.ndarray, list[signals.Evidence]]:
         vocabulary = vocabulary or signals.vocabulary(t for a, b, _ in pairs for t in (a, b))

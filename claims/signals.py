@@ -44,6 +44,7 @@ class Features:
     # head stem and the compound itself, so that "Verhandlungstisch" is about
     # "Tisch" but "Steuerhinterziehung" is not about "Steuervorteile".
     strict: tuple[tuple[str, ...], ...]
+    capitalised: tuple[bool, ...]  # whether each word is written with a capital
     negations: tuple[int, ...]  # positions of negation cues
     numbers: frozenset[str]
 
@@ -122,11 +123,17 @@ class Features:
         """How many different words in the scope of ``position`` name one of
         ``terms`` (a compound and its head are one word)."""
         clause = self.clauses[position]
-        lo, hi = max(0, position - SCOPE), position + SCOPE + 1
-        return len({
-            self.sequence[k] for k in range(lo, min(hi, len(self.strict)))
-            if self.clauses[k] == clause and terms.intersection(self.strict[k])
-        })
+        lo, hi = max(0, position - SCOPE), min(position + SCOPE + 1, len(self.strict))
+        found: set[str] = set()
+        previous = -2
+        for k in range(lo, hi):
+            if self.clauses[k] != clause or not terms.intersection(self.strict[k]):
+                continue
+            # A name of capitalised words ("Präsident Trump", "Angela Merkel") is one.
+            if not (previous == k - 1 and self.capitalised[k] and self.capitalised[k - 1]):
+                found.add(self.sequence[k])
+            previous = k
+        return len(found)
 
     def near(self, position: int, width: int) -> frozenset[str]:
         """Content keys within ``width`` words of ``position``."""
@@ -222,6 +229,7 @@ def _features(text: str) -> Features:
         keys=tuple(_terms(token, lemma) for token, lemma in zip(tokens, sequence)),
         clauses=tuple(clauses),
         strict=tuple(_strict(token, lemma) for token, lemma in zip(tokens, sequence)),
+        capitalised=tuple(token[:1].isupper() for token in tokens),
         negations=tuple(lexicon.negation_positions(tokens)),
         numbers=_numbers(text, forms),
     )
