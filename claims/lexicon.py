@@ -36,7 +36,20 @@ def negation_exceptions() -> tuple[tuple[str, ...], ...]:
 
 @lru_cache(maxsize=None)
 def speech_cues() -> frozenset[str]:
-    return frozenset(_lines("speech_cues.txt"))
+    """One-word cues, lower case."""
+    return frozenset(line for line in _lines("speech_cues.txt") if " " not in line)
+
+
+@lru_cache(maxsize=None)
+def phrase_cues() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Cues of several words ("machte deutlich", "wies darauf hin"): first word
+    -> the words that follow it, the second up to two words after the first."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for line in _lines("speech_cues.txt"):
+        words = line.lower().split()
+        if len(words) > 1:
+            found.setdefault(words[0], []).append(tuple(words[1:]))
+    return {first: tuple(rests) for first, rests in found.items()}
 
 
 @lru_cache(maxsize=None)

@@ -133,10 +133,11 @@ def attribution_in(tokens: list[str]) -> tuple[str, int] | None:
     """(speaker as written, index of the cue among ``tokens``) of the main
     attribution of a sentence's tokens (``TOKEN``), or None."""
     cues = lexicon.speech_cues()
+    phrases = lexicon.phrase_cues()
     candidates = []
     for i, token in enumerate(tokens):
         low = token.lower()
-        if low not in cues:
+        if low not in cues and not (low in phrases and _phrase_follows(tokens, i, phrases[low])):
             continue
         previous = tokens[i - 1] if i else ""
         if previous.lower() == "zu":  # "so weit zu sagen" is not an attribution
@@ -154,11 +155,24 @@ def attribution_in(tokens: list[str]) -> tuple[str, int] | None:
     preceding = tokens[cue - 1].lower() if cue else ""
     if tokens[cue].lower() in {"so", "laut", "according"}:
         speaker = _phrase_after(tokens, cue + 1)
+    elif tokens[cue].lower() not in cues:  # "X machte deutlich": the speaker comes first
+        speaker = _phrase_before(tokens, cue)
     elif not following or not _is_word(following) or following.lower() in SPEAKER_BEFORE or preceding in PRONOUNS:
         speaker = _phrase_before(tokens, cue)
     else:
         speaker = _phrase_after(tokens, cue + 1)
     return (speaker, cue) if speaker else None
+
+
+def _phrase_follows(tokens: list[str], i: int, rests: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether one of ``rests`` follows ``tokens[i]``, its first word at most
+    two words on ("machte jedoch deutlich"), the rest right after it."""
+    lower = [t.lower() for t in tokens[i + 1 : i + 3 + max(len(r) for r in rests)]]
+    for rest in rests:
+        for gap in (0, 1):
+            if tuple(lower[gap : gap + len(rest)]) == rest:
+                return True
+    return False
 
 
 def speaker_kind(speaker: str | None) -> str:

@@ -76,6 +76,10 @@ def test_negation_flag_ignores_not_only():
         ("Ein anderer an Russlands Kontakten zum Westen beteiligter Mensch sagte, Moskau betrachte Kelloggs Rolle als zeremoniell.", "Ein anderer an Russlands Kontakten zum Westen beteiligter Mensch"),
         ("Die USA haben signalisiert, dass sie bereit sind.", None),
         ("Die Ukraine ging sogar so weit zu sagen, dass sie jedes Abkommen ignorieren würde.", None),
+        # Cues of two words, an adverb between them or not (claims/data/speech_cues.txt).
+        ("Die Ministerin machte jedoch deutlich, dass die Steuern nicht steigen.", "Die Ministerin"),
+        ("Der Konzern stellte klar: Es gibt keine Entlassungen.", "Der Konzern"),
+        ("Er machte Urlaub in Spanien und war glücklich.", None),
     ],
 )
 def test_find_speaker(sentence, speaker):
