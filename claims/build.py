@@ -161,7 +161,7 @@ def build(
     with timed("embed"):
         if texts or model_changed:
             model = embed.load_model(model_name)
-        vectors = embed.encode(model, texts, progress=progress) if texts else None
+        vectors = _encode_once(db, model, model_name, texts, progress) if texts else None
 
     offset = 0
     with timed("write"):
@@ -243,6 +243,28 @@ def _insert_article(db, article, language, claims, skipped, vectors, model_name:
         _write_embeddings(db, ids, vectors, model_name)
 
 
+def _encode_once(db, model, model_name: str, texts: list[str], progress: bool) -> np.ndarray:
+    """Vectors of ``texts``, each distinct text encoded once, and a text stored
+    before taking its stored vector (as llm's collections de-duplicate by
+    content). A claim repeated word for word then has one vector, not two a
+    hair apart from being encoded in other batches: which claims are nearest
+    to which does not depend on what was encoded with them."""
+    stored: dict[str, bytes] = {}
+    if db["claims"].count:
+        wanted = set(texts)
+        for content, vector in db.execute(
+            """select coalesce(c.content, c.text), e.vector from claims c
+               join embeddings e on e.claim_id = c.id and e.model = ?""",
+            [model_name],
+        ):
+            if content in wanted:
+                stored.setdefault(content, vector)
+    distinct = list(dict.fromkeys(t for t in texts if t not in stored))
+    fresh = dict(zip(distinct, embed.encode(model, distinct, progress=progress))) if distinct else {}
+    rows = [fresh[t] if t in fresh else embed.from_blob(stored[t]) for t in texts]
+    return np.vstack(rows).astype(np.float32, copy=False)
+
+
 def _write_embeddings(db, claim_ids, vectors, model_name: str) -> None:
     db["embeddings"].insert_all(
         {"claim_id": claim_id, "model": model_name, "vector": embed.to_blob(vector)}
@@ -256,7 +278,7 @@ def _embed_missing(db, model, model_name: str, progress: bool) -> None:
         [model_name],
     ).fetchall()
     if rows:
-        vectors = embed.encode(model, [text for _, text in rows], progress=progress)
+        vectors = _encode_once(db, model, model_name, [text for _, text in rows], progress)
         _write_embeddings(db, [claim_id for claim_id, _ in rows], vectors, model_name)
 
 
