@@ -37,10 +37,12 @@ browser:
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
 	  echo "chromium and chromium-driver are not installed: the browser test will be skipped"
 
-# The judge's quality on held-out German XNLI pairs (the weights are fitted on the train file).
+# The judge on every pairs file in ../shared/eval (seed_pairs.tsv names claims of the
+# seeds, not texts: the tests read it), one row per file, then the negation baseline.
+EVAL_FILES = $(filter-out %/seed_pairs.tsv,$(sort $(wildcard $(EVAL)/*.tsv)))
 eval: install
-	$(VENV)/bin/claims eval $(EVAL)/xnli_de_dev.tsv
-	$(VENV)/bin/claims eval $(EVAL)/xnli_de_dev.tsv --baseline
+	$(VENV)/bin/claims eval $(EVAL_FILES)
+	$(VENV)/bin/claims eval $(EVAL_FILES) --baseline
 
 calibrate: install
 	$(VENV)/bin/claims calibrate $(EVAL)/xnli_de_train.tsv

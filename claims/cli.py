@@ -59,31 +59,42 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
 
 
 @cli.command(name="eval")
-@click.argument("pairs_file", metavar="PAIRS.tsv", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object")
+@click.argument("pairs_files", metavar="PAIRS.tsv...", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (a list of them for several files)")
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model for similarities")
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
 @click.option("--prior", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements (default: as in the calibration pairs)")
 @click.option("--baseline", is_flag=True, help="Measure the plain rule 'a negation word in exactly one text' instead")
-def eval_command(pairs_file, as_json, model, nli_model, prior, baseline):
+def eval_command(pairs_files, as_json, model, nli_model, prior, baseline):
     """Measure the judge on labelled pairs: premise<TAB>hypothesis<TAB>label.
 
-    Labels are entailment/neutral/contradiction or agree/related/conflict.
+    Labels are entailment/neutral/contradiction or agree/related/conflict. One
+    file prints its table; several print one row each.
     """
     import json
 
     from . import eval as evaluation
     from .judge import NLIModelNotFound
 
+    reports = []
     try:
-        pairs = evaluation.read_pairs(pairs_file)
-        if baseline:
-            report = evaluation.negation_rule(pairs)
-        else:
-            report = evaluation.evaluate(pairs, model_name=model, nli_model=nli_model, prior=prior)
+        # Every file is read first: a bad one is named before any is judged.
+        all_pairs = [(path, evaluation.read_pairs(path)) for path in pairs_files]
+        for path, pairs in all_pairs:
+            if baseline:
+                report = evaluation.negation_rule(pairs)
+            else:
+                report = evaluation.evaluate(pairs, model_name=model, nli_model=nli_model, prior=prior)
+            reports.append((path, report))
     except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound) as e:
         raise click.ClickException(str(e))
-    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())
+    if as_json:
+        objects = [{"file": path, **report.to_dict()} if len(reports) > 1 else report.to_dict() for path, report in reports]
+        click.echo(json.dumps(objects if len(reports) > 1 else objects[0], indent=2))
+    elif len(reports) == 1:
+        click.echo(reports[0][1].table())
+    else:
+        click.echo(evaluation.summary([(Path(path).name, report) for path, report in reports]))
 
 
 @cli.command()

@@ -64,6 +64,14 @@ class Report:
             "pairs_per_second": self.pairs_per_second,
         }
 
+    def row(self, name: str) -> str:
+        """One line of ``summary``."""
+        c, a = self.labels["conflict"], self.labels["agree"]
+        return (
+            f"{name:28} {c['precision']:7.3f} {c['recall']:7.3f} {c['f1']:7.3f} {a['f1']:7.3f}"
+            f" {self.accuracy:7.3f} {self.n:7d} {self.pairs_per_second:7.0f}"
+        )
+
     def table(self) -> str:
         lines = [f"{'label':10} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
         for label in LABELS:
@@ -74,6 +82,15 @@ class Report:
         for label, row in zip(LABELS, self.confusion):
             lines.append(f"{label:10}" + "".join(f"{count:9d}" for count in row))
         return "\n".join(lines)
+
+
+SUMMARY_HEADER = f"{'file':28} {'conf P':>7} {'conf R':>7} {'conf F1':>7} {'agr F1':>7} {'acc':>7} {'pairs':>7} {'pairs/s':>7}"
+
+
+def summary(reports: list[tuple[str, "Report"]]) -> str:
+    """One row per file: conflict precision, recall and F1, agree F1, accuracy,
+    pairs and pairs per second."""
+    return "\n".join([SUMMARY_HEADER] + [report.row(name) for name, report in reports])
 
 
 def metrics(truth: list[str], predicted: list[str], seconds: float = 0.0) -> Report:

@@ -71,6 +71,31 @@ def test_eval_command_json(tmp_path):
     assert "conflict" in table and "pairs/s" in table and "confusion" in table
 
 
+def test_eval_command_over_several_files(tmp_path):
+    first, second = tmp_path / "first.tsv", tmp_path / "second.tsv"
+    first.write_text("".join("\t".join(row) + "\n" for row in GOLD), encoding="utf-8")
+    second.write_text("".join("\t".join(row) + "\n" for row in GOLD[:2]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(first), str(second), "--json"])
+    assert result.exit_code == 0, result.output
+    reports = json.loads(result.output)
+    # A list of the one-file objects, each naming its file.
+    assert [r["file"] for r in reports] == [str(first), str(second)]
+    assert [r["n"] for r in reports] == [4, 2]
+    assert all(set(r["labels"]) == {"agree", "related", "conflict"} and "pairs_per_second" in r for r in reports)
+    lines = CliRunner().invoke(cli, ["eval", str(first), str(second)]).output.strip().splitlines()
+    assert lines[0].split()[:2] == ["file", "conf"] and "pairs/s" in lines[0]
+    assert [line.split()[0] for line in lines[1:]] == ["first.tsv", "second.tsv"]
+    assert lines[1].split()[-2] == "4" and lines[2].split()[-2] == "2"
+
+
+def test_eval_command_names_a_bad_file_before_judging_any(tmp_path):
+    good = tmp_path / "good.tsv"
+    good.write_text("".join("\t".join(row) + "\n" for row in GOLD), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(good), str(tmp_path / "missing.tsv")])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {tmp_path}/missing.tsv: no such file"
+
+
 def test_eval_command_bad_file_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["eval", str(tmp_path / "missing.tsv")])
     assert result.exit_code == 1
