@@ -15,9 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embed, judge, match, signals, store
+from . import embed, judge, lexicon, match, signals, store
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
+# STTS tags of the words a noun phrase is made of: articles, adjectives, nouns,
+# names, possessives, numbers, indefinite and demonstrative determiners.
+NOUN_PHRASE = ("ART", "ADJ", "NN", "NE", "PPOS", "CARD", "PIAT", "PDAT")
 LIMIT = 10  # claims judged per question
 MIN_SIMILARITY = 0.2  # below it a claim is off the question, whatever words it shares
 
@@ -43,8 +46,15 @@ def proposition(question: str) -> str:
     return question.strip().rstrip("?").strip() + "."
 
 
-def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> list[Answer]:
-    """The ``limit`` claims most relevant to ``question``, each with a stance."""
+def judge_for(db) -> judge.Judge:
+    """The judge the db's build used (its weights and ``--nli-model``), at the
+    calibration prior: the judge the stored stances were given by."""
+    return judge.Judge(nli_model=store.get_config(db, "nli_model") or None, prior=None)
+
+
+def ask(db, question: str, statement: str | None = None, limit: int = LIMIT, judge_: judge.Judge | None = None) -> list[Answer]:
+    """The ``limit`` claims most relevant to ``question``, each with a stance
+    given by ``judge_`` (default: ``judge_for(db)``)."""
     statement = statement or proposition(question)
     model_name = store.get_config(db, "model") or embed.DEFAULT_MODEL
     rows = db.execute(
@@ -67,19 +77,69 @@ def ask(db, question: str, statement: str | None = None, limit: int = LIMIT) -> 
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
     relevance = np.where(similarity >= MIN_SIMILARITY, similarity + match.LEXICAL_WEIGHT * overlap, -1.0)
     top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
-    verdicts = judge.Judge(prior=None).judge_pairs(
+    verdicts = (judge_ or judge_for(db)).judge_pairs(
         [(rows[k][9], statement, float(similarity[k])) for k in top],
         [(rows[k][4], None) for k in top],
         vocabulary,
     )
-    return [
-        Answer(
-            claim_id=rows[k][0], article_id=rows[k][1], source=rows[k][2], title=rows[k][3],
-            speaker=rows[k][4], speaker_kind=rows[k][5], text=rows[k][6], stance=STANCES[v.relation],
-            score=v.score, similarity=round(float(similarity[k]), 4), reason=v.reason,
+    subject, predicate = about(statement)
+    answers = []
+    for k, v in zip(top, verdicts):
+        stance, reason = STANCES[v.relation], v.reason
+        missing = _not_about(signals.features(rows[k][9]), subject, predicate)
+        if missing and stance != "unclear":
+            # Agreeing or conflicting with words the proposition does not turn on
+            # is no answer: "Europeans insisted on taking part" against "the
+            # Europeans will sit at the table".
+            stance, reason = "unclear", f"not about {missing}: {reason}"
+        answers.append(
+            Answer(
+                claim_id=rows[k][0], article_id=rows[k][1], source=rows[k][2], title=rows[k][3],
+                speaker=rows[k][4], speaker_kind=rows[k][5], text=rows[k][6], stance=stance,
+                score=v.score, similarity=round(float(similarity[k]), 4), reason=reason,
+            )
         )
-        for k, v in zip(top, verdicts)
-    ]
+    return answers
+
+
+def about(statement: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The proposition's subject and predicate: what the words before its
+    finite verb name, and what the words after it name (strict terms, see
+    ``signals.Features.strict``, each with the word that names it)."""
+    from .propositions import tags
+
+    f = signals.features(statement)
+    words = lexicon.clauses(statement)[0]
+    found = tags(words)
+    finite = next((k for k, tag in enumerate(found) if "FIN" in tag), None)
+    if finite is None:
+        in_subject = set()
+    elif finite == 0:
+        # A question ("Spielt Kellogg weiterhin ...?"): the subject is the noun
+        # phrase right after the verb.
+        end = 1
+        while end < len(found) and found[end].startswith(NOUN_PHRASE):
+            end += 1
+        in_subject = set(range(1, end))
+    else:
+        in_subject = set(range(finite))
+    subject: dict[str, str] = {}
+    predicate: dict[str, str] = {}
+    for k, (keys, lemma) in enumerate(zip(f.strict, f.sequence)):
+        side = subject if k in in_subject else predicate
+        for key in keys:
+            side.setdefault(key, lemma)
+    return subject, predicate
+
+
+def _not_about(claim: signals.Features, subject: dict[str, str], predicate: dict[str, str]) -> str | None:
+    """What of the proposition a claim does not name, or None: it must name
+    something of the subject (when the subject names anything) and of the predicate."""
+    names = claim.strict_content
+    missing = [side for side in (subject, predicate) if side and not names & side.keys()]
+    if not missing:
+        return None
+    return " and ".join("/".join(dict.fromkeys(side.values())) for side in missing)
 
 
 def load_questions(path) -> list[dict]:
@@ -92,16 +152,17 @@ def load_questions(path) -> list[dict]:
     return data
 
 
-def write_answers(db, questions: list[dict]) -> int:
-    """Replace ``questions`` and ``answers`` with the answers to ``questions``;
-    the number of answers."""
+def write_answers(db, questions: list[dict], judge_: judge.Judge | None = None) -> int:
+    """Replace ``questions`` and ``answers`` with the answers to ``questions``,
+    given by ``judge_`` (default: ``judge_for(db)``); the number of answers."""
+    judge_ = judge_ or judge_for(db)
     db.execute("delete from answers")
     db.execute("delete from questions")
     count = 0
     for q in questions:
         statement = q.get("proposition") or proposition(q["question"])
         db["questions"].insert({"id": str(q["id"]), "question": q["question"], "proposition": statement})
-        answers = ask(db, q["question"], statement)
+        answers = ask(db, q["question"], statement, judge_=judge_)
         db["answers"].insert_all(
             {
                 "question_id": str(q["id"]), "claim_id": a.claim_id, "stance": a.stance,

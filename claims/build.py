@@ -189,8 +189,11 @@ def build(
                 # A replaced article took claims out of topics: cluster again.
                 topics.write_topics(db, 0 if result.replaced else since)
             with timed("questions"):
-                ask.write_answers(db, questions or [])
-            store.set_config(db, questions=_questions_key(questions))
+                # The build's judge (weights, NLI model) at the calibration prior:
+                # a claim against a proposition is the setting it was calibrated on.
+                stance_judge = judge.Judge(weights=judge_.weights, nli_model=nli_model, prior=None)
+                ask.write_answers(db, questions or [], stance_judge)
+            store.set_config(db, questions=_questions_key(questions), nli_model=nli_model or "")
 
     result.articles = db["articles"].count
     result.stories = db["stories"].count

@@ -131,7 +131,7 @@ def ask_command(question, db_path, proposition, limit, as_json):
     db = store.open_db(db_path)
     try:
         answers = ask.ask(db, question, proposition, limit)
-    except embed.ModelNotFound as e:
+    except (embed.ModelNotFound, judge.NLIModelNotFound) as e:
         raise click.ClickException(str(e))
     if as_json:
         click.echo(json.dumps([ask.as_dict(a) for a in answers], ensure_ascii=False, indent=1))

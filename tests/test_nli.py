@@ -48,3 +48,32 @@ def test_cross_encoder_probabilities_join_the_signals(tiny_nli):
 def test_missing_nli_model_says_so(tmp_path):
     with pytest.raises(judge.NLIModelNotFound, match="not available offline"):
         judge.load_nli(str(tmp_path / "nothing-here"))
+
+
+def test_stored_stances_and_claims_ask_use_the_builds_nli_model(tiny_nli, tmp_path):
+    import shutil
+
+    import sqlite_utils
+
+    from claims import ask
+    from claims.build import build
+
+    from conftest import ROOT, SEEDS
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    db_path = tmp_path / "claims.db"
+    questions = ask.load_questions(ROOT / "db" / "questions.yml")
+    build([str(tmp_path / "seeds")], str(db_path), nli_model=tiny_nli, questions=questions)
+    db = sqlite_utils.Database(db_path)
+    # What `claims ask` judges with is the build's judge, NLI model included.
+    assert ask.judge_for(db).nli is not None
+    question = questions[0]
+    stored = {
+        r["claim_id"]: (r["stance"], r["score"])
+        for r in db.query("select claim_id, stance, score from answers where question_id = ?", [question["id"]])
+    }
+    asked = {a.claim_id: (a.stance, a.score) for a in ask.ask(db, question["question"], question["proposition"])}
+    assert stored and stored == asked
+    # Without the NLI model the same claims get other scores: it did take part.
+    without = {a.claim_id: a.score for a in ask.ask(db, question["question"], question["proposition"], judge_=judge.Judge(prior=None))}
+    assert any(abs(without[k] - stored[k][1]) > 1e-6 for k in stored)

@@ -1,0 +1,42 @@
+"""Stances: a claim answers a question when it is about the proposition's subject and predicate."""
+
+from claims import ask, signals
+
+
+def test_a_proposition_has_a_subject_and_a_predicate():
+    subject, predicate = ask.about("Die Europäer werden mit am Verhandlungstisch sitzen.")
+    assert set(subject) == {"europä"}
+    # A compound names its head too: "am Tisch sitzen" is about the Verhandlungstisch.
+    assert {"tisch", "sitzen"} <= set(predicate)
+    # A question: the noun phrase after the verb is the subject.
+    subject, predicate = ask.about("Spielt Kellogg weiterhin eine wichtige Rolle im Friedensprozess?")
+    assert set(subject) == {"kellog"} and {"rolle", "wichti"} <= set(predicate)
+    subject, predicate = ask.about("Gibt es einen Waffenstillstand?")
+    assert not subject and predicate
+
+
+def test_a_claim_not_about_the_predicate_is_no_answer():
+    subject, predicate = ask.about("Die Europäer werden mit am Verhandlungstisch sitzen.")
+    on_topic = signals.features("Die Europäische Union wird irgendwann mit am Tisch sitzen müssen")
+    assert ask._not_about(on_topic, subject, predicate) is None
+    # About the Europeans and about negotiations, not about their seat at the table.
+    aside = signals.features("Europäische Führer bestanden darauf, an den Verhandlungen teilzunehmen")
+    assert ask._not_about(aside, subject, predicate) == "verhandlungstisch/sitzen"
+    # About the table, not about the Europeans.
+    other = signals.features("Uschakow saß mit Rubio und Lawrow am Tisch")
+    assert ask._not_about(other, subject, predicate) == "europäer"
+
+
+def test_seed_stances_say_yes_and_no_only_on_the_question(seed_db):
+    rows = list(seed_db.query("select question_id, stance, claim, reason from stances"))
+    clear = [r for r in rows if r["stance"] in ("yes", "no")]
+    assert {(r["question_id"], r["stance"]) for r in clear} >= {
+        ("europeans-at-the-table", "yes"), ("europeans-at-the-table", "no"),
+        ("kellogg-role", "yes"), ("kellogg-role", "no"),
+    }
+    for r in rows:
+        if r["reason"].startswith("not about"):
+            assert r["stance"] == "unclear"
+    # Claims that Kellogg was sidelined do not say he still plays an important role.
+    sidelined = [r for r in rows if r["question_id"] == "kellogg-role" and "an den Rand gedrängt" in r["claim"]]
+    assert all(r["stance"] != "yes" for r in sidelined)
