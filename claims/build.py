@@ -188,12 +188,11 @@ def build(
             with timed("topics"):
                 # A replaced article took claims out of topics: cluster again.
                 topics.write_topics(db, 0 if result.replaced else since)
+            # Stances are given by the build's judge (``ask.judge_for`` reads its NLI model here).
+            store.set_config(db, nli_model=nli_model or "")
             with timed("questions"):
-                # The build's judge (weights, NLI model) at the calibration prior:
-                # a claim against a proposition is the setting it was calibrated on.
-                stance_judge = judge.Judge(weights=judge_.weights, nli_model=nli_model, prior=None)
-                ask.write_answers(db, questions or [], stance_judge)
-            store.set_config(db, questions=_questions_key(questions), nli_model=nli_model or "")
+                ask.write_answers(db, questions or [])
+            store.set_config(db, questions=_questions_key(questions))
 
     result.articles = db["articles"].count
     result.stories = db["stories"].count
@@ -254,14 +253,14 @@ def _encode_once(db, model, model_name: str, texts: list[str], progress: bool) -
     to which does not depend on what was encoded with them."""
     stored: dict[str, bytes] = {}
     if db["claims"].count:
-        wanted = set(texts)
+        # Only the vectors of these texts leave SQLite, not every stored one.
         for content, vector in db.execute(
             """select coalesce(c.content, c.text), e.vector from claims c
-               join embeddings e on e.claim_id = c.id and e.model = ?""",
-            [model_name],
+               join embeddings e on e.claim_id = c.id and e.model = ?
+               where coalesce(c.content, c.text) in (select value from json_each(?))""",
+            [model_name, json.dumps(list(set(texts)), ensure_ascii=False)],
         ):
-            if content in wanted:
-                stored.setdefault(content, vector)
+            stored.setdefault(content, vector)
     distinct = list(dict.fromkeys(t for t in texts if t not in stored))
     fresh = dict(zip(distinct, embed.encode(model, distinct, progress=progress))) if distinct else {}
     rows = [fresh[t] if t in fresh else embed.from_blob(stored[t]) for t in texts]

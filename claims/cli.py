@@ -88,11 +88,11 @@ def eval_command(pairs_files, as_json, model, nli_model, prior, baseline):
             reports.append((path, report))
     except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound) as e:
         raise click.ClickException(str(e))
-    if as_json:
-        objects = [{"file": path, **report.to_dict()} if len(reports) > 1 else report.to_dict() for path, report in reports]
-        click.echo(json.dumps(objects if len(reports) > 1 else objects[0], indent=2))
-    elif len(reports) == 1:
-        click.echo(reports[0][1].table())
+    if len(reports) == 1:
+        report = reports[0][1]
+        click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())
+    elif as_json:
+        click.echo(json.dumps([{"file": path, **report.to_dict()} for path, report in reports], indent=2))
     else:
         click.echo(evaluation.summary([(Path(path).name, report) for path, report in reports]))
 

@@ -31,12 +31,6 @@ NLI_WEIGHT = 0.6  # share of a cross-encoder's probabilities in the combined one
 # Share of conflicts (and of agreements) expected among pairs matched across
 # news articles on one story: the prior ``claims build`` judges with.
 NEWS_PRIOR = 0.15
-# Two claims contradict each other about something both name, and a conflict
-# needs a signal that bears on it (``signals.focused``): a negation or a
-# negating verb on two words both name (on half of a short claim's), an
-# opposing word next to one, numbers that differ between close claims. A
-# negation somewhere in a clause, or an "all" on one side, says only that the
-# claims differ; alone they make no conflict.
 
 
 @dataclass(frozen=True)
@@ -181,8 +175,11 @@ class Judge:
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
         about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
         nli_says = self.nli is not None and conflict >= max(agree, related)
-        comparable = bool(evidence.focused)
-        if conflict >= self.weights.conflict_threshold and (comparable or nli_says):
+        # Two claims contradict each other about something both name: a conflict
+        # needs a signal that bears on it (``signals.focused``). A negation
+        # somewhere in a clause, or an "all" on one side, says only that the
+        # claims differ; alone they make no conflict.
+        if conflict >= self.weights.conflict_threshold and (evidence.focused or nli_says):
             kind, who = _kind(*speakers)
             reason = self._conflict_reason(evidence) if evidence.reasons else f"nli: contradiction {conflict:.2f}"
             return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind, evidence.shared)

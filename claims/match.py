@@ -111,7 +111,7 @@ def _story_pairs(vectors, terms, articles, voices, is_new, threshold, semantic_t
         sims = vectors[lo:hi] @ vectors.T
         rows = np.arange(lo, hi)[:, None]
         cols = np.arange(n)[None, :]
-        allowed = (rows != cols) & ((articles[lo:hi, None] != articles[None, :]) | (voices[lo:hi, None] != voices[None, :]))
+        allowed = (rows != cols) & _apart(articles, voices, rows, cols)
         masked = np.where(allowed, sims, -np.inf)
         nearest = np.zeros_like(allowed)
         if k and n > 1:

@@ -157,23 +157,19 @@ def _numbers(text: str, forms: tuple[str, ...]) -> frozenset[str]:
     return frozenset(values)
 
 
-def _strict(token: str, lemma: str) -> tuple[str, ...]:
+def _word_terms(token: str, lemma: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A word's content terms (its key, and its compound head's) and its
+    strict terms (a compound's head key and the compound itself, a simple
+    word's key), see ``Features``."""
     key = terms.content_key(lemma)
     if not key:
-        return ()
-    head = terms.head(lemma) if token[:1].isupper() else None
-    head_key = terms.content_key(head) if head else None
-    return (head_key, lemma) if head_key else (key,)
-
-
-def _terms(token: str, lemma: str) -> tuple[str, ...]:
-    key = terms.content_key(lemma)
-    if not key:
-        return ()
+        return (), ()
     # Only nouns, capitalised in German, are read as compounds.
     head = terms.head(lemma) if token[:1].isupper() else None
     head_key = terms.content_key(head) if head else None
-    return (key, head_key) if head_key and head_key != key else (key,)
+    if not head_key:
+        return (key,), (key,)
+    return ((key, head_key) if head_key != key else (key,)), (head_key, lemma)
 
 
 def vocabulary(texts) -> terms.Vocabulary:
@@ -223,12 +219,13 @@ def _features(text: str) -> Features:
     tokens, clauses = lexicon.clauses(text)
     forms = tuple(t.lower() for t in tokens)
     sequence = tuple(lexicon.lemma(w) for w in tokens)
+    word_terms = [_word_terms(token, lemma) for token, lemma in zip(tokens, sequence)]
     return Features(
         forms=forms,
         sequence=sequence,
-        keys=tuple(_terms(token, lemma) for token, lemma in zip(tokens, sequence)),
+        keys=tuple(keys for keys, _ in word_terms),
         clauses=tuple(clauses),
-        strict=tuple(_strict(token, lemma) for token, lemma in zip(tokens, sequence)),
+        strict=tuple(strict for _, strict in word_terms),
         capitalised=tuple(token[:1].isupper() for token in tokens),
         negations=tuple(lexicon.negation_positions(tokens)),
         numbers=_numbers(text, forms),
@@ -241,7 +238,6 @@ class Evidence:
     reasons: dict  # conflict signal -> phrase, for the signals that fired
     hedges: tuple[str, ...]  # hedge words in either claim
     shared: tuple[str, ...] = ()  # content words both claims name, rarest first
-    common: int = 0  # content terms both claims name, the story's frequent ones included
     # The conflict signals that bear on what both claims say (``focused``).
     focused: tuple[str, ...] = ()
 
@@ -286,7 +282,6 @@ def compare(text_a: str, text_b: str, similarity: float, vocabulary: terms.Vocab
         reasons,
         tuple(sorted(a.hedges | b.hedges)),
         tuple(dict.fromkeys(a.shown[k] for k in sorted(shared, key=lambda k: (-vocabulary.idf(k), k)))),
-        len(a.content & b.content),
         focused(a, b, reasons, similarity),
     )
 
