@@ -114,7 +114,7 @@ def build(
     and stored in ``questions`` and ``answers``. ``story``: the story of every
     article read that does not name its own (JSONL ``story``); without it
     stories are found (``stories.py``)."""
-    judge_ = judge.Judge(nli_model=nli_model, prior=conflict_prior)
+    judge_ = judge.Judge(nli_model=nli_model, prior=conflict_prior, matched=True)
     db = store.open_db(db_path)
     result = BuildResult()
     timed = functools.partial(_timed, result.seconds)

@@ -1,31 +1,46 @@
 """Calibrate: fit the judge's weights on labelled pairs.
 
-A multinomial logistic regression over ``signals.FEATURES``, with the weights
-of conflict signals on the conflict label held >= 0 (a signal is evidence for a
-conflict, never against one), then the conflict threshold that gives the best
-conflict F1 on the same pairs among those where a signal fired. A few dozen
-numbers, written to a JSON file the judge loads.
+Every development file is one family (NLI, stance, cross-outlet claims ...);
+a fifth of each (by ``eval.is_held_out``) is never seen here, so that
+``claims eval --held-out`` measures what was not fitted. Each family weighs
+alike, however many pairs it has.
+
+1. The learned cues (``cues.py``): one weight per one-sided lemma. The
+   logistic step sees cue scores fitted on the other half of the pairs
+   (cross-fitting), so that it does not trust them more than they deserve.
+2. A multinomial logistic regression over ``judge.FEATURES``, with the
+   weights of conflict signals on the conflict label held >= 0 (a signal is
+   evidence for a conflict, never against one).
+3. The conflict threshold, then the agree threshold, that give the best F1
+   averaged over the families that have that label.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 
 import numpy as np
 from scipy.optimize import minimize
 
-from . import embed, signals
-from .judge import LABELS, Weights
+from . import cues as learned, embed, signals
+from .eval import is_held_out
+from .judge import AGREE_CONTAINED, AGREE_COVERAGE, AGREE_ORDER, AGREE_SIMILARITY, CONTAINED_SIMILARITY, FEATURES, LABELS, Weights, measure
 
-L2 = 30.0
+# How strongly weights shrink towards PRIOR (per pair: L2 / n).
+L2 = 3000.0
+# What counts as evidence for a conflict (weights held >= 0 on that label).
+CONFLICT_EVIDENCE = signals.SIGNALS + ("focused", "cue_conflict")
 # Prior conflict log-odds a fired signal adds: scoped signals are strong evidence.
 PRIOR = {"negation": 2.0, "opposing": 2.0, "numbers": 1.5, "polarity": 1.0}
 
 
-def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, prior: dict | None = None) -> Weights:
-    """Weights for feature rows ``X`` (one column per ``signals.FEATURES``) and
-    label indices ``y`` (into ``judge.LABELS``)."""
+def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, prior: dict | None = None, sample_weight: np.ndarray | None = None, family: np.ndarray | None = None) -> Weights:
+    """Weights for feature rows ``X`` (one column per ``judge.FEATURES``) and
+    label indices ``y`` (into ``judge.LABELS``); ``family`` says which file
+    each row comes from, for the thresholds."""
     n, k = X.shape
+    w = np.ones(n) if sample_weight is None else sample_weight * n / sample_weight.sum()
     mean = X.mean(axis=0)
     scale = X.std(axis=0)
     scale[scale == 0] = 1.0
@@ -36,7 +51,7 @@ def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, 
     # rarely shows (an antonym from the lexicon) keeps the weight linguistics gives it.
     M = np.zeros((len(LABELS), k))
     for name, logit in (PRIOR if prior is None else prior).items():
-        i = signals.FEATURES.index(name)
+        i = FEATURES.index(name)
         M[conflict, i] = logit * scale[i]
 
     def loss(params):
@@ -46,45 +61,100 @@ def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, 
         logits -= logits.max(axis=1, keepdims=True)
         log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
         p = np.exp(log_p)
-        value = -(Y * log_p).sum() / n + l2 * ((W - M) ** 2).sum() / (2 * n)
-        grad_logits = (p - Y) / n
+        value = -(w[:, None] * Y * log_p).sum() / n + l2 * ((W - M) ** 2).sum() / (2 * n)
+        grad_logits = w[:, None] * (p - Y) / n
         grad_W = grad_logits.T @ Z + l2 * (W - M) / n
         return value, np.concatenate([grad_W.ravel(), grad_logits.sum(axis=0)])
 
     bounds = [
-        (0.0, None) if label == conflict and name in signals.SIGNALS else (None, None)
+        (0.0, None) if label == conflict and name in CONFLICT_EVIDENCE else (None, None)
         for label in range(len(LABELS))
-        for name in signals.FEATURES
+        for name in FEATURES
     ] + [(None, None)] * len(LABELS)
     result = minimize(loss, np.zeros(len(LABELS) * (k + 1)), jac=True, method="L-BFGS-B", bounds=bounds)
     W = result.x[: len(LABELS) * k].reshape(len(LABELS), k)
-    meta = {**(meta or {}), "n": int(n), "priors": (np.bincount(y, minlength=len(LABELS)) / n).round(4).tolist()}
-    weights = Weights(signals.FEATURES, mean, scale, W, result.x[len(LABELS) * k :], 0.5, meta)
-    threshold = best_threshold(weights.probabilities(X)[:, conflict], fired(X), y == conflict)
-    return dataclasses.replace(weights, conflict_threshold=threshold)
+    priors = np.array([w[y == i].sum() for i in range(len(LABELS))]) / w.sum()
+    meta = {**(meta or {}), "n": int(n), "priors": priors.round(4).tolist()}
+    weights = Weights(FEATURES, mean, scale, W, result.x[len(LABELS) * k :], 0.5, meta)
+    family = np.zeros(n, dtype=int) if family is None else family
+    conflict_threshold, agree_threshold = best_thresholds(weights.probabilities(X), X, y, family)
+    return dataclasses.replace(weights, conflict_threshold=conflict_threshold, agree_threshold=agree_threshold)
 
 
-def calibrate(pairs: list[tuple[str, str, str]], model_name: str = embed.DEFAULT_MODEL, source: str = "") -> Weights:
-    """Weights for labelled ``(text_a, text_b, label)`` pairs, with similarities from ``model_name``."""
-    similarities = embed.pair_similarities(embed.load_model(model_name), [(a, b) for a, b, _ in pairs])
-    vocabulary = signals.vocabulary(t for a, b, _ in pairs for t in (a, b))
-    X = np.array([signals.compare(a, b, sim, vocabulary).values for (a, b, _), sim in zip(pairs, similarities)])
+def calibrate(families: dict[str, list[tuple[str, str, str]]], model_name: str = embed.DEFAULT_MODEL) -> Weights:
+    """Weights for labelled ``(text_a, text_b, label)`` pairs, one list per
+    family (file name), of which the pairs ``eval.is_held_out`` keeps are left out."""
+    model = embed.load_model(model_name)
+    pairs, family = [], []
+    for f, (name, rows) in enumerate(sorted(families.items())):
+        kept = [row for row in rows if not is_held_out(row[0])]
+        pairs += kept
+        family += [f] * len(kept)
+    family = np.array(family)
+    counts = np.bincount(family)
+    sample_weight = (len(pairs) / len(counts)) / counts[family]  # each family weighs alike
+    similarities = embed.pair_similarities(model, [(a, b) for a, b, _ in pairs])
+    triples = [(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)]
     y = np.array([LABELS.index(label) for _, _, label in pairs])
-    return fit(X, y, meta={"model": model_name, "calibrated_on": source})
+    features = [(signals.features(a), signals.features(b)) for a, b, _ in pairs]
+    half = np.array([_hash(a) // 5 % 2 for a, _, _ in pairs])
+    X = np.zeros((len(pairs), len(FEATURES)))
+    for h in (0, 1):
+        other = [i for i in range(len(pairs)) if half[i] != h]
+        cues = learned.fit([features[i] for i in other], y[other], sample_weight[other])
+        mine = np.flatnonzero(half == h)
+        X[mine] = measure([triples[i] for i in mine], cues)[0]
+    weights = fit(X, y, meta={"model": model_name, "calibrated_on": sorted(families)}, sample_weight=sample_weight, family=family)
+    return dataclasses.replace(weights, cues=learned.fit(features, y, sample_weight))
 
 
 def fired(X: np.ndarray) -> np.ndarray:
-    """Rows where at least one conflict signal fired."""
-    columns = [signals.FEATURES.index(name) for name in signals.SIGNALS]
-    return (X[:, columns] > 0).any(axis=1)
+    """Rows where at least one conflict signal fired, or a conflict cue (the
+    judge needs a cue it can name; near enough for choosing thresholds)."""
+    columns = [FEATURES.index(name) for name in signals.SIGNALS]
+    return (X[:, columns] > 0).any(axis=1) | (X[:, FEATURES.index("cue_conflict")] > 0)
 
 
-def best_threshold(p_conflict: np.ndarray, gate: np.ndarray, truth: np.ndarray) -> float:
-    best, best_f1 = 0.5, -1.0
-    for threshold in np.arange(0.1, 0.9, 0.01):
-        predicted = (p_conflict >= threshold) & gate
-        tp = (predicted & truth).sum()
-        f1 = 2 * tp / max(1, predicted.sum() + truth.sum())
-        if f1 > best_f1 + 1e-9:
-            best, best_f1 = float(threshold), f1
+GRID = np.round(np.arange(0.1, 0.9, 0.02), 2)
+
+
+def best_thresholds(p: np.ndarray, X: np.ndarray, y: np.ndarray, family: np.ndarray) -> tuple[float, float]:
+    """The conflict and agree thresholds with the best F1 of both labels,
+    averaged over the families that have each label: a threshold that finds
+    every conflict by calling most pairs conflicts loses the agreements."""
+    agree, related, conflict = (LABELS.index(label) for label in ("agree", "related", "conflict"))
+    gate = fired(X)
+    # As ``Judge._agreement`` decides for labelled pairs.
+    same = (X[:, FEATURES.index("focused")] == 0) & (X[:, FEATURES.index("order")] >= AGREE_ORDER)
+    similarity = X[:, FEATURES.index("similarity")]
+    no_signal = ~(X[:, [FEATURES.index(name) for name in signals.SIGNALS]] > 0).any(axis=1)
+    close = ((similarity >= AGREE_SIMILARITY) & (X[:, FEATURES.index("coverage")] >= AGREE_COVERAGE)) | (
+        no_signal & (X[:, FEATURES.index("overlap")] >= AGREE_CONTAINED) & (similarity >= CONTAINED_SIMILARITY)
+    )
+    likely = p[:, agree] >= p[:, related]
+    families = np.unique(family)
+    best, best_score = (0.5, 0.5), -1.0
+    for ct in GRID:
+        called = (p[:, conflict] >= ct) & gate
+        conflict_f1 = _f1(called, y == conflict, family, families)
+        for at in GRID:
+            agreed = ~called & same & (close | (likely & (p[:, agree] >= at)))
+            score = (conflict_f1 + _f1(agreed, y == agree, family, families)) / 2
+            if score > best_score + 1e-9:
+                best, best_score = (float(ct), float(at)), score
     return best
+
+
+def _f1(predicted: np.ndarray, truth: np.ndarray, family: np.ndarray, families) -> float:
+    """F1 of ``predicted`` averaged over the families where ``truth`` occurs."""
+    scores = []
+    for f in families:
+        m = family == f
+        if truth[m].any():
+            tp = (predicted[m] & truth[m]).sum()
+            scores.append(2 * tp / max(1, predicted[m].sum() + truth[m].sum()))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def _hash(text: str) -> int:
+    return int(hashlib.md5(text.encode("utf-8")).hexdigest()[:8], 16)

@@ -65,7 +65,9 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
 @click.option("--prior", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements (default: as in the calibration pairs)")
 @click.option("--baseline", is_flag=True, help="Measure the plain rule 'a negation word in exactly one text' instead")
-def eval_command(pairs_files, as_json, model, nli_model, prior, baseline):
+@click.option("--held-out", is_flag=True, help="Only the fifth of each file that claims calibrate does not fit on")
+@click.option("--weights", "weights_path", type=click.Path(exists=True, dir_okay=False), help="Judge weights written by claims calibrate (default: the shipped ones)")
+def eval_command(pairs_files, as_json, model, nli_model, prior, baseline, held_out, weights_path):
     """Measure the judge on labelled pairs: premise<TAB>hypothesis<TAB>label.
 
     Labels are entailment/neutral/contradiction or agree/related/conflict. One
@@ -79,14 +81,14 @@ def eval_command(pairs_files, as_json, model, nli_model, prior, baseline):
     reports = []
     try:
         # Every file is read first: a bad one is named before any is judged.
-        all_pairs = [(path, evaluation.read_pairs(path)) for path in pairs_files]
+        all_pairs = [(path, evaluation.read_pairs(path, held_out=held_out)) for path in pairs_files]
         for path, pairs in all_pairs:
             if baseline:
                 report = evaluation.negation_rule(pairs)
             else:
-                report = evaluation.evaluate(pairs, model_name=model, nli_model=nli_model, prior=prior)
+                report = evaluation.evaluate(pairs, model_name=model, nli_model=nli_model, prior=prior, weights_path=weights_path)
             reports.append((path, report))
-    except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound) as e:
+    except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound, ValueError) as e:
         raise click.ClickException(str(e))
     if len(reports) == 1:
         report = reports[0][1]
@@ -98,23 +100,30 @@ def eval_command(pairs_files, as_json, model, nli_model, prior, baseline):
 
 
 @cli.command()
-@click.argument("pairs_file", metavar="PAIRS.tsv", type=click.Path(dir_okay=False))
+@click.argument("pairs_files", metavar="PAIRS.tsv...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default="claims/data/judge_weights.json", show_default=True, type=click.Path(dir_okay=False), help="Where to write the weights")
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model for similarities")
-def calibrate(pairs_file, output, model):
-    """Fit the judge's weights on labelled pairs and write them as JSON."""
+def calibrate(pairs_files, output, model):
+    """Fit the judge's weights on labelled pairs and write them as JSON.
+
+    Each file is one family, weighed alike; the fifth of each that
+    `claims eval --held-out` measures is left out.
+    """
     import json
 
     from . import eval as evaluation
     from .calibrate import calibrate as run_calibrate
 
     try:
-        pairs = evaluation.read_pairs(pairs_file)
-        weights = run_calibrate(pairs, model_name=model, source=Path(pairs_file).name)
+        families = {Path(path).name: evaluation.read_pairs(path) for path in pairs_files}
+        weights = run_calibrate(families, model_name=model)
     except (evaluation.PairsError, embed.ModelNotFound) as e:
         raise click.ClickException(str(e))
     Path(output).write_text(json.dumps(weights.to_dict(), indent=1) + "\n", encoding="utf-8")
-    click.echo(f"{output}: weights from {len(pairs)} pairs, conflict threshold {weights.conflict_threshold:.2f}")
+    click.echo(
+        f"{output}: weights from {weights.meta['n']} pairs of {len(families)} file(s), {len(weights.cues.weights)} cue words, "
+        f"conflict threshold {weights.conflict_threshold:.2f}, agree threshold {weights.agree_threshold:.2f}"
+    )
 
 
 @cli.command(name="ask")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import signals, terms
+from . import cues as learned, signals, terms
 
 LABELS = ("agree", "related", "conflict")
 # XNLI and RTE names for the same three relations.
@@ -31,6 +31,23 @@ NLI_WEIGHT = 0.6  # share of a cross-encoder's probabilities in the combined one
 # Share of conflicts (and of agreements) expected among pairs matched across
 # news articles on one story: the prior ``claims build`` judges with.
 NEWS_PRIOR = 0.15
+# The conflict probability a matched pair needs when no signal bears on what
+# both claims say: claims matched within a story are often about different
+# things, and a negation in one of them is then no conflict.
+UNFOCUSED = 0.7
+# Agreements: at least this close in meaning, and this share of shared
+# neighbouring words in the same order (``signals.word_order``).
+AGREE_SIMILARITY = 0.6
+AGREE_ORDER = 0.7
+# ... and sharing this share of the longer claim's content words: each covers
+# what the other asserts, more than a topic.
+AGREE_COVERAGE = 0.3
+# Or one claim names nearly all content words of the other, and they are this
+# close (Jijkoun & de Rijke 2005: lexical entailment).
+AGREE_CONTAINED = 0.8
+CONTAINED_SIMILARITY = 0.4
+# What the weights weigh: the signals, then the learned cues (``cues.py``).
+FEATURES = signals.FEATURES + ("cue_agree", "cue_conflict")
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,8 @@ class Weights:
     intercept: np.ndarray
     conflict_threshold: float
     meta: dict
+    cues: learned.Cues = learned.Cues({})
+    agree_threshold: float = 0.5
 
     @classmethod
     def from_dict(cls, data: dict) -> "Weights":
@@ -59,7 +78,8 @@ class Weights:
         return cls(
             tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
             np.array(data["coef"]), np.array(data["intercept"]), float(data["conflict_threshold"]),
-            {k: v for k, v in data.items() if k not in {"features", "mean", "scale", "coef", "intercept"}},
+            {k: v for k, v in data.items() if k not in {"features", "mean", "scale", "coef", "intercept", "cues", "conflict_threshold", "agree_threshold"}},
+            learned.Cues.from_dict(data.get("cues")), float(data.get("agree_threshold", 0.5)),
         )
 
     def to_dict(self) -> dict:
@@ -68,6 +88,7 @@ class Weights:
             "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(),
             "coef": self.coef.round(6).tolist(), "intercept": self.intercept.round(6).tolist(),
             "conflict_threshold": round(self.conflict_threshold, 4),
+            "agree_threshold": round(self.agree_threshold, 4), "cues": self.cues.to_dict(),
         }
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
@@ -85,8 +106,8 @@ def load_weights(path: str | None = None) -> Weights:
     else:
         text = Path(path).read_text(encoding="utf-8")
     weights = Weights.from_dict(json.loads(text))
-    if weights.features != signals.FEATURES:
-        raise ValueError(f"{path or 'judge_weights.json'}: weights are for features {weights.features}, not {signals.FEATURES}")
+    if weights.features != FEATURES:
+        raise ValueError(f"{path or 'judge_weights.json'}: weights are for features {weights.features}, not {FEATURES}")
     return weights
 
 
@@ -130,10 +151,15 @@ class Judge:
     matches does not fill up with weak conflicts. ``None`` keeps the
     calibration priors."""
 
-    def __init__(self, weights: Weights | None = None, nli_model: str | None = None, prior: float | None = None, batch_size: int = 32):
+    def __init__(
+        self, weights: Weights | None = None, nli_model: str | None = None, prior: float | None = None,
+        batch_size: int = 32, agree_prior: float | None = None, matched: bool = False,
+    ):
         self.weights = weights or load_weights()
+        self.matched = matched
         self.nli = load_nli(nli_model) if nli_model else None
         self.prior = prior
+        self.agree_prior = prior if agree_prior is None else agree_prior
         self.batch_size = batch_size
         # How much one unit of each signal adds to the conflict logit, to put
         # the strongest reason first.
@@ -141,20 +167,28 @@ class Judge:
         self._conflict_weight = dict(zip(self.weights.features, self.weights.coef[row] / self.weights.scale))
         # What a stored verdict depends on: a change means judging again.
         # "focused": conflicts need a focused signal (a db judged before is judged again).
-        self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}/focused" + (f"+nli={nli_model}" if nli_model else "")
+        self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
 
-    def probabilities(self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None) -> tuple[np.ndarray, list[signals.Evidence]]:
-        vocabulary = vocabulary or signals.vocabulary(t for a, b, _ in pairs for t in (a, b))
-        evidence = [signals.compare(a, b, sim, vocabulary) for a, b, sim in pairs]
-        X = np.array([e.values for e in evidence], dtype=float).reshape(len(pairs), len(signals.FEATURES))
+    def probabilities(
+        self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, shifted: bool = True,
+    ) -> tuple[np.ndarray, list[signals.Evidence], list[tuple]]:
+        """Probabilities of (agree, related, conflict) per pair, at the judge's
+        prior (``shifted``) or at the calibration pairs' priors; the evidence;
+        and each pair's strongest conflict cue (lemma, side)."""
+        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary)
         p = self.weights.probabilities(X)
         if self.nli and pairs:
             model, order = self.nli
             q = model.predict([(a, b) for a, b, _ in pairs], batch_size=self.batch_size, apply_softmax=True)
             p = (1 - NLI_WEIGHT) * p + NLI_WEIGHT * np.asarray(q)[:, order]
-        if self.prior is not None:
-            p = shift_prior(p, np.array(self.weights.meta["priors"]), self.prior)
-        return p, evidence
+        if shifted:
+            p = self._shift(p)
+        return p, evidence, cue_words
+
+    def _shift(self, p: np.ndarray) -> np.ndarray:
+        if self.prior is None:
+            return p
+        return shift_prior(p, np.array(self.weights.meta["priors"]), self.prior, self.agree_prior)
 
     def judge_pairs(
         self,
@@ -165,28 +199,60 @@ class Judge:
         """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
         of each pair when known. ``vocabulary`` (by default: of the texts of
         ``pairs``) says how rare each shared term is, rarest shown first."""
-        p, evidence = self.probabilities(pairs, vocabulary)
+        raw, evidence, cue_words = self.probabilities(pairs, vocabulary, shifted=False)
+        p = self._shift(raw)
         speakers = speakers or [(None, None)] * len(pairs)
-        return [self._verdict(row, e, s) for row, e, s in zip(p, evidence, speakers)]
+        return [self._verdict(*rows, e, c, s) for *rows, e, c, s in zip(p, raw, evidence, cue_words, speakers)]
 
-    def _verdict(self, p: np.ndarray, evidence: signals.Evidence, speakers) -> Verdict:
+    def _verdict(self, p: np.ndarray, raw: np.ndarray, evidence: signals.Evidence, cue: tuple, speakers) -> Verdict:
         agree, related, conflict = p
         hedge = HEDGE_FACTOR if evidence.hedges else 1.0
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
         about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
         nli_says = self.nli is not None and conflict >= max(agree, related)
-        # Two claims contradict each other about something both name: a conflict
-        # needs a signal that bears on it (``signals.focused``). A negation
-        # somewhere in a clause, or an "all" on one side, says only that the
-        # claims differ; alone they make no conflict.
-        if conflict >= self.weights.conflict_threshold and (evidence.focused or nli_says):
+        word, side = cue
+        # Every conflict has a reason a reader can check: a signal that fired,
+        # a learned cue word, or the NLI model's say. Labelled pairs are written
+        # about one thing; ``matched`` pairs (found by similarity, as the build
+        # finds them) may not be. A matched pair with a signal bearing on what
+        # both say (``signals.focused``) is about one thing, and is judged as
+        # labelled pairs are, at the calibration priors: the prior is the share
+        # of conflicts among matched pairs, most of which are about different
+        # things. Without such a signal a conflict needs a strong conviction.
+        threshold = self.weights.conflict_threshold
+        if self.matched and evidence.focused:
+            conflict = raw[LABELS.index("conflict")]
+        elif self.matched:
+            threshold = max(UNFOCUSED, threshold)
+        if conflict >= threshold and (evidence.reasons or word or nli_says):
             kind, who = _kind(*speakers)
-            reason = self._conflict_reason(evidence) if evidence.reasons else f"nli: contradiction {conflict:.2f}"
+            reasons = [self._conflict_reason(evidence)] if evidence.reasons else []
+            if word and f"'{word}'" not in "".join(reasons):
+                reasons.append(f"cue: '{word}' only in {side}")
+            reason = "; ".join(reasons) if reasons else f"nli: contradiction {conflict:.2f}"
             return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind, evidence.shared)
         similarity = evidence["similarity"]
-        if agree > related:
-            return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}){about}, same polarity{hedged}", shared=evidence.shared)
+        why = self._agreement(agree, related, evidence)
+        if why:
+            return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}){about}, {why}, same polarity{hedged}", shared=evidence.shared)
         return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f}){about}", shared=evidence.shared)
+
+    def _agreement(self, agree: float, related: float, evidence: signals.Evidence) -> str | None:
+        """Two claims agree when they say the same: shared words in the same
+        roles, no conflict signal bearing on them, and either close in meaning
+        with much in common, or one naming all the other names. Labelled pairs
+        also agree on the model's word alone. Says why, or None."""
+        if evidence.focused or evidence["order"] < AGREE_ORDER:
+            return None
+        if evidence["similarity"] >= AGREE_SIMILARITY and evidence["coverage"] >= AGREE_COVERAGE:
+            return f"{evidence['coverage']:.0%} of their words in common"
+        # One claim says all the other says (and no word of it is negated,
+        # opposed or overstated): the longer one entails the shorter.
+        if not evidence.reasons and evidence["overlap"] >= AGREE_CONTAINED and evidence["similarity"] >= CONTAINED_SIMILARITY:
+            return "one names what the other says"
+        if not self.matched and agree >= self.weights.agree_threshold and agree >= related:
+            return f"agree {agree:.2f}"
+        return None
 
     def _conflict_reason(self, evidence: signals.Evidence) -> str:
         names = sorted(evidence.reasons, key=lambda n: -self._conflict_weight[n] * evidence[n])
@@ -197,12 +263,27 @@ class Judge:
         return "; ".join(evidence.reasons[n] for n in names)
 
 
-def shift_prior(p: np.ndarray, calibration: np.ndarray, prior: float) -> np.ndarray:
+def measure(pairs: list[tuple[str, str, float]], cues: learned.Cues, vocabulary: terms.Vocabulary | None = None):
+    """Feature rows (``FEATURES``) for ``(text_a, text_b, similarity)`` pairs,
+    their evidence, and each pair's strongest conflict cue (lemma, side)."""
+    vocabulary = vocabulary or signals.vocabulary(t for a, b, _ in pairs for t in (a, b))
+    evidence, rows, cue_words = [], [], []
+    for a, b, sim in pairs:
+        e = signals.compare(a, b, sim, vocabulary)
+        cue_agree, cue_conflict, word, side = cues.score(signals.features(a), signals.features(b))
+        evidence.append(e)
+        rows.append(e.values + (cue_agree, cue_conflict))
+        cue_words.append((word, side))
+    X = np.array(rows, dtype=float).reshape(len(pairs), len(FEATURES))
+    return X, evidence, cue_words
+
+
+def shift_prior(p: np.ndarray, calibration: np.ndarray, prior: float, agree_prior: float | None = None) -> np.ndarray:
     """Probabilities re-weighted from the calibration set's label priors to a
-    set where agreements and conflicts each have prior ``prior`` and the rest
-    of the pairs are merely related."""
-    target = np.full(len(LABELS), prior)
-    target[LABELS.index("related")] = 1 - 2 * prior
+    set where conflicts have prior ``prior``, agreements ``agree_prior`` (by
+    default the same) and the rest of the pairs are merely related."""
+    agree_prior = prior if agree_prior is None else agree_prior
+    target = np.array([agree_prior, 1 - prior - agree_prior, prior])
     q = p * (target / calibration)
     return q / q.sum(axis=1, keepdims=True)
 
@@ -218,7 +299,7 @@ def _kind(speaker_a: str | None, speaker_b: str | None) -> tuple[str | None, str
 @lru_cache(maxsize=1)
 def default_judge() -> Judge:
     """The judge ``claims build`` uses by default."""
-    return Judge(prior=NEWS_PRIOR)
+    return Judge(prior=NEWS_PRIOR, matched=True)
 
 
 def judge(text_a: str, text_b: str, similarity: float) -> Verdict:

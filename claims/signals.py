@@ -23,7 +23,12 @@ from . import lexicon, terms
 # Conflict signals, each with a weight the calibration keeps >= 0: evidence for a
 # conflict can be weak, but never evidence against one.
 SIGNALS = ("negation", "negation_any", "opposing", "opposing_any", "polarity", "absolute", "numbers")
-FEATURES = ("similarity", "overlap", "length") + SIGNALS
+# "coverage": the share of the longer claim's content words the other names
+# too (each claim covers what the other asserts); "focused": a conflict signal
+# bears on what both claims say (``focused``).
+# "order": the share of neighbouring shared words that keep their order (who
+# does what to whom; PAWS-X pairs share their words and swap their roles).
+FEATURES = ("similarity", "overlap", "coverage", "order", "length") + SIGNALS + ("focused",)
 
 SCOPE = 6  # tokens either side of a negation
 # An opposing adjective or verb sits next to what it is about ("wichtige Rolle").
@@ -268,6 +273,8 @@ def compare(text_a: str, text_b: str, similarity: float, vocabulary: terms.Vocab
     values = dict.fromkeys(FEATURES, 0.0)
     values["similarity"] = similarity
     values["overlap"] = len(shared) / max(1, min(len(a.content), len(b.content)))
+    values["coverage"] = len(shared) / max(1, len(a.content), len(b.content))
+    values["order"] = word_order(a, b)
     values["length"] = abs(math.log((len(a.forms) + 1) / (len(b.forms) + 1)))
     # Paraphrases that share no word still contradict each other, so the
     # signals do not wait for shared words; scoped versions weigh more.
@@ -277,13 +284,37 @@ def compare(text_a: str, text_b: str, similarity: float, vocabulary: terms.Vocab
     _absolute(a, b, shared, values, reasons)
     if shared:
         _numbers_differ(a, b, values, reasons)
+    bearing = focused(a, b, reasons, similarity)
+    values["focused"] = 1.0 if bearing else 0.0
     return Evidence(
         tuple(values[name] for name in FEATURES),
         reasons,
         tuple(sorted(a.hedges | b.hedges)),
         tuple(dict.fromkeys(a.shown[k] for k in sorted(shared, key=lambda k: (-vocabulary.idf(k), k)))),
-        focused(a, b, reasons, similarity),
+        bearing,
     )
+
+
+ORDER_WORDS = 3  # fewer shared words than this say nothing about order
+
+
+def word_order(a: Features, b: Features) -> float:
+    """Of the shared content words taken in A's order, the share of
+    neighbours that are neighbours in B's order too; 1 with too few to tell."""
+    def first(side: Features) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for i, (lemma, strict) in enumerate(zip(side.sequence, side.strict)):
+            if strict:
+                found.setdefault(lemma, i)
+        return found
+
+    in_a, in_b = first(a), first(b)
+    common = [w for w in in_a if w in in_b]
+    if len(common) < ORDER_WORDS:
+        return 1.0
+    by_a, by_b = sorted(common, key=in_a.get), sorted(common, key=in_b.get)
+    neighbours = set(zip(by_b, by_b[1:]))
+    return sum(pair in neighbours for pair in zip(by_a, by_a[1:])) / (len(by_a) - 1)
 
 
 # A negation or a negating verb bears on what two claims both say when at

@@ -103,7 +103,7 @@ def test_eval_command_bad_file_is_one_line(tmp_path):
 
 
 def test_fit_recovers_a_signal_and_keeps_signal_weights_non_negative():
-    from claims.signals import FEATURES
+    from claims.judge import FEATURES
 
     rng = np.random.default_rng(0)
     n = 600

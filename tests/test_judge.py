@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from claims import judge as judging
-from claims.judge import Judge, judge, judge_pairs, load_weights, shift_prior
-from claims.signals import FEATURES, SIGNALS
+from claims.judge import FEATURES, Judge, judge, judge_pairs, load_weights, shift_prior
+from claims.signals import SIGNALS
 
 KELLOGG = "Am Samstag sagte Kellogg, er glaube nicht, dass Europäer „am Tisch“ während der Friedensverhandlungen sein würden."
 RUBIO = "Die Europäische Union wird irgendwann mit am Tisch sitzen müssen, weil auch gegen sie Sanktionen verhängt wurden."
@@ -40,7 +40,7 @@ def test_hedge_lowers_the_score_not_the_relation():
     assert plain.relation == hedged.relation == "conflict"
     assert hedged.score < plain.score
     assert hedged.reason.endswith("; hedged: vielleicht")
-    assert plain.reason == "opposing: 'zeremoniell' in A vs 'wichtig' in B, about rolle"
+    assert plain.reason.startswith("opposing: 'zeremoniell' in A vs 'wichtig' in B, about rolle")
 
 
 def test_no_signal_no_conflict_however_similar():

@@ -37,8 +37,8 @@ def test_cross_encoder_probabilities_join_the_signals(tiny_nli):
     assert order == [0, 1, 2]
     pairs = [("Er glaube nicht, dass Europäer am Tisch sitzen.", "Die Europäer sitzen am Tisch.", 0.7)] * 3
     with_nli = judge.Judge(nli_model=tiny_nli)
-    p, _ = with_nli.probabilities(pairs)
-    alone, _ = judge.Judge().probabilities(pairs)
+    p, _, _ = with_nli.probabilities(pairs)
+    alone, _, _ = judge.Judge().probabilities(pairs)
     q = model.predict([(a, b) for a, b, _ in pairs], apply_softmax=True)[:, order]
     assert np.allclose(p, (1 - judge.NLI_WEIGHT) * alone + judge.NLI_WEIGHT * q, atol=1e-5)
     assert np.allclose(p.sum(axis=1), 1)
