@@ -300,7 +300,10 @@ ORDER_WORDS = 3  # fewer shared words than this say nothing about order
 
 def word_order(a: Features, b: Features) -> float:
     """Of the shared content words taken in A's order, the share of
-    neighbours that are neighbours in B's order too; 1 with too few to tell."""
+    neighbours that are neighbours in B's order too; 1 with too few to tell.
+    On PAWS-X it separates paraphrases from swapped roles better than a rank
+    correlation; a fronted phrase ("Im kommenden Jahr erhöht ...") counts as
+    another order, which German allows freely."""
     def first(side: Features) -> dict[str, int]:
         found: dict[str, int] = {}
         for i, (lemma, strict) in enumerate(zip(side.sequence, side.strict)):

@@ -126,3 +126,47 @@ def test_baseline_rule(tmp_path):
     report = json.loads(CliRunner().invoke(cli, ["eval", str(path), "--json", "--baseline"]).output)
     # Only the first pair has a negation word on one side.
     assert report["labels"]["conflict"] == {"precision": 1.0, "recall": 0.5, "f1": round(2 / 3, 4), "support": 2}
+
+
+def test_a_fifth_is_held_out_by_first_text_and_read_alone(tmp_path):
+    from claims.eval import is_held_out
+
+    texts = [f"Satz Nummer {i} über die Regierung." for i in range(1000)]
+    share = sum(map(is_held_out, texts)) / len(texts)
+    assert 0.15 < share < 0.25
+    assert [is_held_out(t) for t in texts] == [is_held_out(t) for t in texts]
+    path = tmp_path / "pairs.tsv"
+    path.write_text("".join(f"{t}\tDie Regierung handelt.\tagree\n" for t in texts), encoding="utf-8")
+    held = read_pairs(path, held_out=True)
+    assert len(held) == sum(map(is_held_out, texts)) and all(is_held_out(a) for a, _, _ in held)
+
+
+def _family(path, n, offset=0):
+    labels = ["agree", "related", "conflict"]
+    rows = []
+    for i in range(n):
+        label = labels[i % 3]
+        a = f"Die Stadt {i + offset} baut eine neue Brücke über den Fluss."
+        b = {"agree": f"Die Stadt {i + offset} baut eine Brücke.", "related": "Der Fluss ist im Sommer warm.",
+             "conflict": f"Die Stadt {i + offset} baut keine Brücke."}[label]
+        rows.append(f"{a}\t{b}\t{label}\n")
+    path.write_text("".join(rows), encoding="utf-8")
+
+
+def test_calibrate_fits_every_file_but_its_held_out_fifth_and_eval_measures_that_fifth(tmp_path):
+    from claims.eval import is_held_out
+
+    first, second, weights_file = tmp_path / "first.tsv", tmp_path / "second.tsv", tmp_path / "w.json"
+    _family(first, 90)
+    _family(second, 60, offset=1000)
+    result = CliRunner().invoke(cli, ["calibrate", str(first), str(second), "-o", str(weights_file)])
+    assert result.exit_code == 0, result.output
+    weights = json.loads(weights_file.read_text(encoding="utf-8"))
+    all_pairs = read_pairs(first) + read_pairs(second)
+    assert weights["n"] == sum(not is_held_out(a) for a, _, _ in all_pairs)
+    assert weights["calibrated_on"] == ["first.tsv", "second.tsv"]
+    assert weights["cues"] and 0 < weights["conflict_threshold"] < 1
+    report = json.loads(CliRunner().invoke(cli, ["eval", "--held-out", "--weights", str(weights_file), "--json", str(first)]).output)
+    assert report["n"] == len(read_pairs(first, held_out=True))
+    # "keine" only in B is learned as a conflict cue and called one.
+    assert report["labels"]["conflict"]["recall"] > 0.5
