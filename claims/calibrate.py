@@ -11,21 +11,20 @@ alike, however many pairs it has.
 2. A multinomial logistic regression over ``judge.FEATURES``, with the
    weights of conflict signals on the conflict label held >= 0 (a signal is
    evidence for a conflict, never against one).
-3. The conflict threshold, then the agree threshold, that give the best F1
-   averaged over the families that have that label.
+3. The conflict and agree thresholds that give the best F1 of both labels,
+   averaged over the families that have each label.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 
 import numpy as np
 from scipy.optimize import minimize
 
 from . import cues as learned, embed, signals
-from .eval import is_held_out
-from .judge import AGREE_CONTAINED, AGREE_COVERAGE, AGREE_ORDER, AGREE_SIMILARITY, CONTAINED_SIMILARITY, FEATURES, LABELS, Weights, measure
+from .eval import HELD_OUT, is_held_out, text_hash
+from .judge import AGREE, CONFLICT, FEATURES, LABELS, Weights, decide, measure
 
 # How strongly weights shrink towards PRIOR (per pair: L2 / n).
 L2 = 3000.0
@@ -77,7 +76,7 @@ def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, 
     meta = {**(meta or {}), "n": int(n), "priors": priors.round(4).tolist()}
     weights = Weights(FEATURES, mean, scale, W, result.x[len(LABELS) * k :], 0.5, meta)
     family = np.zeros(n, dtype=int) if family is None else family
-    conflict_threshold, agree_threshold = best_thresholds(weights.probabilities(X), X, y, family)
+    conflict_threshold, agree_threshold = best_thresholds(weights, X, y, family)
     return dataclasses.replace(weights, conflict_threshold=conflict_threshold, agree_threshold=agree_threshold)
 
 
@@ -97,7 +96,8 @@ def calibrate(families: dict[str, list[tuple[str, str, str]]], model_name: str =
     triples = [(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)]
     y = np.array([LABELS.index(label) for _, _, label in pairs])
     features = [(signals.features(a), signals.features(b)) for a, b, _ in pairs]
-    half = np.array([_hash(a) // 5 % 2 for a, _, _ in pairs])
+    # Halves for cross-fitting, independent of the held-out fifth.
+    half = np.array([text_hash(a) // HELD_OUT % 2 for a, _, _ in pairs])
     X = np.zeros((len(pairs), len(FEATURES)))
     for h in (0, 1):
         other = [i for i in range(len(pairs)) if half[i] != h]
@@ -108,38 +108,21 @@ def calibrate(families: dict[str, list[tuple[str, str, str]]], model_name: str =
     return dataclasses.replace(weights, cues=learned.fit(features, y, sample_weight))
 
 
-def fired(X: np.ndarray) -> np.ndarray:
-    """Rows where at least one conflict signal fired, or a conflict cue (the
-    judge needs a cue it can name; near enough for choosing thresholds)."""
-    columns = [FEATURES.index(name) for name in signals.SIGNALS]
-    return (X[:, columns] > 0).any(axis=1) | (X[:, FEATURES.index("cue_conflict")] > 0)
-
-
 GRID = np.round(np.arange(0.1, 0.9, 0.02), 2)
 
 
-def best_thresholds(p: np.ndarray, X: np.ndarray, y: np.ndarray, family: np.ndarray) -> tuple[float, float]:
+def best_thresholds(weights: Weights, X: np.ndarray, y: np.ndarray, family: np.ndarray) -> tuple[float, float]:
     """The conflict and agree thresholds with the best F1 of both labels,
-    averaged over the families that have each label: a threshold that finds
-    every conflict by calling most pairs conflicts loses the agreements."""
-    agree, related, conflict = (LABELS.index(label) for label in ("agree", "related", "conflict"))
-    gate = fired(X)
-    # As ``Judge._agreement`` decides for labelled pairs.
-    same = (X[:, FEATURES.index("focused")] == 0) & (X[:, FEATURES.index("order")] >= AGREE_ORDER)
-    similarity = X[:, FEATURES.index("similarity")]
-    no_signal = ~(X[:, [FEATURES.index(name) for name in signals.SIGNALS]] > 0).any(axis=1)
-    close = ((similarity >= AGREE_SIMILARITY) & (X[:, FEATURES.index("coverage")] >= AGREE_COVERAGE)) | (
-        no_signal & (X[:, FEATURES.index("overlap")] >= AGREE_CONTAINED) & (similarity >= CONTAINED_SIMILARITY)
-    )
-    likely = p[:, agree] >= p[:, related]
+    averaged over the families that have each label (a threshold that finds
+    every conflict by calling most pairs conflicts loses the agreements),
+    deciding as the judge decides on labelled pairs (``judge.decide``)."""
+    p = weights.probabilities(X)
     families = np.unique(family)
     best, best_score = (0.5, 0.5), -1.0
     for ct in GRID:
-        called = (p[:, conflict] >= ct) & gate
-        conflict_f1 = _f1(called, y == conflict, family, families)
         for at in GRID:
-            agreed = ~called & same & (close | (likely & (p[:, agree] >= at)))
-            score = (conflict_f1 + _f1(agreed, y == agree, family, families)) / 2
+            relation, _ = decide(p, X, dataclasses.replace(weights, conflict_threshold=ct, agree_threshold=at))
+            score = (_f1(relation == CONFLICT, y == CONFLICT, family, families) + _f1(relation == AGREE, y == AGREE, family, families)) / 2
             if score > best_score + 1e-9:
                 best, best_score = (float(ct), float(at)), score
     return best
@@ -154,7 +137,3 @@ def _f1(predicted: np.ndarray, truth: np.ndarray, family: np.ndarray, families) 
             tp = (predicted[m] & truth[m]).sum()
             scores.append(2 * tp / max(1, predicted[m].sum() + truth[m].sum()))
     return float(np.mean(scores)) if scores else 0.0
-
-
-def _hash(text: str) -> int:
-    return int(hashlib.md5(text.encode("utf-8")).hexdigest()[:8], 16)

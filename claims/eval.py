@@ -22,11 +22,16 @@ from .judge import ALIASES, LABELS, Judge, load_weights
 HELD_OUT = 5  # one pair in this many is held out of calibration
 
 
+def text_hash(text: str) -> int:
+    """A number for a text, the same in every process (Python's hash is salted)."""
+    return int(hashlib.md5(text.encode("utf-8")).hexdigest()[:8], 16)
+
+
 def is_held_out(text_a: str) -> bool:
     """Whether a pair is in the part of a development file that ``claims
     calibrate`` never fits on. Decided by its first text, so that all pairs
     on one premise or thesis fall on the same side."""
-    return int(hashlib.md5(text_a.encode("utf-8")).hexdigest()[:8], 16) % HELD_OUT == 0
+    return text_hash(text_a) % HELD_OUT == 0
 
 
 class PairsError(Exception):

@@ -13,6 +13,7 @@ one matrix product over all pairs, the cross-encoder one ``predict`` call.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,6 +92,11 @@ class Weights:
             "agree_threshold": round(self.agree_threshold, 4), "cues": self.cues.to_dict(),
         }
 
+    def digest(self) -> str:
+        """Short fingerprint of the weights: recalibrated weights judge anew."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         z = (X - self.mean) / self.scale
         logits = z @ self.coef.T + self.intercept
@@ -166,8 +172,7 @@ class Judge:
         row = LABELS.index("conflict")
         self._conflict_weight = dict(zip(self.weights.features, self.weights.coef[row] / self.weights.scale))
         # What a stored verdict depends on: a change means judging again.
-        # "focused": conflicts need a focused signal (a db judged before is judged again).
-        self.name = f"signals/{self.weights.meta.get('calibrated_on', 'custom')}/prior={prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
+        self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
 
     def probabilities(
         self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, shifted: bool = True,
@@ -176,14 +181,16 @@ class Judge:
         prior (``shifted``) or at the calibration pairs' priors; the evidence;
         and each pair's strongest conflict cue (lemma, side)."""
         X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary)
+        p = self._probabilities(pairs, X)
+        return (self._shift(p) if shifted else p), evidence, cue_words
+
+    def _probabilities(self, pairs: list[tuple[str, str, float]], X: np.ndarray) -> np.ndarray:
         p = self.weights.probabilities(X)
         if self.nli and pairs:
             model, order = self.nli
             q = model.predict([(a, b) for a, b, _ in pairs], batch_size=self.batch_size, apply_softmax=True)
             p = (1 - NLI_WEIGHT) * p + NLI_WEIGHT * np.asarray(q)[:, order]
-        if shifted:
-            p = self._shift(p)
-        return p, evidence, cue_words
+        return p
 
     def _shift(self, p: np.ndarray) -> np.ndarray:
         if self.prior is None:
@@ -199,60 +206,41 @@ class Judge:
         """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
         of each pair when known. ``vocabulary`` (by default: of the texts of
         ``pairs``) says how rare each shared term is, rarest shown first."""
-        raw, evidence, cue_words = self.probabilities(pairs, vocabulary, shifted=False)
+        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary)
+        raw = self._probabilities(pairs, X)
         p = self._shift(raw)
+        # Every conflict has a reason a reader can check: a signal that fired,
+        # a learned cue word it can name, or the NLI model's say.
+        reasoned = np.array([bool(e.reasons) or bool(word) for e, (word, _) in zip(evidence, cue_words)], dtype=bool)
+        if self.nli is not None and len(pairs):
+            reasoned |= p[:, CONFLICT] >= p[:, [AGREE, RELATED]].max(axis=1)
+        relation, rule = decide(p, X, self.weights, self.matched, raw, reasoned)
         speakers = speakers or [(None, None)] * len(pairs)
-        return [self._verdict(*rows, e, c, s) for *rows, e, c, s in zip(p, raw, evidence, cue_words, speakers)]
+        return [
+            self._verdict(LABELS[r], rule_, p_, raw_, e, c, s)
+            for r, rule_, p_, raw_, e, c, s in zip(relation, rule, p, raw, evidence, cue_words, speakers)
+        ]
 
-    def _verdict(self, p: np.ndarray, raw: np.ndarray, evidence: signals.Evidence, cue: tuple, speakers) -> Verdict:
+    def _verdict(self, relation: str, rule: int, p: np.ndarray, raw: np.ndarray, evidence: signals.Evidence, cue: tuple, speakers) -> Verdict:
         agree, related, conflict = p
         hedge = HEDGE_FACTOR if evidence.hedges else 1.0
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
         about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
-        nli_says = self.nli is not None and conflict >= max(agree, related)
-        word, side = cue
-        # Every conflict has a reason a reader can check: a signal that fired,
-        # a learned cue word, or the NLI model's say. Labelled pairs are written
-        # about one thing; ``matched`` pairs (found by similarity, as the build
-        # finds them) may not be. A matched pair with a signal bearing on what
-        # both say (``signals.focused``) is about one thing, and is judged as
-        # labelled pairs are, at the calibration priors: the prior is the share
-        # of conflicts among matched pairs, most of which are about different
-        # things. Without such a signal a conflict needs a strong conviction.
-        threshold = self.weights.conflict_threshold
-        if self.matched and evidence.focused:
-            conflict = raw[LABELS.index("conflict")]
-        elif self.matched:
-            threshold = max(UNFOCUSED, threshold)
-        if conflict >= threshold and (evidence.reasons or word or nli_says):
+        similarity = evidence["similarity"]
+        if relation == "conflict":
+            if self.matched and evidence.focused:
+                conflict = raw[CONFLICT]
+            word, side = cue
             kind, who = _kind(*speakers)
             reasons = [self._conflict_reason(evidence)] if evidence.reasons else []
             if word and f"'{word}'" not in "".join(reasons):
                 reasons.append(f"cue: '{word}' only in {side}")
             reason = "; ".join(reasons) if reasons else f"nli: contradiction {conflict:.2f}"
             return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind, evidence.shared)
-        similarity = evidence["similarity"]
-        why = self._agreement(agree, related, evidence)
-        if why:
+        if relation == "agree":
+            why = {CLOSE: f"{evidence['coverage']:.0%} of their words in common", CONTAINED: "one names what the other says", MODEL: f"agree {agree:.2f}"}[rule]
             return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}){about}, {why}, same polarity{hedged}", shared=evidence.shared)
         return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f}){about}", shared=evidence.shared)
-
-    def _agreement(self, agree: float, related: float, evidence: signals.Evidence) -> str | None:
-        """Two claims agree when they say the same: shared words in the same
-        roles, no conflict signal bearing on them, and either close in meaning
-        with much in common, or one naming all the other names. Labelled pairs
-        also agree on the model's word alone. Says why, or None."""
-        if evidence.focused or evidence["order"] < AGREE_ORDER:
-            return None
-        if evidence["similarity"] >= AGREE_SIMILARITY and evidence["coverage"] >= AGREE_COVERAGE:
-            return f"{evidence['coverage']:.0%} of their words in common"
-        # One claim says all the other says (and no word of it is negated,
-        # opposed or overstated): the longer one entails the shorter.
-        if not evidence.reasons and evidence["overlap"] >= AGREE_CONTAINED and evidence["similarity"] >= CONTAINED_SIMILARITY:
-            return "one names what the other says"
-        if not self.matched and agree >= self.weights.agree_threshold and agree >= related:
-            return f"agree {agree:.2f}"
-        return None
 
     def _conflict_reason(self, evidence: signals.Evidence) -> str:
         names = sorted(evidence.reasons, key=lambda n: -self._conflict_weight[n] * evidence[n])
@@ -261,6 +249,50 @@ class Judge:
             if broad in names and scoped in names:
                 names.remove(broad)
         return "; ".join(evidence.reasons[n] for n in names)
+
+
+AGREE, RELATED, CONFLICT = range(len(LABELS))
+# Which agreement rule held (``decide``).
+NONE, CLOSE, CONTAINED, MODEL = range(4)
+
+
+def decide(p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False, raw: np.ndarray | None = None, reasoned: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The relation of each pair (an index into ``LABELS``) and the agreement
+    rule that held, from probabilities ``p`` at the judge's prior, ``raw`` at
+    the calibration priors, and feature rows ``X``; ``reasoned``: the pairs
+    with a reason for a conflict (by default: a signal or a conflict cue).
+    ``claims calibrate`` chooses its thresholds with this same rule.
+
+    Conflicts. Labelled pairs are written about one thing; ``matched`` pairs
+    (found by similarity, as the build finds them) may not be. A matched pair
+    with a signal bearing on what both say (``signals.focused``) is about one
+    thing and is judged as labelled pairs are, at the calibration priors (the
+    prior is the share of conflicts among all matched pairs, most of them about
+    different things). Without such a signal a conflict needs ``UNFOCUSED``.
+
+    Agreements: shared words in the same order, no signal bearing on them, and
+    either close in meaning with much in common (CLOSE), or one naming all the
+    other names with no signal at all (CONTAINED: the longer entails the
+    shorter). Labelled pairs also agree on the model's word (MODEL)."""
+    column = lambda name: X[:, FEATURES.index(name)]  # noqa: E731
+    signal = (X[:, [FEATURES.index(name) for name in signals.SIGNALS]] > 0).any(axis=1)
+    focused = column("focused") > 0
+    if reasoned is None:
+        reasoned = signal | (column("cue_conflict") > 0)
+    conflict, limit = p[:, CONFLICT], np.full(len(p), weights.conflict_threshold)
+    if matched:
+        conflict = np.where(focused, (p if raw is None else raw)[:, CONFLICT], conflict)
+        limit = np.where(focused, limit, max(UNFOCUSED, weights.conflict_threshold))
+    called = (conflict >= limit) & reasoned
+    similarity = column("similarity")
+    same = ~called & ~focused & (column("order") >= AGREE_ORDER)
+    rule = np.full(len(p), NONE)
+    if not matched:
+        rule[same & (p[:, AGREE] >= weights.agree_threshold) & (p[:, AGREE] >= p[:, RELATED])] = MODEL
+    rule[same & ~signal & (column("overlap") >= AGREE_CONTAINED) & (similarity >= CONTAINED_SIMILARITY)] = CONTAINED
+    rule[same & (similarity >= AGREE_SIMILARITY) & (column("coverage") >= AGREE_COVERAGE)] = CLOSE
+    relation = np.where(called, CONFLICT, np.where(rule != NONE, AGREE, RELATED))
+    return relation, rule
 
 
 def measure(pairs: list[tuple[str, str, float]], cues: learned.Cues, vocabulary: terms.Vocabulary | None = None):
