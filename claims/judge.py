@@ -1,10 +1,12 @@
 """Judge: is a matched pair an agreement, a conflict, or merely related?
 
-The signals (``signals.py``) are weighed by a small logistic model whose
-weights live in ``data/judge_weights.json``, calibrated on German XNLI with
-``claims calibrate``. A pair is a conflict when the model says so *and* a
-signal fired, so every conflict has a reason a reader can check. Hedges lower
-the score, never the relation. An optional NLI ``CrossEncoder`` adds its
+The signals (``signals.py``), the alignment of the two claims (overlap,
+coverage, word order) and the learned cue words (``cues.py``) are weighed by
+a small logistic model whose weights live in ``data/judge_weights.json``,
+fitted on every dev family by ``claims calibrate``. ``decide`` turns the
+probabilities into relations: a conflict needs the model *and* a reason a
+reader can check; agreements follow a rule on what the claims share. Hedges
+lower the score, never the relation. An optional NLI ``CrossEncoder`` adds its
 probabilities to the model's.
 
 Everything is batched: signals are computed per text (cached), the weights are
@@ -149,13 +151,15 @@ def nli_label_order(id2label: dict) -> list[int]:
 
 
 class Judge:
-    """``prior``: the share of conflicts, and of agreements, expected among the
-    pairs judged. The weights are calibrated on NLI pairs, a third of them
-    contradictions and a third entailments; pairs matched across news articles
-    on one story are mostly merely related, and the model's odds are moved by
-    the ratio of the priors (Saerens et al. 2002), so that a long list of
-    matches does not fill up with weak conflicts. ``None`` keeps the
-    calibration priors."""
+    """``prior``: the share of conflicts (and ``agree_prior`` of agreements,
+    by default the same) expected among the pairs judged. The weights are
+    fitted on labelled pairs, about a fifth of them conflicts; pairs matched
+    across news articles on one story are mostly merely related, and the
+    model's odds are moved by the ratio of the priors (Saerens et al. 2002), so
+    that a long list of matches does not fill up with weak conflicts. ``None``
+    keeps the calibration priors. ``matched``: the pairs were found by
+    similarity, as the build finds them, not written about one thing (see
+    ``decide``)."""
 
     def __init__(
         self, weights: Weights | None = None, nli_model: str | None = None, prior: float | None = None,
