@@ -63,7 +63,11 @@ def read_pairs(path: str | Path, held_out: bool = False) -> list[tuple[str, str,
         pairs.append((a, b, label))
     if not pairs:
         raise PairsError(f"{path}: no labelled pairs")
-    return [pair for pair in pairs if is_held_out(pair[0])] if held_out else pairs
+    if held_out:
+        pairs = [pair for pair in pairs if is_held_out(pair[0])]
+        if not pairs:
+            raise PairsError(f"{path}: no pair in the held-out fifth")
+    return pairs
 
 
 @dataclass

@@ -141,6 +141,17 @@ def test_a_fifth_is_held_out_by_first_text_and_read_alone(tmp_path):
     assert len(held) == sum(map(is_held_out, texts)) and all(is_held_out(a) for a, _, _ in held)
 
 
+def test_held_out_of_a_file_with_none_says_so(tmp_path):
+    from claims.eval import is_held_out
+
+    text = next(f"Satz {i}." for i in range(100) if not is_held_out(f"Satz {i}."))
+    path = tmp_path / "kept.tsv"
+    path.write_text(f"{text}\tEin Satz.\tagree\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--held-out", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {path}: no pair in the held-out fifth"
+
+
 def _family(path, n, offset=0):
     labels = ["agree", "related", "conflict"]
     rows = []
