@@ -243,6 +243,10 @@ class Judge:
             return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind, evidence.shared)
         if relation == "agree":
             why = {CLOSE: f"{evidence['coverage']:.0%} of their words in common", CONTAINED: "one names what the other says", MODEL: f"agree {agree:.2f}"}[rule]
+            # A matched pair that meets the rule says the same thing: scored as
+            # a labelled pair, not against the share of agreements among matches.
+            if self.matched:
+                agree = raw[AGREE]
             return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}){about}, {why}, same polarity{hedged}", shared=evidence.shared)
         return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f}){about}", shared=evidence.shared)
 
