@@ -121,7 +121,7 @@ def best_thresholds(weights: Weights, X: np.ndarray, y: np.ndarray, family: np.n
     best, best_score = (0.5, 0.5), -1.0
     for ct in GRID:
         for at in GRID:
-            relation, _ = decide(p, X, dataclasses.replace(weights, conflict_threshold=ct, agree_threshold=at))
+            relation, _, _ = decide(p, X, dataclasses.replace(weights, conflict_threshold=ct, agree_threshold=at))
             score = (_f1(relation == CONFLICT, y == CONFLICT, family, families) + _f1(relation == AGREE, y == AGREE, family, families)) / 2
             if score > best_score + 1e-9:
                 best, best_score = (float(ct), float(at)), score

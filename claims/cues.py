@@ -25,9 +25,7 @@ MIN_WEIGHT = 0.05  # lemmas whose weights are all smaller are not kept
 
 def one_sided(a: signals.Features, b: signals.Features) -> tuple[frozenset[str], frozenset[str]]:
     """Lemmas (words of letters only) that only A has, and those only B has."""
-    la = {w for w in a.sequence if w.isalpha()}
-    lb = {w for w in b.sequence if w.isalpha()}
-    return frozenset(la - lb), frozenset(lb - la)
+    return frozenset(w for w in a.lemmas - b.lemmas if w.isalpha()), frozenset(w for w in b.lemmas - a.lemmas if w.isalpha())
 
 
 @dataclass(frozen=True)

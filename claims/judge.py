@@ -179,14 +179,12 @@ class Judge:
         self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
 
     def probabilities(
-        self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, shifted: bool = True,
+        self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None,
     ) -> tuple[np.ndarray, list[signals.Evidence], list[tuple]]:
-        """Probabilities of (agree, related, conflict) per pair, at the judge's
-        prior (``shifted``) or at the calibration pairs' priors; the evidence;
-        and each pair's strongest conflict cue (lemma, side)."""
+        """Probabilities of (agree, related, conflict) per pair at the judge's
+        prior, the evidence, and each pair's strongest conflict cue (lemma, side)."""
         X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary)
-        p = self._probabilities(pairs, X)
-        return (self._shift(p) if shifted else p), evidence, cue_words
+        return self._shift(self._probabilities(pairs, X)), evidence, cue_words
 
     def _probabilities(self, pairs: list[tuple[str, str, float]], X: np.ndarray) -> np.ndarray:
         p = self.weights.probabilities(X)
@@ -218,37 +216,30 @@ class Judge:
         reasoned = np.array([bool(e.reasons) or bool(word) for e, (word, _) in zip(evidence, cue_words)], dtype=bool)
         if self.nli is not None and len(pairs):
             reasoned |= p[:, CONFLICT] >= p[:, [AGREE, RELATED]].max(axis=1)
-        relation, rule = decide(p, X, self.weights, self.matched, raw, reasoned)
+        relation, rule, score = decide(p, X, self.weights, self.matched, raw, reasoned)
         speakers = speakers or [(None, None)] * len(pairs)
         return [
-            self._verdict(LABELS[r], rule_, p_, raw_, e, c, s)
-            for r, rule_, p_, raw_, e, c, s in zip(relation, rule, p, raw, evidence, cue_words, speakers)
+            self._verdict(LABELS[r], rule_, float(score_), e, c, s)
+            for r, rule_, score_, e, c, s in zip(relation, rule, score, evidence, cue_words, speakers)
         ]
 
-    def _verdict(self, relation: str, rule: int, p: np.ndarray, raw: np.ndarray, evidence: signals.Evidence, cue: tuple, speakers) -> Verdict:
-        agree, related, conflict = p
+    def _verdict(self, relation: str, rule: int, score: float, evidence: signals.Evidence, cue: tuple, speakers) -> Verdict:
         hedge = HEDGE_FACTOR if evidence.hedges else 1.0
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
         about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
         similarity = evidence["similarity"]
         if relation == "conflict":
-            if self.matched and evidence.focused:
-                conflict = raw[CONFLICT]
             word, side = cue
             kind, who = _kind(*speakers)
             reasons = [self._conflict_reason(evidence)] if evidence.reasons else []
             if word and f"'{word}'" not in "".join(reasons):
                 reasons.append(f"cue: '{word}' only in {side}")
-            reason = "; ".join(reasons) if reasons else f"nli: contradiction {conflict:.2f}"
-            return Verdict("conflict", round(float(conflict) * hedge, 3), who + reason + hedged, kind, evidence.shared)
+            reason = "; ".join(reasons) if reasons else f"nli: contradiction {score:.2f}"
+            return Verdict("conflict", round(score * hedge, 3), who + reason + hedged, kind, evidence.shared)
         if relation == "agree":
-            why = {CLOSE: f"{evidence['coverage']:.0%} of their words in common", CONTAINED: "one names what the other says", MODEL: f"agree {agree:.2f}"}[rule]
-            # A matched pair that meets the rule says the same thing: scored as
-            # a labelled pair, not against the share of agreements among matches.
-            if self.matched:
-                agree = raw[AGREE]
-            return Verdict("agree", round(float(agree) * hedge, 3), f"similar ({similarity:.2f}){about}, {why}, same polarity{hedged}", shared=evidence.shared)
-        return Verdict("related", round(float(related), 3), f"similar ({similarity:.2f}){about}", shared=evidence.shared)
+            why = {CLOSE: f"{evidence['coverage']:.0%} of their words in common", CONTAINED: "one names what the other says", MODEL: f"agree {score:.2f}"}[rule]
+            return Verdict("agree", round(score * hedge, 3), f"similar ({similarity:.2f}){about}, {why}, same polarity{hedged}", shared=evidence.shared)
+        return Verdict("related", round(score, 3), f"similar ({similarity:.2f}){about}", shared=evidence.shared)
 
     def _conflict_reason(self, evidence: signals.Evidence) -> str:
         names = sorted(evidence.reasons, key=lambda n: -self._conflict_weight[n] * evidence[n])
@@ -264,12 +255,15 @@ AGREE, RELATED, CONFLICT = range(len(LABELS))
 NONE, CLOSE, CONTAINED, MODEL = range(4)
 
 
-def decide(p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False, raw: np.ndarray | None = None, reasoned: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The relation of each pair (an index into ``LABELS``) and the agreement
-    rule that held, from probabilities ``p`` at the judge's prior, ``raw`` at
-    the calibration priors, and feature rows ``X``; ``reasoned``: the pairs
-    with a reason for a conflict (by default: a signal or a conflict cue).
-    ``claims calibrate`` chooses its thresholds with this same rule.
+def decide(
+    p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False, raw: np.ndarray | None = None, reasoned: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The relation of each pair (an index into ``LABELS``), the agreement
+    rule that held, and the probability the relation was decided on, from
+    probabilities ``p`` at the judge's prior, ``raw`` at the calibration
+    priors, and feature rows ``X``; ``reasoned``: the pairs with a reason for a
+    conflict (by default: a signal or a conflict cue). ``claims calibrate``
+    chooses its thresholds with this same rule.
 
     Conflicts. Labelled pairs are written about one thing; ``matched`` pairs
     (found by similarity, as the build finds them) may not be. A matched pair
@@ -281,7 +275,10 @@ def decide(p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False
     Agreements: shared words in the same order, no signal bearing on them, and
     either close in meaning with much in common (CLOSE), or one naming all the
     other names with no signal at all (CONTAINED: the longer entails the
-    shorter). Labelled pairs also agree on the model's word (MODEL)."""
+    shorter). Labelled pairs also agree on the model's word (MODEL); a matched
+    pair that meets a rule says the same thing, and is scored as a labelled
+    pair, not against the share of agreements among matches."""
+    raw = p if raw is None else raw
     column = lambda name: X[:, FEATURES.index(name)]  # noqa: E731
     signal = (X[:, [FEATURES.index(name) for name in signals.SIGNALS]] > 0).any(axis=1)
     focused = column("focused") > 0
@@ -289,7 +286,7 @@ def decide(p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False
         reasoned = signal | (column("cue_conflict") > 0)
     conflict, limit = p[:, CONFLICT], np.full(len(p), weights.conflict_threshold)
     if matched:
-        conflict = np.where(focused, (p if raw is None else raw)[:, CONFLICT], conflict)
+        conflict = np.where(focused, raw[:, CONFLICT], conflict)
         limit = np.where(focused, limit, max(UNFOCUSED, weights.conflict_threshold))
     called = (conflict >= limit) & reasoned
     similarity = column("similarity")
@@ -300,7 +297,9 @@ def decide(p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False
     rule[same & ~signal & (column("overlap") >= AGREE_CONTAINED) & (similarity >= CONTAINED_SIMILARITY)] = CONTAINED
     rule[same & (similarity >= AGREE_SIMILARITY) & (column("coverage") >= AGREE_COVERAGE)] = CLOSE
     relation = np.where(called, CONFLICT, np.where(rule != NONE, AGREE, RELATED))
-    return relation, rule
+    agree = (raw if matched else p)[:, AGREE]
+    score = np.where(called, conflict, np.where(rule != NONE, agree, p[:, RELATED]))
+    return relation, rule, score
 
 
 def measure(pairs: list[tuple[str, str, float]], cues: learned.Cues, vocabulary: terms.Vocabulary | None = None):

@@ -41,47 +41,46 @@ def matched():
     return Judge(prior=NEWS_PRIOR, matched=True)
 
 
-def test_two_outlets_reporting_the_same_agree():
-    [verdict] = matched().judge_pairs([(
+def judged(text_a, text_b, similarity):
+    """The verdict on one pair matched as the build matches it."""
+    [verdict] = matched().judge_pairs([(text_a, text_b, similarity)])
+    return verdict
+
+
+@pytest.mark.parametrize("text_a, text_b, similarity, why", [
+    pytest.param(
         "Die Regierung will die Steuern auf Benzin im kommenden Jahr erhöhen.",
         "Die Bundesregierung plant, die Steuern auf Benzin und Diesel im kommenden Jahr zu erhöhen.",
-        0.8,
-    )])
-    assert verdict.relation == "agree"
-    assert "same polarity" in verdict.reason
-
-
-def test_a_claim_naming_all_another_says_agrees_with_it():
-    [verdict] = matched().judge_pairs([(
+        0.8, "same polarity", id="two outlets reporting the same",
+    ),
+    pytest.param(
         "Die Regierung erhöht die Steuern.",
         "Die Regierung erhöht die Steuern auf Benzin, Diesel und Heizöl im kommenden Jahr.",
-        0.5,
-    )])
+        0.5, "one names what the other says", id="one naming all the other says",
+    ),
+])
+def test_claims_saying_the_same_agree(text_a, text_b, similarity, why):
+    verdict = judged(text_a, text_b, similarity)
     assert verdict.relation == "agree"
-    assert "one names what the other says" in verdict.reason
+    assert why in verdict.reason
 
 
 def test_same_words_in_swapped_roles_do_not_agree():
-    [verdict] = matched().judge_pairs([(
-        "Der Hund beißt den Briefträger im Garten.", "Der Briefträger beißt den Hund im Garten.", 0.9,
-    )])
-    assert verdict.relation != "agree"
+    assert judged("Der Hund beißt den Briefträger im Garten.", "Der Briefträger beißt den Hund im Garten.", 0.9).relation != "agree"
 
 
 def test_a_negated_restatement_never_agrees():
-    [verdict] = matched().judge_pairs([(
-        "Die Regierung will die Steuern auf Benzin erhöhen.", "Die Regierung will die Steuern auf Benzin nicht erhöhen.", 0.9,
-    )])
+    verdict = judged("Die Regierung will die Steuern auf Benzin erhöhen.", "Die Regierung will die Steuern auf Benzin nicht erhöhen.", 0.9)
     assert verdict.relation == "conflict"
 
 
 def test_a_shared_topic_is_no_agreement():
     # Close in embedding space (one story), little said in common.
-    [verdict] = matched().judge_pairs([(
+    verdict = judged(
         "Westeuropäische Regierungschefs prüfen, Truppen in die Ukraine zu entsenden.",
         "Russland lehnt jede Präsenz von NATO-Soldaten in der Ukraine ab und droht mit Konsequenzen für den Westen.",
         0.65,
-    )])
+    )
     assert verdict.relation != "agree"
 
 
@@ -91,7 +90,7 @@ def test_a_labelled_pair_is_judged_about_one_thing_a_matched_one_is_not():
     # weapons and different men; nothing both say is negated.
     pair = ("Waffen wurden bei dem Mann nicht gefunden.", "Die Täter trugen Sprengstoffwesten und Waffen.", 0.6)
     [given] = Judge().judge_pairs([pair])
-    [as_matched] = matched().judge_pairs([pair])
+    as_matched = judged(*pair)
     assert given.relation == "conflict"
     assert as_matched.relation != "conflict"
 
