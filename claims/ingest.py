@@ -106,31 +106,79 @@ def parse_jsonl(text: str, path: str) -> tuple[list[Article], list[Problem]]:
         except json.JSONDecodeError as e:
             problems.append(Problem(where, f"not valid JSON ({e.msg}), line skipped"))
             continue
-        if not isinstance(record, dict):
-            problems.append(Problem(where, "not a JSON object, line skipped"))
-            continue
-        body = record.get("text")
-        if not isinstance(body, str) or not body.strip():
-            problems.append(Problem(where, "missing or empty 'text' field, line skipped"))
-            continue
-        if len(body) > MAX_CHARS:
-            body = body[:MAX_CHARS]
-            problems.append(Problem(where, f"text longer than {MAX_CHARS:,} characters, truncated there", "warning"))
-        title = record.get("title")
-        title = title.strip() if isinstance(title, str) and title.strip() else parse_text(body, where).title
-        source = record.get("source")
-        articles.append(
-            Article(
-                path=where,
-                title=title,
-                text=body,
-                source=str(source) if source else Path(path).stem,
-                url=_optional_str(record.get("url")),
-                published=_optional_str(record.get("published")),
-                story=_story(record.get("story")),
-            )
-        )
+        article, trouble = from_record(record, where, Path(path).stem, "line")
+        articles += [article] if article else []
+        problems += trouble
     return articles, problems
+
+
+def from_record(record, where: str, default_source: str, unit: str = "record") -> tuple[Article | None, list[Problem]]:
+    """An article from a JSONL-like record (``text``, and ``title``,
+    ``source``, ``url``, ``published``, ``story`` if known); ``where`` names
+    it in problems and is its path unless the record gives ``path``."""
+    if not isinstance(record, dict):
+        return None, [Problem(where, f"not a JSON object, {unit} skipped")]
+    body = record.get("text")
+    if not isinstance(body, str) or not body.strip():
+        return None, [Problem(where, f"missing or empty 'text' field, {unit} skipped")]
+    problems = []
+    if len(body) > MAX_CHARS:
+        body = body[:MAX_CHARS]
+        problems.append(Problem(where, f"text longer than {MAX_CHARS:,} characters, truncated there", "warning"))
+    title = record.get("title")
+    title = title.strip() if isinstance(title, str) and title.strip() else parse_text(body, where).title
+    source = record.get("source")
+    article = Article(
+        path=where,
+        title=title,
+        text=body,
+        source=str(source) if source else default_source,
+        url=_optional_str(record.get("url")),
+        published=_optional_str(record.get("published")),
+        story=_story(record.get("story")),
+    )
+    return article, problems
+
+
+def read_records(records: Iterable[dict]) -> tuple[list[Article], list[Problem]]:
+    """Articles from records given in Python (dicts like JSONL lines). A
+    record's ``path`` (else its ``url``) identifies it, so that a record given
+    again with another text replaces the stored one; without either, a record
+    is known by its text."""
+    articles, problems = [], []
+    for number, record in enumerate(records, start=1):
+        where = f"record {number}"
+        if isinstance(record, dict):
+            name = record.get("path") or record.get("url")
+            text = record.get("text")
+            if not name and isinstance(text, str):
+                name = "record:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+            where = str(name or where)
+        article, trouble = from_record(record, where, "records")
+        articles += [article] if article else []
+        problems += trouble
+    return articles, problems
+
+
+def read_items(items) -> tuple[list[Article], list[Problem]]:
+    """Articles from what a user of the Python API hands over: a path or an
+    iterable of paths (files and folders), dicts, ``Article`` objects, or a
+    pandas DataFrame of records; duplicates within the call are reported once."""
+    if isinstance(items, (str, os.PathLike, dict, Article)):
+        items = [items]
+    elif hasattr(items, "to_dict") and hasattr(items, "columns"):  # a pandas DataFrame
+        items = items.to_dict("records")
+    paths, records, given = [], [], []
+    for item in items:
+        if isinstance(item, (str, os.PathLike)):
+            paths.append(item)
+        elif isinstance(item, Article):
+            given.append(item)
+        else:
+            records.append(item)
+    articles, problems = read(paths) if paths else ([], [])
+    from_records, trouble = read_records(records)
+    return _unique(articles + from_records + given, problems + trouble)
 
 
 def _optional_str(value) -> str | None:
@@ -167,7 +215,6 @@ def read(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[Proble
     """Read every article under ``paths``; duplicates within the run are reported once."""
     articles: list[Article] = []
     problems: list[Problem] = []
-    seen: dict[str, str] = {}
     seen_paths: set[str] = set()
     for item in iter_files(paths):
         if isinstance(item, Problem):
@@ -181,10 +228,18 @@ def read(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[Proble
         seen_paths.add(key)
         found, trouble = read_file(item)
         problems.extend(trouble)
-        for article in found:
-            if article.sha256 in seen:
-                problems.append(Problem(article.path, f"same text as {seen[article.sha256]}, skipped as duplicate"))
-                continue
-            seen[article.sha256] = article.path
-            articles.append(article)
-    return articles, problems
+        articles.extend(found)
+    return _unique(articles, problems)
+
+
+def _unique(articles: list[Article], problems: list[Problem]) -> tuple[list[Article], list[Problem]]:
+    """The articles, each text once; a repeated text is a problem."""
+    seen: dict[str, str] = {}
+    unique = []
+    for article in articles:
+        if article.sha256 in seen:
+            problems.append(Problem(article.path, f"same text as {seen[article.sha256]}, skipped as duplicate"))
+            continue
+        seen[article.sha256] = article.path
+        unique.append(article)
+    return unique, problems

@@ -127,7 +127,9 @@ class NLIModelNotFound(Exception):
 def load_nli(name: str):
     """A sentence-transformers ``CrossEncoder`` NLI model from disk, and the
     index of each of our labels among its outputs."""
-    from . import embed  # noqa: F401  (sets the offline switches first)
+    from . import embed
+
+    embed.offline()
     from sentence_transformers import CrossEncoder
 
     try:
@@ -179,11 +181,11 @@ class Judge:
         self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
 
     def probabilities(
-        self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None,
+        self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, known: signals.FeatureMap | None = None,
     ) -> tuple[np.ndarray, list[signals.Evidence], list[tuple]]:
         """Probabilities of (agree, related, conflict) per pair at the judge's
         prior, the evidence, and each pair's strongest conflict cue (lemma, side)."""
-        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary)
+        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known)
         return self._shift(self._probabilities(pairs, X)), evidence, cue_words
 
     def _probabilities(self, pairs: list[tuple[str, str, float]], X: np.ndarray) -> np.ndarray:
@@ -204,11 +206,13 @@ class Judge:
         pairs: list[tuple[str, str, float]],
         speakers: list[tuple[str | None, str | None]] | None = None,
         vocabulary: terms.Vocabulary | None = None,
+        known: signals.FeatureMap | None = None,
     ) -> list[Verdict]:
         """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
         of each pair when known. ``vocabulary`` (by default: of the texts of
-        ``pairs``) says how rare each shared term is, rarest shown first."""
-        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary)
+        ``pairs``) says how rare each shared term is, rarest shown first;
+        ``known``: the texts' features where computed before."""
+        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known)
         raw = self._probabilities(pairs, X)
         p = self._shift(raw)
         # Every conflict has a reason a reader can check: a signal that fired,
@@ -302,14 +306,19 @@ def decide(
     return relation, rule, score
 
 
-def measure(pairs: list[tuple[str, str, float]], cues: learned.Cues, vocabulary: terms.Vocabulary | None = None):
+def measure(
+    pairs: list[tuple[str, str, float]], cues: learned.Cues, vocabulary: terms.Vocabulary | None = None,
+    known: signals.FeatureMap | None = None,
+):
     """Feature rows (``FEATURES``) for ``(text_a, text_b, similarity)`` pairs,
-    their evidence, and each pair's strongest conflict cue (lemma, side)."""
-    vocabulary = vocabulary or signals.vocabulary(t for a, b, _ in pairs for t in (a, b))
+    their evidence, and each pair's strongest conflict cue (lemma, side).
+    ``known``: the texts' features where computed before (a build's split)."""
+    known = signals.FeatureMap() if known is None else known
+    vocabulary = vocabulary or signals.vocabulary((t for a, b, _ in pairs for t in (a, b)), known)
     evidence, rows, cue_words = [], [], []
     for a, b, sim in pairs:
-        e = signals.compare(a, b, sim, vocabulary)
-        cue_agree, cue_conflict, word, side = cues.score(signals.features(a), signals.features(b))
+        e = signals.compare(known[a], known[b], sim, vocabulary)
+        cue_agree, cue_conflict, word, side = cues.score(known[a], known[b])
         evidence.append(e)
         rows.append(e.values + (cue_agree, cue_conflict))
         cue_words.append((word, side))
@@ -345,5 +354,5 @@ def judge(text_a: str, text_b: str, similarity: float) -> Verdict:
     return default_judge().judge_pairs([(text_a, text_b, similarity)])[0]
 
 
-def judge_pairs(pairs: list[tuple[str, str, float]], speakers=None, vocabulary=None) -> list[Verdict]:
-    return default_judge().judge_pairs(pairs, speakers, vocabulary)
+def judge_pairs(pairs: list[tuple[str, str, float]], speakers=None, vocabulary=None, known=None) -> list[Verdict]:
+    return default_judge().judge_pairs(pairs, speakers, vocabulary, known)

@@ -68,6 +68,14 @@ class Match(NamedTuple):
     overlap: float  # cosine of the claims' terms, weighted by idf
 
 
+def score(similarity, overlap):
+    """How strongly two claims are about one thing: their cosine plus
+    ``LEXICAL_WEIGHT`` times the overlap of their terms (numbers or arrays).
+    Matching, topics and questions rank by it; ``store.Store.join_topics``
+    writes it in SQL with the same weight."""
+    return similarity + LEXICAL_WEIGHT * overlap
+
+
 def _voice(speaker: str | None) -> str:
     return (speaker or "").strip().lower()
 
@@ -89,7 +97,7 @@ def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary) -> sparse.csr_matr
 
 def _admitted(sims: np.ndarray, overlap: np.ndarray, threshold: float, semantic_threshold: float, nearest: np.ndarray | None = None) -> np.ndarray:
     """The matching rule (see the module docstring), elementwise."""
-    hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (sims + LEXICAL_WEIGHT * overlap >= threshold)
+    hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (score(sims, overlap) >= threshold)
     admitted = hybrid | (sims >= semantic_threshold)
     if nearest is not None:
         admitted |= nearest & (sims >= NEAREST_FLOOR)

@@ -177,9 +177,10 @@ def _word_terms(token: str, lemma: str) -> tuple[tuple[str, ...], tuple[str, ...
     return ((key, head_key) if head_key != key else (key,)), (head_key, lemma)
 
 
-def vocabulary(texts) -> terms.Vocabulary:
+def vocabulary(texts, known: "FeatureMap | None" = None) -> terms.Vocabulary:
     """How many of the distinct ``texts`` each content term occurs in."""
-    return vocabulary_of((text, features(text).content) for text in texts)
+    known = FeatureMap() if known is None else known
+    return vocabulary_of((text, known[text].content) for text in texts)
 
 
 def vocabulary_of(texts_and_terms) -> terms.Vocabulary:
@@ -187,40 +188,28 @@ def vocabulary_of(texts_and_terms) -> terms.Vocabulary:
     return terms.Vocabulary.count(dict(texts_and_terms).values())
 
 
-def stored_terms(text: str, stored: str | None) -> frozenset[str]:
+def stored_terms(text: str, stored: str | None, known: "FeatureMap | None" = None) -> frozenset[str]:
     """A claim's content terms as ``claims.terms`` stores them; claims stored
     before that column existed get them from their text."""
-    return frozenset(stored.split()) if stored is not None else features(text).content
+    if stored is not None:
+        return frozenset(stored.split())
+    return (FeatureMap() if known is None else known)[text].content
 
 
-# Features of texts seen in this process. A plain dict rather than lru_cache,
-# so that features computed in the split workers can be handed over (remember).
-_KNOWN: dict[str, Features] = {}
-KNOWN_MAX = 100_000
+class FeatureMap(dict):
+    """Text -> its ``Features``, each computed once, when first asked for.
+    One map lives as long as one build, eval or question and is handed to
+    what reads it: the features the split workers computed reach the judge
+    this way, and nothing is kept between runs."""
+
+    def __missing__(self, text: str) -> Features:
+        found = self[text] = features(text)
+        return found
 
 
 def features(text: str) -> Features:
-    found = _KNOWN.get(text)
-    if found is None:
-        if len(_KNOWN) >= KNOWN_MAX:
-            _KNOWN.clear()
-        found = _KNOWN[text] = _features(text)
-    return found
-
-
-def remember(texts_and_features) -> None:
-    """Take ``(text, Features)`` computed elsewhere (another process)."""
-    _KNOWN.update(texts_and_features)
-    if len(_KNOWN) > KNOWN_MAX:
-        _KNOWN.clear()
-
-
-def forget() -> None:
-    """Drop the features of the texts seen so far, as a new process starts."""
-    _KNOWN.clear()
-
-
-def _features(text: str) -> Features:
+    """What the signals need to know about one claim: its words, lemmas,
+    content terms, clauses, negations and numbers."""
     tokens, clauses = lexicon.clauses(text)
     forms = tuple(t.lower() for t in tokens)
     sequence = tuple(lexicon.lemma(w) for w in tokens)
@@ -264,10 +253,12 @@ def _opposed(a: Features, b: Features):
             yield i, word, b.sequence.index(other), other
 
 
-def compare(text_a: str, text_b: str, similarity: float, vocabulary: terms.Vocabulary = terms.NO_VOCABULARY) -> Evidence:
-    """Evidence on two claims; ``vocabulary`` is of the claims judged together,
-    and orders the shared terms rarest first."""
-    a, b = features(text_a), features(text_b)
+def compare(a: Features | str, b: Features | str, similarity: float, vocabulary: terms.Vocabulary = terms.NO_VOCABULARY) -> Evidence:
+    """Evidence on two claims (their ``features``, or their texts);
+    ``vocabulary`` is of the claims judged together, and orders the shared
+    terms rarest first."""
+    a = features(a) if isinstance(a, str) else a
+    b = features(b) if isinstance(b, str) else b
     shared = a.content & b.content
     reasons: dict[str, str] = {}
     values = dict.fromkeys(FEATURES, 0.0)

@@ -1,15 +1,26 @@
-"""Store: the SQLite schema, created in this one place, and the writes.
+"""Store: the one owner of the SQLite db. It creates and migrates the schema,
+does every write, and loads the corpus for the stages that read it.
 
-The table and column names are a contract: users query them with SQL.
+The table and column names are a contract: users query them with SQL. The
+schema changes only through numbered migrations (``MIGRATIONS``, sqlite-utils'
+``Migrations``, recorded in ``_sqlite_migrations``): a db built by an older
+version is migrated when it is opened, never rebuilt. A migration is never
+edited once released; a change is a new one.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
+import numpy as np
 import sqlite_utils
+from sqlite_utils import Migrations
 
-SCHEMA_VERSION = 6
+from . import embed
 
 # Both claims of a pair side by side, readable without a join; one view per relation.
 PAIR_VIEW = """
@@ -30,7 +41,6 @@ where p.relation = '{relation}'
 order by p.score desc
 """
 
-
 # Each question's answers, who gave them and where, yes before no before unclear.
 STANCE_VIEW = """
 select
@@ -44,63 +54,52 @@ join articles ar on ar.id = c.article_id
 order by q.id, case s.stance when 'yes' then 0 when 'no' then 1 else 2 end, s.score desc
 """
 
-
-def open_db(path) -> sqlite_utils.Database:
-    db = sqlite_utils.Database(path)
-    db.execute("pragma foreign_keys = on")
-    ensure_schema(db)
-    return db
+MIGRATIONS = Migrations("claims")
 
 
-def ensure_schema(db: sqlite_utils.Database) -> None:
-    # WAL lets Datasette keep reading while a build writes.
-    if db.journal_mode != "wal":
-        db.enable_wal()
-    stories = db["stories"]
-    if not stories.exists():
-        # given: 1 when the user named the story (JSONL "story", --story), 0 when found.
-        stories.create(
-            {"id": int, "label": str, "articles": int, "sources": int, "first_published": str, "last_published": str, "given": int},
-            pk="id",
-        )
-    articles = db["articles"]
-    if not articles.exists():
-        articles.create(
+def _add_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
+    # Dbs from before migrations may have some of these already.
+    for column, type_ in columns.items():
+        if column not in table.columns_dict:
+            table.add_column(column, type_)
+
+
+@MIGRATIONS()
+def m001_tables(db: sqlite_utils.Database) -> None:
+    """The tables of the first releases (up to main at 76473f7), for a new db
+    or one built before migrations, whose tables may lack later columns."""
+    if not db["articles"].exists():
+        db["articles"].create(
             {
                 "id": int, "source": str, "title": str, "path": str, "url": str,
                 "published": str, "language": str, "alt_titles": str, "sha256": str, "text": str,
-                "story_id": int,
             },
             pk="id",
-            foreign_keys=[("story_id", "stories", "id")],
         )
-        articles.create_index(["sha256"], unique=True)
-        articles.create_index(["path"])
-    claims = db["claims"]
-    if not claims.exists():
-        claims.create(
+        db["articles"].create_index(["sha256"], unique=True)
+        db["articles"].create_index(["path"])
+    _add_columns(db["articles"], {"alt_titles": str})
+    if not db["claims"].exists():
+        db["claims"].create(
             {
                 "id": int, "article_id": int, "position": int, "text": str,
                 "start": int, "end": int, "speaker": str, "speaker_kind": str, "cue": str,
-                "quote": str, "negated": int, "terms": str, "content": str,
+                "quote": str, "negated": int, "terms": str,
             },
             pk="id",
             foreign_keys=[("article_id", "articles", "id")],
         )
-        claims.create_index(["article_id", "position"], unique=True)
-        claims.create_index(["speaker"])
-        claims.create_index(["speaker_kind"])
-        claims.enable_fts(["text"], create_triggers=True, tokenize="unicode61")
-    embeddings = db["embeddings"]
-    if not embeddings.exists():
-        embeddings.create(
-            {"claim_id": int, "model": str, "vector": bytes},
-            pk=("claim_id", "model"),
-            foreign_keys=[("claim_id", "claims", "id")],
+        db["claims"].create_index(["article_id", "position"], unique=True)
+        db["claims"].create_index(["speaker"])
+        db["claims"].create_index(["speaker_kind"])
+        db["claims"].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
+    _add_columns(db["claims"], {"speaker_kind": str, "cue": str, "quote": str, "terms": str})
+    if not db["embeddings"].exists():
+        db["embeddings"].create(
+            {"claim_id": int, "model": str, "vector": bytes}, pk=("claim_id", "model"), foreign_keys=[("claim_id", "claims", "id")]
         )
-    pairs = db["claim_pairs"]
-    if not pairs.exists():
-        pairs.create(
+    if not db["claim_pairs"].exists():
+        db["claim_pairs"].create(
             {
                 "claim_a": int, "claim_b": int, "similarity": float, "overlap": float, "shared": str,
                 "relation": str, "score": float, "reason": str, "kind": str,
@@ -108,72 +107,388 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             pk=("claim_a", "claim_b"),
             foreign_keys=[("claim_a", "claims", "id"), ("claim_b", "claims", "id")],
         )
-        pairs.create_index(["relation"])
-        pairs.create_index(["claim_b"])
-    skipped = db["skipped"]
-    if not skipped.exists():
-        skipped.create(
-            {"article_id": int, "text": str, "start": int, "end": int, "reason": str},
-            foreign_keys=[("article_id", "articles", "id")],
+        db["claim_pairs"].create_index(["relation"])
+        db["claim_pairs"].create_index(["claim_b"])
+    _add_columns(db["claim_pairs"], {"kind": str, "overlap": float, "shared": str})
+    if not db["skipped"].exists():
+        db["skipped"].create(
+            {"article_id": int, "text": str, "start": int, "end": int, "reason": str}, foreign_keys=[("article_id", "articles", "id")]
         )
-    log = db["ingest_log"]
-    if not log.exists():
-        log.create({"id": int, "at": str, "path": str, "action": str, "message": str}, pk="id")
-    topics = db["topics"]
-    if not topics.exists():
-        topics.create({"id": int, "label": str, "claims": int, "sources": int, "conflicts": int}, pk="id")
-    claim_topics = db["claim_topics"]
-    if not claim_topics.exists():
-        claim_topics.create(
-            {"claim_id": int, "topic_id": int},
-            pk=("claim_id", "topic_id"),
+    if not db["ingest_log"].exists():
+        db["ingest_log"].create({"id": int, "at": str, "path": str, "action": str, "message": str}, pk="id")
+    if not db["topics"].exists():
+        db["topics"].create({"id": int, "label": str, "claims": int, "sources": int, "conflicts": int}, pk="id")
+    if not db["claim_topics"].exists():
+        db["claim_topics"].create(
+            {"claim_id": int, "topic_id": int}, pk=("claim_id", "topic_id"),
             foreign_keys=[("claim_id", "claims", "id"), ("topic_id", "topics", "id")],
         )
-        claim_topics.create_index(["topic_id"])
-    questions = db["questions"]
-    if not questions.exists():
-        questions.create({"id": str, "question": str, "proposition": str}, pk="id")
-    answers = db["answers"]
-    if not answers.exists():
-        answers.create(
+        db["claim_topics"].create_index(["topic_id"])
+    if not db["questions"].exists():
+        db["questions"].create({"id": str, "question": str, "proposition": str}, pk="id")
+    if not db["answers"].exists():
+        db["answers"].create(
             {"question_id": str, "claim_id": int, "stance": str, "score": float, "similarity": float, "reason": str},
             pk=("question_id", "claim_id"),
             foreign_keys=[("question_id", "questions", "id"), ("claim_id", "claims", "id")],
         )
-        answers.create_index(["claim_id"])
-    term_weights = db["term_weights"]
-    if not term_weights.exists():
-        # How rare each content term's word is in the language (terms.rarity), for grouping stories.
-        term_weights.create({"term": str, "weight": float}, pk="term")
+        db["answers"].create_index(["claim_id"])
     if not db["config"].exists():
         db["config"].create({"key": str, "value": str}, pk="key")
-    # Columns added since the first release, for dbs built before them.
-    for table, column, type_ in (
-        (pairs, "kind", str), (pairs, "overlap", float), (pairs, "shared", str),
-        (claims, "speaker_kind", str), (claims, "cue", str), (claims, "quote", str), (claims, "terms", str), (articles, "alt_titles", str),
-        (claims, "content", str), (articles, "story_id", int),
-    ):
-        if column not in table.columns_dict:
-            # A db built before stories: its articles are grouped on the next build.
-            table.add_column(column, type_, fk="stories" if column == "story_id" else None)
-    if ["story_id"] not in [i.columns for i in articles.indexes]:
-        articles.create_index(["story_id"])
-    db["config"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+
+@MIGRATIONS()
+def m002_stories(db: sqlite_utils.Database) -> None:
+    """Stories (issue 13): articles grouped by what they report; what a claim
+    asserts without its reporting frame; how rare each term is. A db built
+    before stories has its articles grouped, and its claims matched again, on
+    its next build (its ``judge`` setting is another)."""
+    if not db["stories"].exists():
+        # given: 1 when the user named the story (JSONL "story", --story), 0 when found.
+        db["stories"].create(
+            {"id": int, "label": str, "articles": int, "sources": int, "first_published": str, "last_published": str, "given": int},
+            pk="id",
+        )
+    if "story_id" not in db["articles"].columns_dict:
+        db["articles"].add_column("story_id", int, fk="stories")
+    if ["story_id"] not in [i.columns for i in db["articles"].indexes]:
+        db["articles"].create_index(["story_id"])
+    _add_columns(db["claims"], {"content": str})
+    if not db["term_weights"].exists():
+        # How rare each content term's word is in the language (terms.rarity), for grouping stories.
+        db["term_weights"].create({"term": str, "weight": float}, pk="term")
+
+
+@MIGRATIONS()
+def m003_views(db: sqlite_utils.Database) -> None:
+    """The views readers start from, with the stories' columns; the config
+    row ``schema_version`` is gone (the migrations table says it now)."""
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
         db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
     db.create_view("stances", STANCE_VIEW, replace=True)
+    db.execute("delete from config where key = 'schema_version'")
+
+
+@dataclass
+class Loaded:
+    """Claims as the matching stages read them, row k of each field one claim,
+    in id order."""
+
+    ids: list[int]
+    article_ids: np.ndarray
+    speakers: list[str | None]
+    contents: list[str]  # what each claim asserts (claims.content, else its text)
+    terms: list[str | None]  # claims.terms as stored (None before that column)
+    vectors: np.ndarray  # unit-length embeddings of the contents, one row per claim
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class Store:
+    """The db behind a corpus: ``Store(path)`` opens (creating the folder and
+    the file when needed) and migrates it. ``db`` is the ``sqlite_utils``
+    database for reading; every write goes through a method here."""
+
+    def __init__(self, path_or_db: str | Path | sqlite_utils.Database):
+        if isinstance(path_or_db, sqlite_utils.Database):
+            self.db = path_or_db
+        else:
+            Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(path_or_db)
+        self.db.execute("pragma foreign_keys = on")
+        # WAL lets Datasette keep reading while a build writes.
+        if self.db.journal_mode != "wal":
+            self.db.enable_wal()
+        if MIGRATIONS.pending(self.db):
+            MIGRATIONS.apply(self.db)
+
+    def atomic(self):
+        """One transaction (a savepoint inside another): all of it or none."""
+        return self.db.atomic()
+
+    # Settings ------------------------------------------------------------
+
+    def config(self) -> dict[str, str]:
+        return dict(self.db.execute("select key, value from config"))
+
+    def save_config(self, **values) -> None:
+        self.db["config"].upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
+
+    # Articles ------------------------------------------------------------
+
+    def article_with_text(self, sha256: str) -> tuple[int, str, str | None] | None:
+        """(id, path, the story label the user gave it) of the stored article with this text."""
+        return self.db.execute(
+            """select a.id, a.path, s.label from articles a left join stories s on s.id = a.story_id and s.given = 1
+               where a.sha256 = ?""",
+            [sha256],
+        ).fetchone()
+
+    def article_at(self, path: str) -> int | None:
+        row = self.db.execute("select id from articles where path = ?", [path]).fetchone()
+        return row[0] if row else None
+
+    def add_article(self, article, language: str | None, claims, skipped, vectors, model: str, rarities: dict[str, float]) -> int:
+        """Write one article with its claims, skipped lines and claim vectors,
+        in one transaction, and the rarity of its terms; its id."""
+        alt_titles = [s.text for s in skipped if s.reason.startswith("other language")]
+        with self.atomic():
+            article_id = self.db["articles"].insert(
+                {
+                    "source": article.source, "title": article.title, "path": article.path,
+                    "url": article.url, "published": article.published, "language": language,
+                    "alt_titles": json.dumps(alt_titles, ensure_ascii=False) if alt_titles else None,
+                    "sha256": article.sha256, "text": article.text,
+                    # A story the user named; the others are found after all articles are in.
+                    "story_id": self.story_named(article.story) if article.story else None,
+                }
+            ).last_pk
+            self.db["claims"].insert_all(
+                {
+                    "article_id": article_id, "position": c.position, "text": c.text, "start": c.start,
+                    "end": c.end, "speaker": c.speaker, "speaker_kind": c.speaker_kind, "cue": c.cue,
+                    "quote": c.quote, "negated": int(c.negated), "terms": c.terms, "content": c.content,
+                }
+                for c in claims
+            )
+            self.db["skipped"].insert_all(
+                {"article_id": article_id, "text": s.text, "start": s.start, "end": s.end, "reason": s.reason}
+                for s in skipped
+            )
+            if claims:
+                ids = [row[0] for row in self.db.execute("select id from claims where article_id = ? order by position", [article_id])]
+                self.add_embeddings(ids, vectors, model)
+            self.db["term_weights"].insert_all(({"term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk="term", ignore=True)
+        return article_id
+
+    def remove_article(self, article_id: int) -> None:
+        """An article and everything made of its claims."""
+        claim_ids = "select id from claims where article_id = ?"
+        with self.atomic():
+            self.db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
+            for table in ("embeddings", "claim_topics", "answers"):
+                self.db.execute(f"delete from {table} where claim_id in ({claim_ids})", [article_id])
+            self.db.execute("delete from claims where article_id = ?", [article_id])
+            self.db.execute("delete from skipped where article_id = ?", [article_id])
+            self.db.execute("delete from articles where id = ?", [article_id])
+
+    def log(self, problems) -> None:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.db["ingest_log"].insert_all({"at": now, "path": p.path, "action": p.action, "message": p.message} for p in problems)
+
+    # Embeddings ----------------------------------------------------------
+
+    def stored_vectors(self, model: str, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        """The stored vector of each of ``texts`` that a claim has as its content."""
+        found: dict[str, np.ndarray] = {}
+        # Only the vectors of these texts leave SQLite, not every stored one.
+        for content, vector in self.db.execute(
+            """select coalesce(c.content, c.text), e.vector from claims c
+               join embeddings e on e.claim_id = c.id and e.model = ?
+               where coalesce(c.content, c.text) in (select value from json_each(?))""",
+            [model, json.dumps(sorted(set(texts)), ensure_ascii=False)],
+        ):
+            found.setdefault(content, embed.from_blob(vector))
+        return found
+
+    def unembedded(self, model: str) -> list[tuple[int, str]]:
+        """(id, content) of the claims without a vector of ``model``."""
+        return self.db.execute(
+            "select id, coalesce(content, text) from claims where id not in (select claim_id from embeddings where model = ?) order by id",
+            [model],
+        ).fetchall()
+
+    def add_embeddings(self, claim_ids: list[int], vectors: np.ndarray, model: str) -> None:
+        self.db["embeddings"].insert_all(
+            {"claim_id": claim_id, "model": model, "vector": embed.to_blob(vector)} for claim_id, vector in zip(claim_ids, vectors)
+        )
+
+    # Loading the corpus ----------------------------------------------------
+
+    def load(self, model: str, stories: Iterable[int] | None = None) -> Loaded:
+        """The claims with a vector of ``model``, in id order; with
+        ``stories``, only the claims of those stories' articles."""
+        where, params = "", [model]
+        if stories is not None:
+            where = "where a.story_id in (select value from json_each(?))"
+            params.append(json.dumps(sorted(stories)))
+        rows = self.db.execute(
+            f"""select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
+                from claims c join embeddings e on e.claim_id = c.id and e.model = ?
+                join articles a on a.id = c.article_id {where} order by c.id""",
+            params,
+        ).fetchall()
+        return Loaded(
+            ids=[r[0] for r in rows], article_ids=np.array([r[1] for r in rows], dtype=np.int64),
+            speakers=[r[2] for r in rows], contents=[r[3] for r in rows], terms=[r[4] for r in rows],
+            vectors=embed.from_blobs([r[5] for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32),
+        )
+
+    def claims_shown(self, claim_ids: list[int]) -> dict[int, dict]:
+        """What a reader is shown of each claim: its text, speaker, article and source."""
+        rows = self.db.query(
+            """select c.id, c.article_id, c.text, c.speaker, c.speaker_kind, a.source, a.title
+               from claims c join articles a on a.id = c.article_id where c.id in (select value from json_each(?))""",
+            [json.dumps(claim_ids)],
+        )
+        return {row["id"]: row for row in rows}
+
+    def load_terms(self) -> list[tuple[str, str | None]]:
+        """(content, stored terms) of every claim: the vocabulary of the corpus."""
+        return self.db.execute("select coalesce(content, text), terms from claims").fetchall()
+
+    def last_claim(self) -> int:
+        return self.db.execute("select max(id) from claims").fetchone()[0] or 0
+
+    def counts(self) -> dict[str, int]:
+        tables = ("articles", "stories", "claims", "claim_pairs", "topics", "answers")
+        counts = {t: self.db[t].count for t in tables}
+        for relation in ("conflict", "agree"):
+            counts[relation] = self.db.execute("select count(*) from claim_pairs where relation = ?", [relation]).fetchone()[0]
+        return counts
+
+    # Stories -------------------------------------------------------------
+
+    def story_named(self, label: str) -> int:
+        """The id of the story the user named ``label``, made if new."""
+        row = self.db.execute("select id from stories where given = 1 and label = ?", [label]).fetchone()
+        if row:
+            return row[0]
+        return self.db["stories"].insert({"label": label, "given": 1, "articles": 0, "sources": 0}).last_pk
+
+    def new_story(self) -> int:
+        return self.db["stories"].insert({"label": None, "given": 0, "articles": 0, "sources": 0}).last_pk
+
+    def unplaced(self) -> list[int]:
+        """Articles without a story, in id order."""
+        return [r[0] for r in self.db.execute("select id from articles where story_id is null order by id")]
+
+    def story_of(self) -> dict[int, int]:
+        """article id -> story id, for the articles that have one."""
+        return dict(self.db.execute("select id, story_id from articles where story_id is not null"))
+
+    def found_stories(self) -> bool:
+        """Whether stories were found (grouped) before, not only given."""
+        return self.db.execute("select 1 from stories where given = 0 limit 1").fetchone() is not None
+
+    def place(self, article_id: int, story_id: int) -> None:
+        self.db["articles"].update(article_id, {"story_id": story_id})
+
+    def term_weights(self) -> dict[str, float]:
+        return dict(self.db.execute("select term, weight from term_weights"))
+
+    def count_stories(self) -> None:
+        """Counts, dates and labels of the stories from their articles; a story
+        left without articles goes. A found story is labelled with the title of
+        its first article."""
+        self.db.execute(
+            """update stories set
+                 articles = (select count(*) from articles where story_id = stories.id),
+                 sources = (select count(distinct source) from articles where story_id = stories.id),
+                 first_published = (select min(published) from articles where story_id = stories.id),
+                 last_published = (select max(published) from articles where story_id = stories.id),
+                 label = case when given = 1 then label else (
+                   select title from articles where story_id = stories.id
+                   order by coalesce(published, ''), id limit 1) end"""
+        )
+        self.db.execute("delete from stories where articles = 0")
+
+    # Pairs ---------------------------------------------------------------
+
+    def clear_pairs(self) -> None:
+        self.db.execute("delete from claim_pairs")
+
+    def save_pairs(self, pairs, verdicts) -> None:
+        """Matched pairs (``match.Match``) with their verdicts (``judge.Verdict``)."""
+        self.db["claim_pairs"].upsert_all(
+            (
+                {
+                    "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
+                    "shared": ", ".join(v.shared) or None,
+                    "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind,
+                }
+                for p, v in zip(pairs, verdicts)
+            ),
+            pk=("claim_a", "claim_b"),
+        )
+
+    def pair_edges(self) -> list[tuple[int, int, float, float | None]]:
+        """(claim_a, claim_b, similarity, overlap) of every matched pair."""
+        return self.db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs").fetchall()
+
+    # Topics --------------------------------------------------------------
+
+    def topic_of(self) -> dict[int, int]:
+        """claim id -> topic id."""
+        return dict(self.db.execute("select claim_id, topic_id from claim_topics"))
+
+    def contents(self) -> dict[int, str]:
+        """claim id -> what it asserts."""
+        return dict(self.db.execute("select id, coalesce(content, text) from claims"))
+
+    def replace_topics(self, topics: list[tuple[int, str, list[int]]]) -> None:
+        """All topics, each (id, label, its claim ids), in place of the stored ones."""
+        self.db.execute("delete from claim_topics")
+        self.db.execute("delete from topics")
+        self.db["topics"].insert_all({"id": id_, "label": label, "claims": len(group), "sources": 0, "conflicts": 0} for id_, label, group in topics)
+        self.db["claim_topics"].insert_all({"claim_id": claim, "topic_id": id_} for id_, _, group in topics for claim in group)
+        self.count_topics()
+
+    def join_topics(self, since: int, weight: float) -> None:
+        """Claims after ``since`` join the topic of their closest matched older
+        claim (pairs ranked by ``similarity + weight * overlap``, ``match.score``)."""
+        # claim_a < claim_b: a new claim is always claim_b of a pair with an older one.
+        rows = self.db.execute(
+            """select new, topic from (
+                 select p.claim_b as new, t.topic_id as topic,
+                        row_number() over (partition by p.claim_b order by p.similarity + ? * coalesce(p.overlap, 0) desc) as rank
+                 from claim_pairs p join claim_topics t on t.claim_id = p.claim_a
+                 where p.claim_b > ? and p.claim_a <= ?)
+               where rank = 1""",
+            [weight, since, since],
+        ).fetchall()
+        self.db["claim_topics"].insert_all(({"claim_id": new, "topic_id": topic} for new, topic in rows), ignore=True)
+        # Only topics that new claims joined have new claims, sources or conflicts.
+        self.count_topics("where id in (select topic_id from claim_topics where claim_id > ?)", [since])
+
+    def count_topics(self, where: str = "", params=()) -> None:
+        # Sources and conflicts from the tables, so the counts mean what SQL means.
+        # "+p.relation" keeps SQLite off the relation index: going from the topic's
+        # claims to their pairs, not through every conflict of the corpus per topic.
+        self.db.execute(
+            """update topics set
+                 claims = (select count(*) from claim_topics where topic_id = topics.id),
+                 sources = (select count(distinct a.source) from claim_topics t
+                            join claims c on c.id = t.claim_id join articles a on a.id = c.article_id
+                            where t.topic_id = topics.id),
+                 conflicts = (select count(*) from claim_topics ta
+                              join claim_pairs p on p.claim_a = ta.claim_id
+                              join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = ta.topic_id
+                              where ta.topic_id = topics.id and +p.relation = 'conflict') """
+            + where,
+            params,
+        )
+
+    # Questions -------------------------------------------------------------
+
+    def replace_answers(self, answered: list[tuple[object, str, list]]) -> None:
+        """All questions, each (``settings.Question``, the proposition asked
+        about, its ``ask.Answer`` list), in place of the stored ones."""
+        self.db.execute("delete from answers")
+        self.db.execute("delete from questions")
+        for question, statement, answers in answered:
+            self.db["questions"].insert({"id": question.id, "question": question.question, "proposition": statement})
+            self.db["answers"].insert_all(
+                {
+                    "question_id": question.id, "claim_id": a.claim_id, "stance": a.stance,
+                    "score": a.score, "similarity": a.similarity, "reason": a.reason,
+                }
+                for a in answers
+            )
 
 
 def beside(db_path, name: str) -> str | None:
     """A project file next to the db (metadata.yml, questions.yml), if there."""
     candidate = Path(db_path).resolve().parent / name
     return str(candidate) if candidate.exists() else None
-
-
-def get_config(db: sqlite_utils.Database, key: str, default: str | None = None) -> str | None:
-    row = db.execute("select value from config where key = ?", [key]).fetchone()
-    return row[0] if row else default
-
-
-def set_config(db: sqlite_utils.Database, **values) -> None:
-    db["config"].upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")

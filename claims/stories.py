@@ -129,14 +129,14 @@ def weights(article_ids: list[int], contents: list[str]) -> np.ndarray:
     return np.array([1.0 / len(articles_with[c]) for c in contents])
 
 
-def assign(db, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[frozenset[str]], contents: list[str], rarity: dict[str, float], threshold: float = THRESHOLD) -> int:
-    """Give every article without a story one (see the module docstring), from
-    the stored claims: their articles, vectors, terms and contents, row by
-    row, and the terms' rarity. The number of articles placed; stories'
-    counts are brought up to date."""
-    todo = [r[0] for r in db.execute("select id from articles where story_id is null order by id")]
+def assign(store, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[frozenset[str]], contents: list[str], threshold: float = THRESHOLD) -> int:
+    """Give every article of ``store`` (a ``store.Store``) without a story one
+    (see the module docstring), from the stored claims: their articles,
+    vectors, terms and contents, row by row. The number of articles placed;
+    stories' counts are brought up to date."""
+    todo = store.unplaced()
     if not todo:
-        count(db)  # stories the user named may have new articles
+        store.count_stories()  # stories the user named may have new articles
         return 0
     claim_weights = weights(article_ids.tolist(), contents)
     rows_of: dict[int, list[int]] = {}
@@ -146,11 +146,11 @@ def assign(db, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[f
         bag = counts.setdefault(article_id, Counter())
         for term in claim_terms[k]:
             bag[term] += claim_weights[k]
-    stored = dict(db.execute("select id, story_id from articles where story_id is not null"))
-    found_before = any(given == 0 for (given,) in db.execute("select given from stories"))
+    stored = store.story_of()
+    found_before = store.found_stories()
     ids = list(stored) + todo
     blocks = [vectors[rows_of.get(article_id, [])] for article_id in ids]
-    profile = profiles(blocks, [counts.get(a, Counter()) for a in ids], rarity, [claim_weights[rows_of.get(a, [])] for a in ids])
+    profile = profiles(blocks, [counts.get(a, Counter()) for a in ids], store.term_weights(), [claim_weights[rows_of.get(a, [])] for a in ids])
     k_new = len(stored)
     new_profile = (profile[0][k_new:], profile[1][k_new:])
     if not found_before:
@@ -159,8 +159,8 @@ def assign(db, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[f
         story_of_group: dict[int, int] = {}
         for article_id, g in zip(todo, groups):
             if g not in story_of_group:
-                story_of_group[g] = _new_story(db)
-            db["articles"].update(article_id, {"story_id": story_of_group[g]})
+                story_of_group[g] = store.new_story()
+            store.place(article_id, story_of_group[g])
     else:
         members: dict[int, list[int]] = {}
         for k, article_id in enumerate(ids[:k_new]):
@@ -171,38 +171,9 @@ def assign(db, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[f
             means = np.array([alike[j, members[s]].mean() for s in stories])
             closest = np.array([alike[j, members[s]].max() for s in stories])
             chosen = place(means, threshold, closest)
-            story = stories[chosen] if chosen is not None else _new_story(db)
-            db["articles"].update(article_id, {"story_id": story})
+            story = stories[chosen] if chosen is not None else store.new_story()
+            store.place(article_id, story)
             # Later new articles may join the story this one started or joined.
             members.setdefault(story, []).append(k_new + j)
-    count(db)
+    store.count_stories()
     return len(todo)
-
-
-def given_story(db, name: str) -> int:
-    """The id of the story the user named ``name``, made if new."""
-    row = db.execute("select id from stories where given = 1 and label = ?", [name]).fetchone()
-    if row:
-        return row[0]
-    return db["stories"].insert({"label": name, "given": 1, "articles": 0, "sources": 0}).last_pk
-
-
-def _new_story(db) -> int:
-    return db["stories"].insert({"label": None, "given": 0, "articles": 0, "sources": 0}).last_pk
-
-
-def count(db) -> None:
-    """Counts, dates and labels of the stories from their articles; a story
-    left without articles goes. A found story is labelled with the title of
-    its first article."""
-    db.execute(
-        """update stories set
-             articles = (select count(*) from articles where story_id = stories.id),
-             sources = (select count(distinct source) from articles where story_id = stories.id),
-             first_published = (select min(published) from articles where story_id = stories.id),
-             last_published = (select max(published) from articles where story_id = stories.id),
-             label = case when given = 1 then label else (
-               select title from articles where story_id = stories.id
-               order by coalesce(published, ''), id limit 1) end"""
-    )
-    db.execute("delete from stories where articles = 0")

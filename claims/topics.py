@@ -44,10 +44,10 @@ def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUT
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
-def words(text: str) -> list[str]:
-    """The lemmas of a claim's content words, for labels: not who said it
-    ("Beamter", "Person") nor that they said it ("sprechen")."""
-    f = signals.features(text)
+def words(f: signals.Features) -> list[str]:
+    """The lemmas of a claim's content words (of its ``signals.features``),
+    for labels: not who said it ("Beamter", "Person") nor that they said it
+    ("sprechen")."""
     unsaid = _attribution_words()
     return [lemma for lemma, keys in zip(f.sequence, f.keys) if keys and not lemma.isdigit() and lemma not in unsaid]
 
@@ -76,35 +76,23 @@ def label(scores: dict[str, float], n: int = LABEL_WORDS) -> str:
     return ", ".join(w for w, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n])
 
 
-def write_topics(db, since: int = 0) -> int:
-    """Replace ``topics`` and ``claim_topics`` from the matched pairs; the
-    number of topics. With ``since``, the id of the last claim that had its
-    topic, claims after it join the topic of their closest matched claim and the
-    rest stays: adding a few articles costs about what they cost."""
-    if since and db["topics"].count:
-        _join_topics(db, since)
-        # Only topics that new claims joined have new claims, sources or conflicts.
-        _count(db, "where id in (select topic_id from claim_topics where claim_id > ?)", [since])
-        return db["topics"].count
-    edges = [
-        (a, b, sim + match.LEXICAL_WEIGHT * (overlap or 0.0))
-        for a, b, sim, overlap in db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs")
-    ]
+def write_topics(store, since: int = 0, known: signals.FeatureMap | None = None) -> int:
+    """Replace the topics of ``store`` (a ``store.Store``) from its matched
+    pairs; the number of topics. With ``since``, the id of the last claim
+    that had its topic, claims after it join the topic of their closest
+    matched claim and the rest stays: adding a few articles costs about what
+    they cost. ``known``: claims' features computed before."""
+    if since and store.db["topics"].count:
+        store.join_topics(since, match.LEXICAL_WEIGHT)
+        return store.db["topics"].count
+    edges = [(a, b, match.score(sim, overlap or 0.0)) for a, b, sim, overlap in store.pair_edges()]
     groups = communities(edges) if edges else []
     # Labels name what the claims assert, not who said it: their contents.
-    text = dict(db.execute("select id, coalesce(content, text) from claims"))
-    scores = c_tf_idf([[w for claim in group for w in words(text[claim])] for group in groups])
-    ids = carried_ids(groups, dict(db.execute("select claim_id, topic_id from claim_topics")))
-    db.execute("delete from claim_topics")
-    db.execute("delete from topics")
-    db["topics"].insert_all(
-        {"id": id_, "label": label(s), "claims": len(group), "sources": 0, "conflicts": 0}
-        for id_, group, s in zip(ids, groups, scores)
-    )
-    db["claim_topics"].insert_all(
-        {"claim_id": claim, "topic_id": id_} for id_, group in zip(ids, groups) for claim in group
-    )
-    _count(db)
+    text = store.contents()
+    known = signals.FeatureMap() if known is None else known
+    scores = c_tf_idf([[w for claim in group for w in words(known[text[claim]])] for group in groups])
+    ids = carried_ids(groups, store.topic_of())
+    store.replace_topics([(id_, label(s), group) for id_, group, s in zip(ids, groups, scores)])
     return len(groups)
 
 
@@ -127,36 +115,3 @@ def carried_ids(groups: list[list[int]], previous: dict[int, int]) -> list[int]:
         if ids[k] is None:
             ids[k], following = following, following + 1
     return ids
-
-
-def _join_topics(db, since: int) -> None:
-    # claim_a < claim_b: a new claim is always claim_b of a pair with an older one.
-    rows = db.execute(
-        """select new, topic from (
-             select p.claim_b as new, t.topic_id as topic,
-                    row_number() over (partition by p.claim_b order by p.similarity + ? * coalesce(p.overlap, 0) desc) as rank
-             from claim_pairs p join claim_topics t on t.claim_id = p.claim_a
-             where p.claim_b > ? and p.claim_a <= ?)
-           where rank = 1""",
-        [match.LEXICAL_WEIGHT, since, since],
-    ).fetchall()
-    db["claim_topics"].insert_all(({"claim_id": new, "topic_id": topic} for new, topic in rows), ignore=True)
-
-
-def _count(db, where: str = "", params=()) -> None:
-    # Sources and conflicts from the tables, so the counts mean what SQL means.
-    # "+p.relation" keeps SQLite off the relation index: going from the topic's
-    # claims to their pairs, not through every conflict of the corpus per topic.
-    db.execute(
-        """update topics set
-             claims = (select count(*) from claim_topics where topic_id = topics.id),
-             sources = (select count(distinct a.source) from claim_topics t
-                        join claims c on c.id = t.claim_id join articles a on a.id = c.article_id
-                        where t.topic_id = topics.id),
-             conflicts = (select count(*) from claim_topics ta
-                          join claim_pairs p on p.claim_a = ta.claim_id
-                          join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = ta.topic_id
-                          where ta.topic_id = topics.id and +p.relation = 'conflict') """
-        + where,
-        params,
-    )

@@ -5,7 +5,7 @@ import pytest
 import sqlite_utils
 
 from claims.ask import load_questions
-from claims.build import build
+from claims import Corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -18,7 +18,7 @@ def seed_db_path(tmp_path_factory):
     seeds = folder / "seeds"
     shutil.copytree(SEEDS, seeds)
     path = folder / "claims.db"
-    build([str(seeds)], str(path), questions=load_questions(ROOT / "db" / "questions.yml"))
+    Corpus(path, questions=load_questions(ROOT / "db" / "questions.yml")).add([str(seeds)])
     return path
 
 

@@ -4,7 +4,7 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from claims.build import build
+from claims import Corpus
 from claims.cli import cli
 
 from conftest import KELLOGG_REPORT, SEEDS, claim_id
@@ -129,11 +129,10 @@ def test_split_in_worker_processes_gives_the_same_db(seed_db, tmp_path, monkeypa
     from claims import signals
 
     monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)  # a pool for the 5 seeds
-    monkeypatch.setattr(signals, "_KNOWN", {})
     made_here = []
-    original = signals._features
-    monkeypatch.setattr(signals, "_features", lambda text: made_here.append(text) or original(text))
-    build([str(SEEDS)], str(tmp_path / "pool.db"))
+    original = signals.features
+    monkeypatch.setattr(signals, "features", lambda text: made_here.append(text) or original(text))
+    Corpus(tmp_path / "pool.db").add([str(SEEDS)])
     pooled = sqlite_utils.Database(tmp_path / "pool.db")
     claims = "select text, start, end, speaker, terms from claims order by id"
     pairs = """select a.text, b.text, p.relation, p.score, p.reason from claim_pairs p
@@ -150,7 +149,7 @@ def test_rerun_is_idempotent_and_embeds_nothing(copy_of_seed_db, monkeypatch):
     from claims import embed
 
     monkeypatch.setattr(embed, "encode", lambda *a, **k: pytest.fail("re-embedded an unchanged article"))
-    result = build([str(seeds)], str(path))
+    result = Corpus(path).add([str(seeds)])
     assert (result.unchanged, result.new, result.replaced) == (5, 0, 0)
     assert _counts(sqlite_utils.Database(path)) == before
 
@@ -161,7 +160,7 @@ def test_adding_and_changing_articles(copy_of_seed_db, tmp_path):
     before = _counts(db)
     extra = tmp_path / "extra.txt"
     extra.write_text(KELLOGG_REPORT, encoding="utf-8")
-    result = build([str(seeds), str(extra)], str(path))
+    result = Corpus(path).add([str(seeds), str(extra)])
     assert (result.new, result.unchanged) == (1, 5)
     after = _counts(db)
     assert after["articles"] == before["articles"] + 1 and after["claim_pairs"] > before["claim_pairs"]
@@ -169,7 +168,7 @@ def test_adding_and_changing_articles(copy_of_seed_db, tmp_path):
     assert db.execute("select count(*) from claim_pairs where ? in (claim_a, claim_b)", [new_claim]).fetchone()[0] > 0
 
     extra.write_text(KELLOGG_REPORT.replace("spielt weiterhin eine wichtige Rolle", "hat an Einfluss verloren"), encoding="utf-8")
-    result = build([str(seeds), str(extra)], str(path))
+    result = Corpus(path).add([str(seeds), str(extra)])
     assert result.replaced == 1
     assert _counts(db)["articles"] == before["articles"] + 1
     assert db.execute("select count(*) from claims where text like '%wichtige Rolle im Friedensprozess für die Ukraine, sagte ein Diplomat%'").fetchone()[0] == 0

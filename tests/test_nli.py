@@ -56,24 +56,25 @@ def test_stored_stances_and_claims_ask_use_the_builds_nli_model(tiny_nli, tmp_pa
     import sqlite_utils
 
     from claims import ask
-    from claims.build import build
+    from claims import Corpus
 
     from conftest import ROOT, SEEDS
 
     shutil.copytree(SEEDS, tmp_path / "seeds")
     db_path = tmp_path / "claims.db"
     questions = ask.load_questions(ROOT / "db" / "questions.yml")
-    build([str(tmp_path / "seeds")], str(db_path), nli_model=tiny_nli, questions=questions)
+    Corpus(db_path, nli_model=tiny_nli, questions=questions).add([str(tmp_path / "seeds")])
     db = sqlite_utils.Database(db_path)
+    corpus = Corpus(db_path)
     # What `claims ask` judges with is the build's judge, NLI model included.
-    assert ask.judge_for(db).nli is not None
+    assert corpus.settings.stance_judge().nli is not None
     question = questions[0]
     stored = {
         r["claim_id"]: (r["stance"], r["score"])
         for r in db.query("select claim_id, stance, score from answers where question_id = ?", [question["id"]])
     }
-    asked = {a.claim_id: (a.stance, a.score) for a in ask.ask(db, question["question"], question["proposition"])}
+    asked = {a.claim_id: (a.stance, a.score) for a in corpus.ask(question["question"], question["proposition"])}
     assert stored and stored == asked
     # Without the NLI model the same claims get other scores: it did take part.
-    without = {a.claim_id: a.score for a in ask.ask(db, question["question"], question["proposition"], judge_=judge.Judge(prior=None))}
+    without = {a.claim_id: a.score for a in ask.ask(corpus.store, question["question"], question["proposition"], judge_=judge.Judge(prior=None))}
     assert any(abs(without[k] - stored[k][1]) > 1e-6 for k in stored)

@@ -8,7 +8,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from claims import stories
-from claims.build import build
+from claims import Corpus
 from claims.cli import cli
 
 from conftest import SEEDS
@@ -54,7 +54,7 @@ def test_unrelated_articles_stay_apart_and_meet_no_seed_claim(tmp_path):
     (folder / "derby.txt").write_text(FOOTBALL, encoding="utf-8")
     (folder / "baeckereien.txt").write_text(BAKERY, encoding="utf-8")
     db_path = tmp_path / "claims.db"
-    build([str(folder)], str(db_path))
+    Corpus(db_path).add([str(folder)])
     db = sqlite_utils.Database(db_path)
     story = _story_of(db)
     seed_stories = {story[p.name] for p in SEEDS.iterdir()}
@@ -77,13 +77,13 @@ def test_an_added_article_joins_its_story_and_ids_last(tmp_path):
     for path in seeds[:4]:
         shutil.copy(path, folder)
     db_path = tmp_path / "claims.db"
-    build([str(folder)], str(db_path))
+    Corpus(db_path).add([str(folder)])
     db = sqlite_utils.Database(db_path)
     [before] = list(db.query("select id from stories"))
     pairs_before = {(r["claim_a"], r["claim_b"]) for r in db.query("select claim_a, claim_b from claim_pairs")}
     shutil.copy(seeds[4], folder)
     (folder / "derby.txt").write_text(FOOTBALL, encoding="utf-8")
-    build([str(folder)], str(db_path))
+    Corpus(db_path).add([str(folder)])
     story = _story_of(db)
     assert story[seeds[4].name] == before["id"]
     assert story["derby.txt"] != before["id"]
@@ -103,7 +103,7 @@ def test_a_story_given_in_jsonl_wins(tmp_path):
     path = tmp_path / "articles.jsonl"
     path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\n", encoding="utf-8")
     db_path = tmp_path / "claims.db"
-    build([str(path)], str(db_path))
+    Corpus(db_path).add([str(path)])
     db = sqlite_utils.Database(db_path)
     rows = {r["label"]: r for r in db.query("select * from stories")}
     assert set(rows) == {"Verhandlungen", "Truppen"}

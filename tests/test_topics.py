@@ -40,20 +40,20 @@ def test_a_changed_article_keeps_the_topic_ids_of_the_others(tmp_path):
 
     import sqlite_utils
 
-    from claims.build import build
+    from claims import Corpus
 
     from conftest import SEEDS
 
     seeds, path = tmp_path / "seeds", tmp_path / "claims.db"
     shutil.copytree(SEEDS, seeds)
-    build([str(seeds)], str(path))
+    Corpus(path).add([str(seeds)])
     db = sqlite_utils.Database(path)
     topic = "select topic_id from claim_topics where claim_id = ?"
     fragments = [GOLD_CONFLICTS[0][0], GOLD_CONFLICTS[1][0]]
     before = [db.execute(topic, [claim_id(db, f)]).fetchone() for f in fragments]
     [changed] = seeds.glob("004_*")
     changed.write_text(changed.read_text(encoding="utf-8") + "\nDie Gespräche sollen kommende Woche weitergehen.\n", encoding="utf-8")
-    assert build([str(seeds)], str(path)).replaced == 1
+    assert Corpus(path).add([str(seeds)]).replaced == 1
     assert [db.execute(topic, [claim_id(db, f)]).fetchone() for f in fragments] == before
 
 
@@ -85,14 +85,14 @@ def test_seed_topics_are_neither_one_per_claim_nor_one_for_all(seed_db):
 def test_added_claims_join_the_topic_of_their_closest_claim(copy_of_seed_db, tmp_path):
     import sqlite_utils
 
-    from claims.build import build
+    from claims import Corpus
 
     path, seeds = copy_of_seed_db
     db = sqlite_utils.Database(path)
     before = {r["id"]: r["label"] for r in db.query("select id, label from topics")}
     extra = tmp_path / "extra.txt"
     extra.write_text(KELLOGG_REPORT, encoding="utf-8")
-    build([str(seeds), str(extra)], str(path))
+    Corpus(path).add([str(seeds), str(extra)])
     assert {r["id"]: r["label"] for r in db.query("select id, label from topics")} == before
     new = claim_id(db, "sagte ein Diplomat")
     # Its closest matched claim among those stored before, and that claim's topic.

@@ -1,0 +1,215 @@
+"""Corpus: the claims of many articles in one SQLite db, and what to ask of them.
+
+    >>> import claims
+    >>> corpus = claims.Corpus("news.db")
+    >>> corpus.add([{"title": "...", "source": "Tagesschau", "text": "..."}])
+    >>> corpus.conflicts()
+
+``claims build``, ``claims ask`` and the other commands are a few lines over
+this object. The db's ``Store`` owns every write; the ``Settings`` say what the
+stored results depend on, and a build with other settings redoes what they
+change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+from . import ask as asking, embed, ingest, match, signals
+from .build import BuildResult, Split, derive, embed_missing, encode_once, progress_bar, sort_out, split_all
+from .settings import EMBEDDINGS, Settings, stale
+from .store import Store
+
+Item = Any  # a path (str or PathLike), a dict like a JSONL record, or an ingest.Article
+
+
+class Corpus:
+    """The claims db at ``path`` (made, with its folder, when missing).
+
+    ``settings``, or any of its fields as keyword arguments (``model``,
+    ``threshold``, ``semantic_threshold``, ``nli_model``, ``conflict_prior``,
+    ``questions``), override those the db was built with; defaults for a new
+    db. ``encoder``: a loaded sentence-transformers model to use as
+    ``settings.model`` (else it is loaded from disk when first needed).
+    ``progress`` shows progress bars; ``echo`` hears what a long build is doing.
+    """
+
+    def __init__(
+        self, path: str | os.PathLike | Store, settings: Settings | None = None, *, encoder=None,
+        progress: bool = False, echo: Callable[[str], None] | None = None, **overrides,
+    ):
+        self.store = path if isinstance(path, Store) else Store(path)
+        built_with = Settings.stored(self.store.config())
+        self.settings = (settings or built_with).replace(**overrides)
+        self.encoder = encoder
+        self.progress = progress
+        self.echo = echo or (lambda message: None)
+
+    @property
+    def settings(self) -> Settings:
+        """What the next build makes its results with; setting other settings
+        makes the next build redo what they change."""
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._settings = settings
+        self._judge = None
+
+    @property
+    def db(self):
+        """The ``sqlite_utils.Database``, for reading and for SQL."""
+        return self.store.db
+
+    def model(self):
+        """The embedding model, loaded on first use."""
+        if self.encoder is None:
+            self.encoder = embed.load_model(self.settings.model)
+        return self.encoder
+
+    def judge(self):
+        """The judge of matched pairs (``Settings.judge``)."""
+        if self._judge is None:
+            self._judge = self.settings.judge()
+        return self._judge
+
+    # Writing ---------------------------------------------------------------
+
+    def add(self, items: Iterable[Item] | Item = (), story: str | None = None, build: bool = True) -> BuildResult:
+        """Read articles, split them into claims, embed and store them; then
+        (``build``) bring stories, pairs, topics and answers up to date.
+
+        ``items``: paths of .txt/.md/.jsonl files or folders, dicts like
+        JSONL records (``text``, and ``title``, ``source``, ``url``,
+        ``published``, ``story``, ``path`` if known), ``ingest.Article`` objects,
+        or a pandas DataFrame of such records. An article stored before is
+        skipped; a changed file replaces its old version. ``story``: the
+        story of each article that does not name its own.
+        """
+        result = BuildResult()
+        with result.timed("ingest"):
+            articles, problems = ingest.read_items(items)
+            for article in articles:
+                article.story = article.story or story
+            result.problems = problems
+            todo = sort_out(self.store, articles, result)
+        for problem in result.problems:
+            self.echo(str(problem))
+        known = signals.FeatureMap()
+        splits = self._split(todo, result, known)
+        texts = [c.content for s in splits for c in s.claims]
+        with result.timed("embed"):
+            vectors = encode_once(self.store, self.model(), self.settings.model, texts, self.progress) if texts else None
+        offset = 0
+        with result.timed("write"):
+            for s in splits:
+                with self.store.atomic():
+                    if s.replaces is not None:
+                        self.store.remove_article(s.replaces)
+                        result.replaced += 1
+                    else:
+                        result.new += 1
+                    claim_vectors = vectors[offset : offset + len(s.claims)] if s.claims else None
+                    self.store.add_article(s.article, s.language, s.claims, s.skipped, claim_vectors, self.settings.model, s.rarities)
+                offset += len(s.claims)
+            self.store.log(result.problems)
+        if build:
+            self._build(result, known, changed=bool(todo))
+        return result.count(self.store)
+
+    def build(self) -> BuildResult:
+        """Bring what is made of the stored claims up to date with the
+        settings: vectors of another model, stories for new articles, pairs
+        and verdicts, topics, answers. Nothing is done when all is current."""
+        result = BuildResult()
+        self._build(result, signals.FeatureMap())
+        return result.count(self.store)
+
+    def _split(self, todo, result: BuildResult, known: signals.FeatureMap) -> list[Split]:
+        splits = []
+        with result.timed("split"):
+            found = zip(todo, split_all([a for a, _ in todo]))
+            for (article, replaces), (language, claims, skipped, features, rarities) in progress_bar(found, len(todo), "split", self.progress):
+                # Lemmatised in a worker: not again when judging.
+                known.update((c.content, f) for c, f in zip(claims, features))
+                if not claims:
+                    problem = ingest.Problem(article.path, "no claims found in the text", "warning")
+                    result.problems.append(problem)
+                    self.echo(str(problem))
+                splits.append(Split(article, replaces, language, claims, skipped, rarities))
+        return splits
+
+    def _build(self, result: BuildResult, known: signals.FeatureMap, changed: bool = False) -> None:
+        judge_ = self.judge()
+        key = self.settings.key(judge_.name)
+        config = self.store.config()
+        model_changed = stale(key, config, EMBEDDINGS) and self.store.db["embeddings"].count > 0
+        with self.store.atomic():
+            if model_changed:
+                with result.timed("embed"):
+                    embed_missing(self.store, self.model(), self.settings.model, self.progress)
+            # Nothing new, nothing changed: what is stored is what a rebuild would store.
+            if changed or model_changed or self.store.unplaced() or stale(key, config, tuple(key)):
+                derive(self.store, self.settings, judge_, result, known, self.model, model_changed, self.echo if self.progress else None)
+
+    # Reading -----------------------------------------------------------------
+
+    def conflicts(self, story: int | None = None, limit: int | None = None) -> list[dict]:
+        """Pairs judged to conflict, strongest first: both claims, who said
+        each, in which article, and why (rows of the ``conflicts`` view)."""
+        return self._pairs("conflicts", story, limit)
+
+    def agreements(self, story: int | None = None, limit: int | None = None) -> list[dict]:
+        """Pairs judged to say the same thing (rows of the ``agreements`` view)."""
+        return self._pairs("agreements", story, limit)
+
+    def _pairs(self, view: str, story: int | None, limit: int | None) -> list[dict]:
+        where, params = ("story_id = ?", [story]) if story is not None else (None, [])
+        return list(self.db[view].rows_where(where, params, limit=limit))
+
+    def stories(self) -> list[dict]:
+        return list(self.db["stories"].rows_where(order_by="id"))
+
+    def topics(self) -> list[dict]:
+        """Topics, most claims first."""
+        return list(self.db["topics"].rows_where(order_by="claims desc, id"))
+
+    def claims(self, story: int | None = None) -> list[dict]:
+        """Claims in article order, each with its article's source and title."""
+        where = "where a.story_id = ?" if story is not None else ""
+        return list(self.db.query(
+            f"""select c.*, a.source, a.title, a.story_id from claims c join articles a on a.id = c.article_id
+                {where} order by c.article_id, c.position""",
+            [story] if story is not None else [],
+        ))
+
+    def ask(self, question: str, proposition: str | None = None, limit: int = asking.LIMIT) -> list[asking.Answer]:
+        """The claims most relevant to a yes/no ``question``, each with its
+        stance toward it (yes, no, unclear) and the reason, given by the
+        build's judge at its calibration prior (``Settings.stance_judge``)."""
+        return asking.ask(
+            self.store, question, proposition, limit, judge_=self.settings.stance_judge(), model=self.settings.model, encoder=self.model(),
+        )
+
+    def similar(self, text: str, limit: int = 10) -> list[dict]:
+        """The claims closest in meaning to ``text``, closest first, each with
+        its ``similarity`` (cosine of the embeddings)."""
+        claims = self.store.load(self.settings.model)
+        if not len(claims):
+            return []
+        [query] = embed.encode(self.model(), [text])
+        similarity = claims.vectors @ query
+        top = np.argsort(-similarity, kind="stable")[:limit]
+        shown = self.store.claims_shown([claims.ids[k] for k in top])
+        return [{**shown[claims.ids[k]], "similarity": round(float(similarity[k]), match.ROUND)} for k in top]
+
+
+def open_corpus(path: str | os.PathLike, **kwargs) -> Corpus:
+    """``Corpus(path, **kwargs)`` for an existing db: a missing file is an error."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{path}: no such claims db")
+    return Corpus(path, **kwargs)

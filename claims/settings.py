@@ -1,0 +1,104 @@
+"""Settings: everything the stored results depend on, in one frozen object.
+
+A db remembers the settings it was built with (the ``config`` table); a build
+with other settings redoes what they change, and only that: another model
+embeds every claim again, other thresholds or another judge match and judge
+again, other questions are answered again. ``Settings.stale`` is that rule,
+the one place it is written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+from . import embed, judge, match
+
+# What each part of the stored results depends on.
+EMBEDDINGS = ("model",)
+PAIRS = ("model", "threshold", "semantic_threshold", "judge")
+ANSWERS = PAIRS + ("questions",)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A yes/no question answered at build time (``questions.yml``)."""
+
+    id: str
+    question: str
+    proposition: str | None = None  # the statement asked about; default: the question's words
+
+
+@dataclass(frozen=True)
+class Settings:
+    model: str = embed.DEFAULT_MODEL  # sentence-transformers model name or local path
+    threshold: float = match.DEFAULT_THRESHOLD  # similarity + 0.5 x overlap at which claims sharing terms match
+    semantic_threshold: float = match.SEMANTIC_THRESHOLD  # cosine at which any two claims of a story match
+    nli_model: str | None = None  # a local CrossEncoder NLI model added to the judge
+    conflict_prior: float = judge.NEWS_PRIOR  # expected share of conflicts (and agreements) among matched pairs
+    questions: tuple[Question, ...] = ()
+
+    def __post_init__(self):
+        # Questions given as dicts (questions.yml) are frozen too.
+        questions = tuple(q if isinstance(q, Question) else Question(str(q["id"]), q["question"], q.get("proposition")) for q in self.questions or ())
+        object.__setattr__(self, "questions", questions)
+
+    def replace(self, **changes) -> "Settings":
+        """These settings with ``changes``; ``None`` values change nothing."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def judge(self) -> judge.Judge:
+        """The judge of matched pairs: at the news prior, matched mode."""
+        return judge.Judge(nli_model=self.nli_model, prior=self.conflict_prior, matched=True)
+
+    def stance_judge(self) -> judge.Judge:
+        """The same judge (weights, NLI model) for a claim against a question's
+        proposition: at its calibration prior, as labelled pairs are judged."""
+        return judge.Judge(nli_model=self.nli_model, prior=None)
+
+    def key(self, judge_name: str) -> dict[str, str]:
+        """What the stored results depend on, as the ``config`` table keeps it.
+        ``judge_name``: ``Judge.name`` of ``self.judge()`` (its weights' digest,
+        prior and NLI model)."""
+        return {
+            "model": self.model, "threshold": str(self.threshold), "semantic_threshold": str(self.semantic_threshold),
+            "judge": judge_name, "nli_model": self.nli_model or "",
+            "questions": json.dumps([dataclasses.asdict(q) for q in self.questions], sort_keys=True, ensure_ascii=False),
+        }
+
+    @classmethod
+    def stored(cls, config: dict[str, str]) -> "Settings":
+        """The settings a db was built with (its ``config``), defaults for the rest."""
+        values: dict = {}
+        if config.get("model"):
+            values["model"] = config["model"]
+        for name in ("threshold", "semantic_threshold"):
+            if config.get(name):
+                values[name] = float(config[name])
+        if config.get("nli_model"):
+            values["nli_model"] = config["nli_model"]
+        prior = _prior(config.get("judge"))
+        if prior is not None:
+            values["conflict_prior"] = prior
+        if config.get("questions"):
+            values["questions"] = tuple(Question(**q) for q in json.loads(config["questions"]))
+        return cls(**values)
+
+
+def stale(wanted: dict[str, str], stored: dict[str, str], parts=PAIRS) -> bool:
+    """Whether results that depend on ``parts`` of the settings were made with
+    other settings than ``wanted``, or not yet made (both ``Settings.key``
+    dicts, ``stored`` as the ``config`` table has it)."""
+    return any(stored.get(part) != wanted[part] for part in parts)
+
+
+def _prior(judge_name: str | None) -> float | None:
+    # "signals/<digest>/prior=0.15,0.15/matched...": the prior the build judged at.
+    for part in (judge_name or "").split("/"):
+        if part.startswith("prior="):
+            try:
+                return float(part[len("prior="):].split(",")[0])
+            except ValueError:
+                return None
+    return None
