@@ -240,7 +240,8 @@ class Evidence:
 
 
 def _list(lemmas, limit: int = 4) -> str:
-    return ", ".join(sorted(lemmas)[:limit])
+    # A compound and its head are two terms but one word: shown once.
+    return ", ".join(sorted(set(lemmas))[:limit])
 
 
 def _opposed(a: Features, b: Features):

@@ -1,11 +1,34 @@
+"""Shared fixtures and helpers. Three layers:
+
+- unit tests build small dbs in ``tmp_path`` with ``hashing_model``, a small
+  deterministic embedding model (a real ``SentenceTransformer`` whose one module
+  hashes words), when what they test does not turn on meaning;
+- end-to-end tests share ``seed_db_path``, the seeds built once with the real
+  default model, and read it with sqlite-utils or ``datasette`` (Datasette in
+  process, through its test client);
+- the smoke layer (``-m smoke``) starts ``claims serve`` and ``claims build``
+  as a user does, in other processes, and drives a real browser.
+"""
+
+import asyncio
+import json
+import random
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import zlib
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sqlite_utils
+import yaml
 
-from claims.ask import load_questions
 from claims import Corpus
+from claims.ask import load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -25,6 +48,151 @@ def seed_db_path(tmp_path_factory):
 @pytest.fixture
 def seed_db(seed_db_path):
     return sqlite_utils.Database(seed_db_path)
+
+
+@pytest.fixture
+def copy_of_seed_db(seed_db_path, tmp_path):
+    """A copy of the seed db to change, and the seeds' folder."""
+    path = tmp_path / "claims.db"
+    source = sqlite_utils.Database(seed_db_path)
+    source.execute("pragma wal_checkpoint(truncate)")
+    shutil.copy(seed_db_path, path)
+    seeds = seed_db_path.parent / "seeds"
+    return path, seeds
+
+
+# The two conflicts the mission names: (a fragment of each claim).
+GOLD_CONFLICTS = [
+    ("er glaube nicht, dass Europäer", "irgendwann mit am Tisch sitzen"),
+    ("Kelloggs Rolle weitgehend als zeremoniell", "weiterhin eine wichtige Rolle im Friedensprozess"),
+]
+
+
+def hashing_model(dimensions: int = 64):
+    """A small deterministic embedding model: each word (lower case) adds one
+    to a dimension chosen by its CRC-32. Texts that share words are alike,
+    nothing else is; it loads in no time and gives the same vectors on every
+    machine. For tests of what does not turn on meaning."""
+    import torch
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.base.modules.input_module import InputModule
+
+    class HashingWords(InputModule):
+        save_in_root = False
+
+        def preprocess(self, inputs, prompt=None, **kwargs):
+            return {"texts": list(inputs)}
+
+        def forward(self, features, **kwargs):
+            vectors = np.zeros((len(features["texts"]), dimensions), dtype=np.float32)
+            for row, text in enumerate(features["texts"]):
+                for word in text.lower().split():
+                    vectors[row, zlib.crc32(word.strip(".,;:!?\"'„“").encode()) % dimensions] += 1.0
+            features["sentence_embedding"] = torch.from_numpy(vectors)
+            return features
+
+        def get_embedding_dimension(self) -> int:
+            return dimensions
+
+        def save(self, output_path: str, *args, **kwargs) -> None:
+            pass
+
+    return SentenceTransformer(modules=[HashingWords()], device="cpu")
+
+
+@pytest.fixture(scope="session")
+def hashing():
+    return hashing_model()
+
+
+@pytest.fixture
+def small_corpus(tmp_path, hashing):
+    """An empty corpus in ``tmp_path`` that embeds with ``hashing_model``."""
+    return Corpus(tmp_path / "claims.db", model="hashing-64", encoder=hashing)
+
+
+# Datasette in process ------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def datasette(seed_db_path):
+    """Datasette over the seed db with the project's metadata, in this
+    process, as ``claims serve`` configures it; ``fetch`` asks it for a page."""
+    from datasette.app import Datasette
+
+    metadata = yaml.safe_load((ROOT / "db" / "metadata.yml").read_text(encoding="utf-8"))
+    return Datasette([str(seed_db_path)], metadata=metadata, settings={"suggest_facets": False})
+
+
+def fetch(datasette, path: str):
+    """The response (httpx) of the in-process ``datasette`` to a GET of ``path``."""
+    return asyncio.run(datasette.client.get(path))
+
+
+def fetch_json(datasette, path: str):
+    response = fetch(datasette, path)
+    assert response.status_code == 200, (path, response.status_code, response.text[:500])
+    return response.json()
+
+
+# Other processes (the smoke layer) ------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db_path, log, *options):
+    """``claims serve`` on a free port, as a user starts it; its URL once it answers.
+    ``log`` is a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "claims.cli", "serve", "--db", str(db_path), "--port", str(port), *options],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return process, base
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+    process.kill()
+    if hasattr(log, "seek"):
+        log.seek(0)
+        pytest.fail(log.read().decode())
+    pytest.fail("claims serve did not answer")
+
+
+@pytest.fixture(scope="module")
+def server(seed_db_path, tmp_path_factory):
+    """``claims serve`` on the seed db, in another process: its base URL."""
+    log = (tmp_path_factory.mktemp("serve") / "datasette.log").open("w+b")
+    process, base = start_server(seed_db_path, log, "--metadata", str(ROOT / "db" / "metadata.yml"))
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
+def get_json(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def generated_corpus(folder):
+    """The seeds plus articles made of their sentences, shuffled."""
+    shutil.copytree(SEEDS, folder)
+    sentences = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text(encoding="utf-8").split(". ") if len(line) > 40]
+    rng = random.Random(7)
+    for k in range(12):
+        body = ". ".join(rng.sample(sentences, 8)) + "."
+        (folder / f"generated_{k:02d}.txt").write_text(f"Artikel {k}\n\n{body}\n", encoding="utf-8")
+    return folder
 
 
 def claim_id(db, fragment):

@@ -4,7 +4,6 @@ import shutil
 
 import pytest
 
-from test_serve import server  # noqa: F401  (the real Datasette fixture)
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
@@ -25,7 +24,8 @@ def browser():
     driver.quit()
 
 
-def test_conflicts_page_shows_the_europeans_at_the_table(server, browser, tmp_path):  # noqa: F811
+@pytest.mark.smoke
+def test_conflicts_page_shows_the_europeans_at_the_table(server, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.get(server + "/claims/conflicts")

@@ -7,15 +7,9 @@ from click.testing import CliRunner
 from claims import Corpus
 from claims.cli import cli
 
-from conftest import KELLOGG_REPORT, SEEDS, claim_id
+from conftest import GOLD_CONFLICTS, KELLOGG_REPORT, SEEDS, claim_id
 
 # The two conflicts the mission names (also in ../shared/eval/seed_pairs.tsv).
-GOLD_CONFLICTS = [
-    ("er glaube nicht, dass Europäer", "irgendwann mit am Tisch sitzen"),
-    ("Kelloggs Rolle weitgehend als zeremoniell", "weiterhin eine wichtige Rolle im Friedensprozess"),
-]
-
-
 def test_schema_contract(seed_db):
     columns = lambda table: {c.name for c in seed_db[table].columns}  # noqa: E731
     assert {"id", "source", "title", "path", "url", "published", "language", "sha256", "text"} <= columns("articles")
@@ -104,16 +98,6 @@ def test_no_boilerplate_claims_and_skipped_lines_are_kept(seed_db):
 def test_full_text_search(seed_db):
     hits = list(seed_db["claims"].search("zeremoniell"))
     assert len(hits) == 1 and "Kelloggs Rolle" in hits[0]["text"]
-
-
-@pytest.fixture
-def copy_of_seed_db(seed_db_path, tmp_path):
-    path = tmp_path / "claims.db"
-    source = sqlite_utils.Database(seed_db_path)
-    source.execute("pragma wal_checkpoint(truncate)")
-    shutil.copy(seed_db_path, path)
-    seeds = seed_db_path.parent / "seeds"
-    return path, seeds
 
 
 def _counts(db):

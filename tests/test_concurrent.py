@@ -9,17 +9,20 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
 import sqlite_utils
 
-from test_crash import _corpus
-from test_serve import start_server
+from conftest import generated_corpus, start_server
+
+# Builds in other processes, as a user runs them.
+pytestmark = pytest.mark.smoke
 
 
 def test_datasette_answers_during_a_build_and_then_sees_the_new_rows(seed_db_path, tmp_path):
     db = tmp_path / "claims.db"
     sqlite_utils.Database(seed_db_path).execute("pragma wal_checkpoint(truncate)")
     shutil.copy(seed_db_path, db)
-    corpus = _corpus(tmp_path / "corpus")
+    corpus = generated_corpus(tmp_path / "corpus")
     server, base = start_server(db, subprocess.DEVNULL)
     url = f"{base}/claims.json?_shape=array&sql=select+count(*)+as+n+from+claims"
     try:

@@ -1,7 +1,5 @@
 """Killing a build at any point and running it again gives the db a clean run gives."""
 
-import random
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -10,18 +8,10 @@ import time
 
 import pytest
 
-from conftest import SEEDS
+from conftest import generated_corpus
 
-
-def _corpus(folder):
-    """The seeds plus articles made of their sentences, shuffled."""
-    shutil.copytree(SEEDS, folder)
-    sentences = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text(encoding="utf-8").split(". ") if len(line) > 40]
-    rng = random.Random(7)
-    for k in range(12):
-        body = ". ".join(rng.sample(sentences, 8)) + "."
-        (folder / f"generated_{k:02d}.txt").write_text(f"Artikel {k}\n\n{body}\n", encoding="utf-8")
-    return folder
+# Builds in other processes, as a user runs them.
+pytestmark = pytest.mark.smoke
 
 
 def _build(corpus, db):
@@ -51,7 +41,7 @@ def _state(db):
 @pytest.fixture(scope="module")
 def corpus_and_clean(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crash")
-    corpus = _corpus(folder / "corpus")
+    corpus = generated_corpus(folder / "corpus")
     clean = folder / "clean.db"
     assert _build(corpus, clean).wait(timeout=600) == 0
     return corpus, _state(clean)

@@ -1,8 +1,8 @@
 """The Datasette plugin: SQL functions on a real seed db, and the pages."""
 
+import html
 import sqlite3
 import urllib.parse
-import urllib.request
 
 import numpy as np
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from claims import embed
 from claims.plugin import cosine_distance, load_vec, prepare_connection
 
-from test_serve import get_json, server  # noqa: F401  (the real Datasette fixture)
+from conftest import fetch, fetch_json
 
 
 def _connections(seed_db_path):
@@ -64,31 +64,30 @@ QUERIES = {
 
 
 @pytest.mark.parametrize("name", QUERIES)
-def test_every_canned_query_returns_rows(server, name):  # noqa: F811
-    rows = get_json(f"{server}/claims/{name}.json?_shape=array&" + urllib.parse.urlencode(QUERIES[name]))
+def test_every_canned_query_returns_rows(datasette, name):
+    rows = fetch_json(datasette, f"/claims/{name}.json?_shape=array&" + urllib.parse.urlencode(QUERIES[name]))
     assert rows
 
 
-def test_what_each_source_says_groups_sources_and_relates_claims(server):  # noqa: F811
-    rows = get_json(f"{server}/claims/what_each_source_says.json?_shape=array&q=" + urllib.parse.quote("Werden die Europäer mit am Tisch sitzen?"))
+def test_what_each_source_says_groups_sources_and_relates_claims(datasette):
+    rows = fetch_json(datasette, "/claims/what_each_source_says.json?_shape=array&q=" + urllib.parse.quote("Werden die Europäer mit am Tisch sitzen?"))
     assert len({r["source"] for r in rows}) >= 3
     kellogg = [r for r in rows if r["speaker"] == "Kellogg" and "am Tisch" in r["claim"]]
     assert kellogg and "conflict with Missionsleiter Rubio" in kellogg[0]["relations"]
 
 
-def test_conflicts_link_each_claim_to_its_marked_span(server):  # noqa: F811
-    page = urllib.request.urlopen(server + "/claims/conflicts", timeout=10).read().decode()
+def test_conflicts_link_each_claim_to_its_marked_span(datasette):
+    page = fetch(datasette, "/claims/conflicts").text
     assert 'class="claims-claim"' in page and "/-/claims/claims/article/" in page
-    [row] = get_json(server + "/claims/conflicts.json?_shape=array&_size=1")
-    url = f"{server}/-/claims/claims/article/{row['article_a_id']}?claim={row['claim_a_id']}"
-    article = urllib.request.urlopen(url, timeout=10).read().decode()
+    [row] = fetch_json(datasette, "/claims/conflicts.json?_shape=array&_size=1")
+    article = fetch(datasette, f"/-/claims/claims/article/{row['article_a_id']}?claim={row['claim_a_id']}").text
     assert '<mark id="claim">' in article
     marked = article.split('<mark id="claim">')[1].split("</mark>")[0]
-    assert marked.replace("&#34;", '"').replace("&#39;", "'").replace("&amp;", "&") == row["claim_a"]
+    assert html.unescape(marked) == row["claim_a"]
 
 
-def test_stances_answer_the_mission_question(server):  # noqa: F811
-    rows = get_json(server + "/claims/stances.json?_shape=array&_size=max&question_id=europeans-at-the-table")
+def test_stances_answer_the_mission_question(datasette):
+    rows = fetch_json(datasette, "/claims/stances.json?_shape=array&_size=max&question_id=europeans-at-the-table")
     stance = {(r["speaker"], r["claim"][:30]): r["stance"] for r in rows}
     assert stance[("Kellogg", "Am Samstag sagte Kellogg, er g")] == "no"
     assert stance[("Missionsleiter Rubio", "Die Europäische Union wird irg")] == "yes"

@@ -4,8 +4,7 @@ import pytest
 
 from claims.topics import c_tf_idf, carried_ids, communities, label
 
-from conftest import KELLOGG_REPORT, claim_id
-from test_build import GOLD_CONFLICTS, copy_of_seed_db  # noqa: F401  (a fixture)
+from conftest import GOLD_CONFLICTS, KELLOGG_REPORT, claim_id
 
 
 def test_c_tf_idf_prefers_words_distinctive_of_a_topic():
