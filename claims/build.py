@@ -127,8 +127,10 @@ def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult) 
     it replaces; unchanged ones are counted, duplicates of a stored text become
     problems."""
     todo = []
+    with_text = store.articles_with_texts([a.sha256 for a in articles])
+    at_path = store.articles_at([a.path for a in articles])
     for article in articles:
-        same_text = store.article_with_text(article.sha256)
+        same_text = with_text.get(article.sha256)
         if same_text and same_text[1] == article.path and article.story in (None, same_text[2]):
             result.unchanged += 1
         elif same_text and same_text[1] == article.path:
@@ -137,7 +139,7 @@ def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult) 
         elif same_text:
             result.problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
         else:
-            todo.append((article, store.article_at(article.path)))
+            todo.append((article, at_path.get(article.path)))
     return todo
 
 
@@ -187,29 +189,37 @@ def derive(
 def _match(store: Store, settings: settings_.Settings, judge_: judge.Judge, since: int, result: BuildResult, known: signals.FeatureMap, echo: Echo) -> None:
     """Place new articles in stories, then match and judge, within each story,
     the claims after ``since`` (0: all of them)."""
-    claims = store.load(settings.model)
+    with result.timed("load"):
+        claims = store.load(settings.model)
     # Shared terms count by how rare they are in the whole corpus.
     with result.timed("match"):
-        claim_terms = [signals.stored_terms(content, stored, known) for content, stored in zip(claims.contents, claims.terms)]
-        vocabulary = signals.vocabulary_of(zip(claims.contents, claim_terms))
+        term_lists = [stored.split() if stored is not None else sorted(known[content].content) for content, stored in zip(claims.contents, claims.terms)]
+        vocabulary, presence = terms.Vocabulary.index(claims.contents, term_lists)
     with result.timed("stories"):
-        placed = stories.assign(store, claims.article_ids, claims.vectors, claim_terms, claims.contents)
+        rarity = store.term_weights()
+        rarities = np.array([rarity.get(term, terms.UNKNOWN_RARITY) for term in vocabulary.columns] or [terms.UNKNOWN_RARITY])
+        placed = stories.assign(store, claims.article_ids, claims.vectors, presence, rarities, claims.contents)
         if placed:
             echo(f"placed {placed:,} articles in {store.db['stories'].count:,} stories")
     if since == 0:
         store.clear_pairs()
     if not len(claims):
         return
-    story = store.story_of()
     with result.timed("match"):
+        story_of = store.story_of()
+        story = np.array([story_of.get(a, -1) for a in claims.article_ids.tolist()])
+        new = np.flatnonzero(np.asarray(claims.ids) > since)
+        # Claims meet the claims of their story only: the stories of new claims are all there is to match in.
+        rows = np.flatnonzero(np.isin(story, np.unique(story[new])))
         refs = [
-            match.ClaimRef(id_, article_id, speaker, t, story.get(article_id))
-            for id_, article_id, speaker, t in zip(claims.ids, claims.article_ids.tolist(), claims.speakers, claim_terms)
+            match.ClaimRef(claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(term_lists[k]), int(story[k]))
+            for k in rows.tolist()
         ]
-        new = [k for k, ref in enumerate(refs) if ref.id > since]
+        position = {k: j for j, k in enumerate(rows.tolist())}
         echo(f"matching {len(new):,} claims within their stories")
         pairs = match.match(
-            [refs[k] for k in new], claims.vectors[new], refs, claims.vectors, settings.threshold, vocabulary, settings.semantic_threshold,
+            [refs[position[k]] for k in new.tolist()], claims.vectors[new], refs, claims.vectors[rows], settings.threshold, vocabulary,
+            settings.semantic_threshold, corpus_terms=match.term_matrix(refs, vocabulary, presence[rows]),
         )
     echo(f"judging {len(pairs):,} pairs")
     row = {id_: k for k, id_ in enumerate(claims.ids)}

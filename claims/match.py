@@ -80,19 +80,14 @@ def _voice(speaker: str | None) -> str:
     return (speaker or "").strip().lower()
 
 
-def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary) -> sparse.csr_matrix:
+def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary, presence: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
     """Rows of idf weights of each claim's terms, unit length; one column per
-    term of ``vocabulary``."""
-    columns = vocabulary.columns
-    rows, cols = [], []
-    for row, ref in enumerate(refs):
-        found = [columns[t] for t in ref.terms if t in columns]
-        rows += [row] * len(found)
-        cols += found
-    values = vocabulary.idfs[cols] if cols else np.zeros(0)
-    norms = np.sqrt(np.bincount(np.asarray(rows, dtype=np.int64), weights=values**2, minlength=len(refs)))
-    values = values / np.where(norms > 0, norms, 1.0)[np.asarray(rows, dtype=np.int64)]
-    return sparse.csr_matrix((values, (rows, cols)), shape=(len(refs), max(1, len(columns))), dtype=np.float32)
+    term of ``vocabulary``. ``presence``: ``vocabulary.presence`` of the
+    claims' terms, if made already."""
+    presence = vocabulary.presence([ref.terms for ref in refs]) if presence is None else presence
+    weighted = presence.multiply(vocabulary.idfs[None, :] if len(vocabulary.columns) else 0.0).tocsr()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return (sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted).astype(np.float32).tocsr()
 
 
 def _admitted(sims: np.ndarray, overlap: np.ndarray, threshold: float, semantic_threshold: float, nearest: np.ndarray | None = None) -> np.ndarray:

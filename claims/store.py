@@ -217,17 +217,20 @@ class Store:
 
     # Articles ------------------------------------------------------------
 
-    def article_with_text(self, sha256: str) -> tuple[int, str, str | None] | None:
-        """(id, path, the story label the user gave it) of the stored article with this text."""
-        return self.db.execute(
-            """select a.id, a.path, s.label from articles a left join stories s on s.id = a.story_id and s.given = 1
-               where a.sha256 = ?""",
-            [sha256],
-        ).fetchone()
+    def articles_with_texts(self, sha256s: list[str]) -> dict[str, tuple[int, str, str | None]]:
+        """sha256 -> (id, path, the story label the user gave it) of the stored
+        articles with these texts."""
+        rows = self.db.execute(
+            """select a.sha256, a.id, a.path, s.label from articles a left join stories s on s.id = a.story_id and s.given = 1
+               where a.sha256 in (select value from json_each(?))""",
+            [json.dumps(sha256s)],
+        ).fetchall()
+        return {sha: (id_, path, label) for sha, id_, path, label in rows}
 
-    def article_at(self, path: str) -> int | None:
-        row = self.db.execute("select id from articles where path = ?", [path]).fetchone()
-        return row[0] if row else None
+    def articles_at(self, paths: list[str]) -> dict[str, int]:
+        """path -> id of the stored articles read from these paths."""
+        rows = self.db.execute("select path, min(id) from articles where path in (select value from json_each(?)) group by path", [json.dumps(paths)]).fetchall()
+        return dict(rows)
 
     def add_article(self, article, language: str | None, claims, skipped, vectors, model: str, rarities: dict[str, float]) -> int:
         """Write one article with its claims, skipped lines and claim vectors,
@@ -309,14 +312,15 @@ class Store:
     def load(self, model: str, stories: Iterable[int] | None = None) -> Loaded:
         """The claims with a vector of ``model``, in id order; with
         ``stories``, only the claims of those stories' articles."""
-        where, params = "", [model]
+        among, params = "", [model]
         if stories is not None:
-            where = "where a.story_id in (select value from json_each(?))"
+            among = "and c.article_id in (select id from articles where story_id in (select value from json_each(?)))"
             params.append(json.dumps(sorted(stories)))
+        # From the embeddings, in the order of their primary key (claim_id,
+        # model): ordering by claims.id made SQLite sort every vector.
         rows = self.db.execute(
             f"""select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
-                from claims c join embeddings e on e.claim_id = c.id and e.model = ?
-                join articles a on a.id = c.article_id {where} order by c.id""",
+                from embeddings e join claims c on c.id = e.claim_id where e.model = ? {among} order by e.claim_id""",
             params,
         ).fetchall()
         return Loaded(

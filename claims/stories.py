@@ -21,8 +21,6 @@ Nothing is grouped again, so story ids last across builds.
 
 from __future__ import annotations
 
-from collections import Counter
-
 import numpy as np
 from scipy import sparse
 
@@ -36,27 +34,21 @@ STRONG = 0.6
 EMBEDDING_WEIGHT = 0.5  # the rest is the terms' cosine
 
 
-def profiles(vectors_by_article: list[np.ndarray], terms_by_article: list[Counter], rarity: dict[str, float], weights_by_article: list[np.ndarray] | None = None):
-    """(weighted mean claim vectors, unit length; term vectors weighted by the
-    terms' rarity in the language, unit length). ``terms_by_article`` counts
-    are weighted already. Rarity in the language, not in the corpus: a
-    corpus of five articles on one story has no idf to speak of."""
-    dims = vectors_by_article[0].shape[1] if vectors_by_article else 1
-    means = np.zeros((len(vectors_by_article), dims), dtype=np.float32)
-    for k, v in enumerate(vectors_by_article):
-        if len(v):
-            w = weights_by_article[k] if weights_by_article is not None else np.ones(len(v))
-            means[k] = (w[:, None] * v).sum(axis=0)
+def profiles(rows: np.ndarray, n: int, claim_weights: np.ndarray, vectors: np.ndarray, presence: sparse.csr_matrix, rarity: np.ndarray):
+    """Profiles of ``n`` articles from their claims (``rows[k]``: the article
+    row of claim k): their weighted mean claim vectors, unit length; and their
+    terms, each weighing ``(1 + log n) * rarity``, n its weighted count in the
+    article (``presence``: claims x terms, ``rarity``: per term column), unit
+    length. Rarity in the language, not in the corpus: a corpus of five
+    articles on one story has no idf to speak of."""
+    # float32 like the vectors: a float64 matrix would copy them all to float64 first.
+    to_article = sparse.csr_matrix((claim_weights.astype(np.float32), (rows, np.arange(len(rows)))), shape=(n, len(rows)))
+    means = np.asarray(to_article @ vectors, dtype=np.float32) if len(rows) else np.zeros((n, max(1, vectors.shape[1] if vectors.ndim == 2 else 1)), dtype=np.float32)
     norms = np.linalg.norm(means, axis=1, keepdims=True)
     means = means / np.where(norms > 0, norms, 1.0)
-    columns: dict[str, int] = {}
-    rows, cols, values = [], [], []
-    for row, counts in enumerate(terms_by_article):
-        for term, n in counts.items():
-            rows.append(row)
-            cols.append(columns.setdefault(term, len(columns)))
-            values.append((1 + np.log(max(n, 1.0))) * rarity.get(term, UNKNOWN_RARITY))
-    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(len(terms_by_article), max(1, len(columns))), dtype=np.float64)
+    counts = (to_article @ presence).tocsr()
+    counts.data = 1 + np.log(np.maximum(counts.data, 1.0))
+    matrix = counts.multiply(rarity[None, :]).tocsr()
     lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     matrix = sparse.diags(1 / np.where(lengths > 0, lengths, 1.0)) @ matrix
     return means.astype(np.float32), matrix.tocsr()
@@ -129,28 +121,22 @@ def weights(article_ids: list[int], contents: list[str]) -> np.ndarray:
     return np.array([1.0 / len(articles_with[c]) for c in contents])
 
 
-def assign(store, article_ids: np.ndarray, vectors: np.ndarray, claim_terms: list[frozenset[str]], contents: list[str], threshold: float = THRESHOLD) -> int:
+def assign(store, article_ids: np.ndarray, vectors: np.ndarray, presence: sparse.csr_matrix, rarity: np.ndarray, contents: list[str], threshold: float = THRESHOLD) -> int:
     """Give every article of ``store`` (a ``store.Store``) without a story one
-    (see the module docstring), from the stored claims: their articles,
-    vectors, terms and contents, row by row. The number of articles placed;
+    (see the module docstring), from the stored claims, row by row: their
+    articles, vectors, terms (``presence``: claims x terms, ``rarity``: how
+    rare each term column is) and contents. The number of articles placed;
     stories' counts are brought up to date."""
     todo = store.unplaced()
     if not todo:
         store.count_stories()  # stories the user named may have new articles
         return 0
-    claim_weights = weights(article_ids.tolist(), contents)
-    rows_of: dict[int, list[int]] = {}
-    counts: dict[int, Counter] = {}
-    for k, article_id in enumerate(article_ids.tolist()):
-        rows_of.setdefault(article_id, []).append(k)
-        bag = counts.setdefault(article_id, Counter())
-        for term in claim_terms[k]:
-            bag[term] += claim_weights[k]
     stored = store.story_of()
     found_before = store.found_stories()
     ids = list(stored) + todo
-    blocks = [vectors[rows_of.get(article_id, [])] for article_id in ids]
-    profile = profiles(blocks, [counts.get(a, Counter()) for a in ids], store.term_weights(), [claim_weights[rows_of.get(a, [])] for a in ids])
+    row_of = {article_id: k for k, article_id in enumerate(ids)}
+    rows = np.array([row_of[a] for a in article_ids.tolist()], dtype=np.int64)
+    profile = profiles(rows, len(ids), weights(article_ids.tolist(), contents), vectors, presence, rarity)
     k_new = len(stored)
     new_profile = (profile[0][k_new:], profile[1][k_new:])
     if not found_before:

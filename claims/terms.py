@@ -93,6 +93,41 @@ class Vocabulary:
             n += 1
         return cls(n, dict(df))
 
+    @classmethod
+    def index(cls, texts: list[str], term_lists: list) -> tuple["Vocabulary", "sparse.csr_matrix"]:
+        """The vocabulary of claims (their texts and the terms of each; a text
+        repeated counts once, as ``count`` of the distinct texts) and their
+        ``presence`` matrix, in one pass: what a build reads of every stored
+        claim, so it is made without a set or a Counter per claim."""
+        from scipy import sparse
+
+        column: dict[str, int] = {}
+        indices: list[int] = []
+        indptr = [0]
+        first: list[bool] = []
+        seen: set[str] = set()
+        for text, found in zip(texts, term_lists):
+            indices.extend([column.setdefault(t, len(column)) for t in found])
+            indptr.append(len(indices))
+            first.append(text not in seen)
+            seen.add(text)
+        names = sorted(column)
+        remap = np.empty(len(column), dtype=np.int64)
+        remap[np.array([column[t] for t in names], dtype=np.int64)] = np.arange(len(names))
+        cols = remap[np.asarray(indices, dtype=np.int64)] if indices else np.zeros(0, dtype=np.int64)
+        counted_rows = np.repeat(np.asarray(first, dtype=bool), np.diff(indptr))
+        df = np.bincount(cols[counted_rows], minlength=len(names))
+        vocabulary = cls(int(sum(first)), {t: int(n) for t, n in zip(names, df) if n})
+        presence = sparse.csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), cols, np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, max(1, len(names)))
+        )
+        if len(vocabulary.df) != len(names):  # a term only in repeated texts: not in the vocabulary's columns
+            return vocabulary, vocabulary.presence(term_lists)
+        # The cached properties, made already: columns, and idfs as ``idf`` computes them.
+        vocabulary.__dict__["columns"] = {t: i for i, t in enumerate(names)}
+        vocabulary.__dict__["idfs"] = np.log((vocabulary.n + 1) / (df + 1.0)) + 1
+        return vocabulary, presence
+
     @cached_property
     def columns(self) -> dict[str, int]:
         """Term -> column, for term matrices (``match.term_matrix``)."""
@@ -105,6 +140,22 @@ class Vocabulary:
 
     def idf(self, term: str) -> float:
         return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1
+
+    def presence(self, term_sets: list) -> "sparse.csr_matrix":
+        """One row per set of terms, 1 in the column of each term this
+        vocabulary has: what term matrices of claims and of articles are made of."""
+        from scipy import sparse
+
+        columns = self.columns
+        rows, cols = [], []
+        for row, found in enumerate(term_sets):
+            hits = [columns[t] for t in found if t in columns]
+            rows += [row] * len(hits)
+            cols += hits
+        return sparse.csr_matrix(
+            (np.ones(len(cols), dtype=np.float32), (np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64))),
+            shape=(len(term_sets), max(1, len(columns))),
+        )
 
 
 NO_VOCABULARY = Vocabulary()

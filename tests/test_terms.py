@@ -64,3 +64,20 @@ def test_a_matched_conflict_needs_a_focused_signal():
     ])
     assert focused.relation == "conflict"
     assert apart.relation != "conflict"
+
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "d"]), st.sets(st.sampled_from(["kellog", "rolle", "tisch", "europä", "genf"]))), max_size=12))
+def test_a_vocabulary_indexed_in_one_pass_is_the_one_counted(claims):
+    # Each text has one set of terms, as claims' texts do.
+    terms_of = {}
+    texts = [text for text, found in claims if terms_of.setdefault(text, found) is not None]
+    term_sets = [terms_of[text] for text in texts]
+    counted = Vocabulary.count(dict(zip(texts, term_sets)).values())
+    indexed, presence = Vocabulary.index(texts, [sorted(found) for found in term_sets])
+    assert (indexed.n, indexed.df, indexed.columns) == (counted.n, counted.df, counted.columns)
+    assert list(indexed.idfs) == list(counted.idfs)
+    assert (presence != counted.presence(term_sets)).nnz == 0
