@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import embed, judge, lexicon, match, signals
+from .settings import Settings
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 # STTS tags of the words a noun phrase is made of: articles, adjectives, nouns,
@@ -55,8 +56,6 @@ def ask(
     judge of the settings the db was built with, ``Settings.stance_judge``).
     ``model``: the embedding model's name (default: the db's), ``encoder``
     the model itself when loaded; ``known``: claims' features computed before."""
-    from .settings import Settings
-
     statement = statement or proposition(question)
     built_with = Settings.stored(store.config())
     model = model or built_with.model
