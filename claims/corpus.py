@@ -22,7 +22,7 @@ import numpy as np
 
 from . import ask as asking, embed, ingest, match, signals
 from .build import BuildResult, Split, derive, embed_missing, encode_once, progress_bar, sort_out, split_all
-from .settings import EMBEDDINGS, Settings, stale
+from .settings import ANSWERS, EMBEDDINGS, Settings, stale
 from .store import Store
 
 Item = Any  # a path (str or PathLike), a dict like a JSONL record, or an ingest.Article
@@ -159,7 +159,7 @@ class Corpus:
                 with result.timed("embed"):
                     embed_missing(self.store, self.model(), self.settings.model, self.progress)
             # Nothing new, nothing changed: what is stored is what a rebuild would store.
-            if changed or model_changed or self.store.unplaced() or stale(key, config, tuple(key)):
+            if changed or model_changed or self.store.unplaced() or stale(key, config, ANSWERS):
                 derive(self.store, self.settings, judge_, result, known, self.model, model_changed, self.echo if self.progress else None)
 
     # Reading -----------------------------------------------------------------
