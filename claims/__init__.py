@@ -7,7 +7,8 @@
 """
 
 from .corpus import Corpus
+from .hookspecs import hookimpl
 from .settings import Question, Settings
 from .store import Store
 
-__all__ = ["Corpus", "Question", "Settings", "Store"]
+__all__ = ["Corpus", "Question", "Settings", "Store", "hookimpl"]

@@ -39,6 +39,7 @@ class Answer:
     score: float
     similarity: float
     reason: str
+    judge: str = "signals"  # the judge that gave the stance
 
 
 def proposition(question: str) -> str:
@@ -53,7 +54,8 @@ def ask(
 ) -> list[Answer]:
     """The ``limit`` claims of ``store`` (a ``store.Store``) most relevant to
     ``question``, each with a stance given by ``judge_`` (default: the stance
-    judge of the settings the db was built with, ``Settings.stance_judge``).
+    judge of the settings the db was built with, ``Settings.stance_judge``);
+    a claim the judge could not judge is left out.
     ``model``: the embedding model's name (default: the db's), ``encoder``
     the model itself when loaded; ``known``: claims' features computed before."""
     statement = statement or proposition(question)
@@ -81,6 +83,8 @@ def ask(
     subject, predicate = about(statement, known)
     answers = []
     for k, v in zip(top, verdicts):
+        if v is None:
+            continue  # a model judge could not judge it: no answer yet
         stance, reason = STANCES[v.relation], v.reason
         missing = _not_about(known[claims.contents[k]], subject, predicate)
         if missing and stance != "unclear":
@@ -93,7 +97,7 @@ def ask(
             Answer(
                 claim_id=claims.ids[k], article_id=row["article_id"], source=row["source"], title=row["title"],
                 speaker=row["speaker"], speaker_kind=row["speaker_kind"], text=row["text"], stance=stance,
-                score=v.score, similarity=round(float(similarity[k]), 4), reason=reason,
+                score=v.score, similarity=round(float(similarity[k]), 4), reason=reason, judge=v.judge,
             )
         )
     return answers
@@ -149,14 +153,16 @@ def load_questions(path) -> list[dict]:
     return data
 
 
-def answer_all(store, questions, judge_: judge.Judge, model: str, encoder=None, known: signals.FeatureMap | None = None) -> list[tuple]:
+def answer_all(store, questions, judge_, model: str, encoder_loader, known: signals.FeatureMap | None = None) -> tuple[list[tuple], int]:
     """Each of ``questions`` (``settings.Question``), the proposition it asks
-    about and its answers, as ``store.Store.replace_answers`` takes them."""
-    answered = []
+    about and its answers, as ``store.Store.replace_answers`` takes them; and
+    how many claims a model judge left unjudged (not among the answers)."""
+    answered, unjudged = [], 0
     for q in questions:
         statement = q.proposition or proposition(q.question)
-        answered.append((q, statement, ask(store, q.question, statement, judge_=judge_, model=model, encoder=encoder, known=known)))
-    return answered
+        answered.append((q, statement, ask(store, q.question, statement, judge_=judge_, model=model, encoder=encoder_loader(), known=known)))
+        unjudged += getattr(judge_, "unjudged", 0)
+    return answered, unjudged
 
 
 def as_dict(answer: Answer) -> dict:

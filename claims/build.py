@@ -42,6 +42,7 @@ class BuildResult:
     agreements: int = 0
     topics: int = 0
     answers: int = 0
+    unjudged: int = 0  # pairs and answers a model judge could not judge: the next build asks again
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
 
     @property
@@ -165,30 +166,65 @@ def embed_missing(store: Store, model, model_name: str, progress: bool = False) 
 
 
 def derive(
-    store: Store, settings: settings_.Settings, judge_: judge.Judge, result: BuildResult,
+    store: Store, settings: settings_.Settings, judge_, stance_judge, result: BuildResult,
     known: signals.FeatureMap, model_loader: Callable, rematch_all: bool = False, echo: Echo | None = None,
 ) -> None:
     """What is made of the stored claims: stories, pairs and verdicts, topics
     and answers, brought up to date for claims added since the last build
-    (everything when ``rematch_all``, another model or judge)."""
+    (everything when ``rematch_all``, another model or judge).
+
+    In three steps: new articles are placed in stories (one transaction);
+    pairs are matched and judged, and questions answered, with no transaction
+    open, so that a model judge keeps each batch of verdicts it is given
+    (``Store.cache_verdicts``) however the build ends; then the pairs, topics,
+    answers and settings are written in one transaction. Claims with a pair
+    left unjudged are matched again on the next build (``matched_upto`` stays)."""
     echo = echo or (lambda message: None)
     key = settings.key(judge_.name)
     config = store.config()
     rematch_all = rematch_all or settings_.stale(key, config, settings_.PAIRS)
     since = 0 if rematch_all else int(config.get("matched_upto", "0"))
-    _match(store, settings, judge_, since, result, known, echo)
-    with result.timed("topics"):
-        # A replaced article took claims out of topics: cluster again.
-        topics.write_topics(store, 0 if result.replaced else since, known)
+    with store.atomic():
+        corpus = _place(store, settings, result, known, echo)
+    pairs = _match(settings, corpus, since, store.story_of(), result, echo)
+    echo(f"judging {len(pairs):,} pairs")
+    claims = corpus.claims
+    row = {id_: k for k, id_ in enumerate(claims.ids)}
+    with result.timed("judge"):
+        verdicts = judge_.judge_pairs(
+            [(claims.contents[row[p.a]], claims.contents[row[p.b]], p.similarity) for p in pairs],
+            [(claims.speakers[row[p.a]], claims.speakers[row[p.b]]) for p in pairs],
+            corpus.vocabulary, known,
+        )
+    unjudged = sum(v is None for v in verdicts)
     with result.timed("questions"):
-        answered = ask.answer_all(store, settings.questions, settings.stance_judge(), settings.model, model_loader(), known) if settings.questions else []
+        answered, left = ask.answer_all(store, settings.questions, stance_judge, settings.model, model_loader, known)
+    result.unjudged = unjudged = unjudged + left
+    with store.atomic():
+        with result.timed("write"):
+            if since == 0:
+                store.clear_pairs()
+            store.save_pairs(pairs, verdicts)
+        with result.timed("topics"):
+            # A replaced article took claims out of topics: cluster again.
+            topics.write_topics(store, 0 if result.replaced else since, known)
         store.replace_answers(answered)
-    store.save_config(**key, matched_upto=store.last_claim())
+        store.save_config(**key, matched_upto=since if unjudged else store.last_claim())
 
 
-def _match(store: Store, settings: settings_.Settings, judge_: judge.Judge, since: int, result: BuildResult, known: signals.FeatureMap, echo: Echo) -> None:
-    """Place new articles in stories, then match and judge, within each story,
-    the claims after ``since`` (0: all of them)."""
+@dataclass
+class Corpus:
+    """The stored claims as matching reads them: their rows, the terms of
+    each, the vocabulary and the claims x terms presence matrix."""
+
+    claims: object  # store.Loaded
+    term_lists: list[list[str]]
+    vocabulary: terms.Vocabulary
+    presence: object  # scipy.sparse.csr_matrix
+
+
+def _place(store: Store, settings: settings_.Settings, result: BuildResult, known: signals.FeatureMap, echo: Echo) -> Corpus:
+    """Load the stored claims and give each article without a story one."""
     with result.timed("load"):
         claims = store.load(settings.model)
     # Shared terms count by how rare they are in the whole corpus.
@@ -201,36 +237,29 @@ def _match(store: Store, settings: settings_.Settings, judge_: judge.Judge, sinc
         placed = stories.assign(store, claims.article_ids, claims.vectors, presence, rarities, claims.contents)
         if placed:
             echo(f"placed {placed:,} articles in {store.db['stories'].count:,} stories")
-    if since == 0:
-        store.clear_pairs()
+    return Corpus(claims, term_lists, vocabulary, presence)
+
+
+def _match(settings: settings_.Settings, corpus: Corpus, since: int, story_of: dict[int, int], result: BuildResult, echo: Echo) -> list[match.Match]:
+    """Pairs, within each story, of the claims after ``since`` (0: all of them)."""
+    claims = corpus.claims
     if not len(claims):
-        return
+        return []
     with result.timed("match"):
-        story_of = store.story_of()
         story = np.array([story_of.get(a, -1) for a in claims.article_ids.tolist()])
         new = np.flatnonzero(np.asarray(claims.ids) > since)
         # Claims meet the claims of their story only: the stories of new claims are all there is to match in.
         rows = np.flatnonzero(np.isin(story, np.unique(story[new])))
         refs = [
-            match.ClaimRef(claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(term_lists[k]), int(story[k]))
+            match.ClaimRef(claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(corpus.term_lists[k]), int(story[k]))
             for k in rows.tolist()
         ]
         position = {k: j for j, k in enumerate(rows.tolist())}
         echo(f"matching {len(new):,} claims within their stories")
-        pairs = match.match(
-            [refs[position[k]] for k in new.tolist()], claims.vectors[new], refs, claims.vectors[rows], settings.threshold, vocabulary,
-            settings.semantic_threshold, corpus_terms=match.term_matrix(refs, vocabulary, presence[rows]),
+        return match.match(
+            [refs[position[k]] for k in new.tolist()], claims.vectors[new], refs, claims.vectors[rows], settings.threshold, corpus.vocabulary,
+            settings.semantic_threshold, corpus_terms=match.term_matrix(refs, corpus.vocabulary, corpus.presence[rows]),
         )
-    echo(f"judging {len(pairs):,} pairs")
-    row = {id_: k for k, id_ in enumerate(claims.ids)}
-    with result.timed("judge"):
-        verdicts = judge_.judge_pairs(
-            [(claims.contents[row[p.a]], claims.contents[row[p.b]], p.similarity) for p in pairs],
-            [(claims.speakers[row[p.a]], claims.speakers[row[p.b]]) for p in pairs],
-            vocabulary, known,
-        )
-    with result.timed("write"):
-        store.save_pairs(pairs, verdicts)
 
 
 def progress_bar(items, total: int, stage: str, show: bool):

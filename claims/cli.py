@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import ask, embed, judge, match, store
+from . import ask, embed, judge, judges, match, store
 
 DEFAULT_DB = "db/claims.db"
 
@@ -24,12 +24,14 @@ def cli():
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model name or local path")
 @click.option("--threshold", default=match.DEFAULT_THRESHOLD, show_default=True, type=click.FloatRange(-1, 2), help="Score (cosine + 0.5 x idf-weighted overlap of terms) at which claims of one story that share terms are matched")
 @click.option("--semantic-threshold", default=match.SEMANTIC_THRESHOLD, show_default=True, type=click.FloatRange(-1, 1), help="Cosine at which any two claims of one story are matched")
-@click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
+@click.option("--judge", "judge_name", default="signals", show_default=True, help="Who judges the pairs: signals, nli:PATH (a CrossEncoder on disk), llm:MODEL_ID (a model llm knows), or a plugin's judge")
+@click.option("--judge-all", is_flag=True, help="Send every matched pair to a model judge, not only those the signals do not call plainly unrelated")
+@click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge (the same as --judge nli:PATH)")
 @click.option("--conflict-prior", default=judge.NEWS_PRIOR, show_default=True, type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements, among matched pairs")
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there)")
 @click.option("--story", help="The story every article of this build belongs to (default: a JSONL article's own 'story', else found by grouping alike articles)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
-def build(paths, db_path, model, threshold, semantic_threshold, nli_model, conflict_prior, questions_path, story, progress):
+def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md or .jsonl files or folders of them (default: seeds/).
@@ -52,9 +54,10 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
         corpus.settings = Settings(
             model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
             conflict_prior=conflict_prior, questions=corpus.settings.questions if questions is None else questions,
+            judge=judge_name, judge_all=judge_all,
         )
         result = corpus.add(paths, story=story)
-    except (embed.ModelNotFound, judge.NLIModelNotFound) as e:
+    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound) as e:
         raise click.ClickException(str(e))
     click.echo(result.summary())
     if result.read == 0:
@@ -65,12 +68,14 @@ def build(paths, db_path, model, threshold, semantic_threshold, nli_model, confl
 @click.argument("pairs_files", metavar="PAIRS.tsv...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (a list of them for several files)")
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model for similarities")
-@click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge")
+@click.option("--judge", "judge_name", help="The judge to measure: signals (default), nli:PATH, llm:MODEL_ID, or a plugin's judge")
+@click.option("--judge-all", is_flag=True, help="Send every pair to a model judge, not only those the signals do not call plainly unrelated")
+@click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge (the same as --judge nli:PATH)")
 @click.option("--prior", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements (default: as in the calibration pairs)")
 @click.option("--baseline", is_flag=True, help="Measure the plain rule 'a negation word in exactly one text' instead")
 @click.option("--held-out", is_flag=True, help="Only the fifth of each file that claims calibrate does not fit on")
 @click.option("--weights", "weights_path", type=click.Path(exists=True, dir_okay=False), help="Judge weights written by claims calibrate (default: the shipped ones)")
-def eval_command(pairs_files, as_json, model, nli_model, prior, baseline, held_out, weights_path):
+def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, prior, baseline, held_out, weights_path):
     """Measure the judge on labelled pairs: premise<TAB>hypothesis<TAB>label.
 
     Labels are entailment/neutral/contradiction or agree/related/conflict. One
@@ -89,9 +94,12 @@ def eval_command(pairs_files, as_json, model, nli_model, prior, baseline, held_o
             if baseline:
                 report = evaluation.negation_rule(pairs)
             else:
-                report = evaluation.evaluate(pairs, model_name=model, nli_model=nli_model, prior=prior, weights_path=weights_path)
+                report = evaluation.evaluate(
+                    pairs, model_name=model, nli_model=nli_model, prior=prior, weights_path=weights_path, judge=judge_name,
+                    judge_all=judge_all, progress=sys.stderr.isatty(), echo=lambda message: click.echo(f"claims: {message}", err=True),
+                )
             reports.append((path, report))
-    except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound, ValueError) as e:
+    except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound, judges.JudgeNotFound, ValueError) as e:
         raise click.ClickException(str(e))
     if len(reports) == 1:
         report = reports[0][1]
@@ -134,8 +142,9 @@ def calibrate(pairs_files, output, model):
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--proposition", help="The statement the question asks about (default: the question's own words)")
 @click.option("-n", "--limit", default=ask.LIMIT, show_default=True, type=click.IntRange(1), help="Claims to judge")
+@click.option("--judge", "judge_name", help="Who gives the stances (default: the judge the db was built with)")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of answers")
-def ask_command(question, db_path, proposition, limit, as_json):
+def ask_command(question, db_path, proposition, limit, judge_name, as_json):
     """What each source says about QUESTION: the most relevant claims, each
     with a stance (yes, no, unclear) toward it, grouped by source and speaker."""
     import json
@@ -143,8 +152,9 @@ def ask_command(question, db_path, proposition, limit, as_json):
     from .corpus import Corpus
 
     try:
-        answers = Corpus(db_path).ask(question, proposition, limit)
-    except (embed.ModelNotFound, judge.NLIModelNotFound) as e:
+        corpus = Corpus(db_path, judge=judge_name, echo=lambda message: click.echo(f"claims: {message}", err=True))
+        answers = corpus.ask(question, proposition, limit)
+    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound) as e:
         raise click.ClickException(str(e))
     if as_json:
         click.echo(json.dumps([ask.as_dict(a) for a in answers], ensure_ascii=False, indent=1))

@@ -32,9 +32,9 @@ class Corpus:
     """The claims db at ``path`` (made, with its folder, when missing).
 
     ``settings``, or any of its fields as keyword arguments (``model``,
-    ``threshold``, ``semantic_threshold``, ``nli_model``, ``conflict_prior``,
-    ``questions``), override those the db was built with; defaults for a new
-    db. ``encoder``: a loaded sentence-transformers model to use as
+    ``threshold``, ``semantic_threshold``, ``judge``, ``judge_all``,
+    ``nli_model``, ``conflict_prior``, ``questions``), override those the db
+    was built with; defaults for a new db. ``encoder``: a loaded sentence-transformers model to use as
     ``settings.model`` (else it is loaded from disk when first needed).
     ``progress`` shows progress bars; ``echo`` hears what a long build is doing.
     """
@@ -72,11 +72,16 @@ class Corpus:
             self.encoder = embed.load_model(self.settings.model)
         return self.encoder
 
-    def judge(self):
-        """The judge of matched pairs (``Settings.judge``)."""
+    def pairs_judge(self):
+        """The judge of matched pairs (``Settings.pairs_judge``): a model
+        judge keeps its verdicts in this corpus's db."""
         if self._judge is None:
-            self._judge = self.settings.judge()
+            self._judge = self.settings.pairs_judge(cache=self.store, progress=self.progress, echo=self.echo)
         return self._judge
+
+    def stance_judge(self):
+        """The same judge for claims against a question (``Settings.stance_judge``)."""
+        return self.settings.stance_judge(cache=self.store, progress=self.progress, echo=self.echo)
 
     # Writing ---------------------------------------------------------------
 
@@ -150,17 +155,23 @@ class Corpus:
         return splits
 
     def _build(self, result: BuildResult, known: signals.FeatureMap, changed: bool = False) -> None:
-        judge_ = self.judge()
+        judge_ = self.pairs_judge()
         key = self.settings.key(judge_.name)
         config = self.store.config()
         model_changed = stale(key, config, EMBEDDINGS) and self.store.db["embeddings"].count > 0
-        with self.store.atomic():
-            if model_changed:
-                with result.timed("embed"):
-                    embed_missing(self.store, self.model(), self.settings.model, self.progress)
-            # Nothing new, nothing changed: what is stored is what a rebuild would store.
-            if changed or model_changed or self.store.unplaced() or stale(key, config, ANSWERS):
-                derive(self.store, self.settings, judge_, result, known, self.model, model_changed, self.echo if self.progress else None)
+        if model_changed:
+            with self.store.atomic(), result.timed("embed"):
+                embed_missing(self.store, self.model(), self.settings.model, self.progress)
+        # Claims not matched yet: an interrupted build, or pairs a model judge left unjudged.
+        behind = int(config.get("matched_upto", "0")) < self.store.last_claim()
+        # Nothing new, nothing changed: what is stored is what a rebuild would store.
+        if changed or model_changed or behind or self.store.unplaced() or stale(key, config, ANSWERS):
+            derive(
+                self.store, self.settings, judge_, self.stance_judge(), result, known, self.model, model_changed,
+                self.echo if self.progress else None,
+            )
+        if result.unjudged:
+            self.echo(f"{result.unjudged:,} pairs or answers left unjudged by {self.settings.judge}: the next build asks again")
 
     # Reading -----------------------------------------------------------------
 
@@ -198,7 +209,7 @@ class Corpus:
         stance toward it (yes, no, unclear) and the reason, given by the
         build's judge at its calibration prior (``Settings.stance_judge``)."""
         return asking.ask(
-            self.store, question, proposition, limit, judge_=self.settings.stance_judge(), model=self.settings.model, encoder=self.model(),
+            self.store, question, proposition, limit, judge_=self.stance_judge(), model=self.settings.model, encoder=self.model(),
         )
 
     def similar(self, text: str, limit: int = 10) -> list[dict]:

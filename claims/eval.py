@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from . import embed
-from .judge import ALIASES, LABELS, Judge, load_weights
+from .judge import ALIASES, LABELS, load_weights
 
 
 HELD_OUT = 5  # one pair in this many is held out of calibration
@@ -77,12 +77,14 @@ class Report:
     labels: dict  # label -> {precision, recall, f1, support}
     confusion: list[list[int]]  # rows: true label, columns: predicted, in LABELS order
     pairs_per_second: float
+    judge: str = "signals"  # the judge measured
+    unjudged: int = 0  # pairs a model judge could not judge, counted as "related"
 
     def to_dict(self) -> dict:
         return {
             "n": self.n, "accuracy": self.accuracy, "labels": self.labels,
             "confusion": {"labels": list(LABELS), "matrix": self.confusion},
-            "pairs_per_second": self.pairs_per_second,
+            "pairs_per_second": self.pairs_per_second, "judge": self.judge, "unjudged": self.unjudged,
         }
 
     def row(self, name: str) -> str:
@@ -98,7 +100,8 @@ class Report:
         for label in LABELS:
             m = self.labels[label]
             lines.append(f"{label:10} {m['precision']:9.3f} {m['recall']:7.3f} {m['f1']:6.3f} {m['support']:8d}")
-        lines += ["", f"accuracy {self.accuracy:.3f} on {self.n} pairs, {self.pairs_per_second:.0f} pairs/s", "",
+        unjudged = f", {self.unjudged} unjudged (counted as related)" if self.unjudged else ""
+        lines += ["", f"accuracy {self.accuracy:.3f} on {self.n} pairs, {self.pairs_per_second:.0f} pairs/s, judge {self.judge}{unjudged}", "",
                   "confusion (rows: true, columns: predicted)", " " * 10 + "".join(f"{label:>9}" for label in LABELS)]
         for label, row in zip(LABELS, self.confusion):
             lines.append(f"{label:10}" + "".join(f"{count:9d}" for count in row))
@@ -154,12 +157,26 @@ def evaluate(
     prior: float | None = None,
     progress: bool = False,
     weights_path: str | None = None,
+    judge: str | None = None,
+    judge_all: bool = False,
+    echo=None,
 ) -> Report:
+    """The judge named ``judge`` (``judges.get_judge``; default signals, or
+    ``nli:NLI_MODEL``) on labelled pairs, as labelled pairs are judged: at the
+    calibration prior unless ``prior``."""
+    from . import judges
+
+    name = judge or (f"nli:{nli_model}" if nli_model else judges.DEFAULT)
     model = embed.load_model(model_name)
-    judge = Judge(load_weights(weights_path), nli_model=nli_model, prior=prior)
+    options = judges.JudgeOptions(
+        prior=prior, weights=load_weights(weights_path), judge_all=judge_all, progress=progress, echo=echo or (lambda message: None),
+    )
+    judge_ = judges.get_judge(name, options)
     # Timed from here: embedding and judging, not loading the models.
     start = time.perf_counter()
     similarities = embed.pair_similarities(model, [(a, b) for a, b, _ in pairs], progress=progress)
-    verdicts = judge.judge_pairs([(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)])
+    verdicts = judge_.judge_pairs([(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)])
     seconds = time.perf_counter() - start
-    return metrics([label for _, _, label in pairs], [v.relation for v in verdicts], seconds)
+    report = metrics([label for _, _, label in pairs], [v.relation if v else "related" for v in verdicts], seconds)
+    report.judge, report.unjudged = name, sum(v is None for v in verdicts)
+    return report

@@ -60,6 +60,7 @@ class Verdict:
     reason: str
     kind: str | None = None  # for conflicts: dispute (two speakers) | self (one speaker)
     shared: tuple[str, ...] = ()  # the content words both claims name, rarest first
+    judge: str = "signals"  # the judge that decided (judges.py): signals, nli:..., llm:...
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from . import embed, judge, match
+from . import embed, judge, judges, match
 
-# What each part of the stored results depends on.
+# What each part of the stored results depends on ("judge": the judge's
+# name, its weights, prior, model and cascade).
 EMBEDDINGS = ("model",)
 PAIRS = ("model", "threshold", "semantic_threshold", "judge")
 ANSWERS = PAIRS + ("questions",)
@@ -35,34 +36,48 @@ class Settings:
     model: str = embed.DEFAULT_MODEL  # sentence-transformers model name or local path
     threshold: float = match.DEFAULT_THRESHOLD  # similarity + 0.5 x overlap at which claims sharing terms match
     semantic_threshold: float = match.SEMANTIC_THRESHOLD  # cosine at which any two claims of a story match
-    nli_model: str | None = None  # a local CrossEncoder NLI model added to the judge
+    nli_model: str | None = None  # a local CrossEncoder NLI model: the same as judge="nli:NAME"
     conflict_prior: float = judge.NEWS_PRIOR  # expected share of conflicts (and agreements) among matched pairs
     questions: tuple[Question, ...] = ()
+    judge: str = judges.DEFAULT  # which judge decides (judges.py): signals, nli:PATH, llm:MODEL_ID, a plugin's
+    judge_all: bool = False  # a model judge sees every pair, not only those the signals do not call unrelated
 
     def __post_init__(self):
         # Questions given as dicts (questions.yml) are frozen too.
         object.__setattr__(self, "questions", tuple(_question(q) for q in self.questions or ()))
+        # --nli-model, from before judges were plugins, names the nli judge.
+        if self.nli_model and self.judge == judges.DEFAULT:
+            object.__setattr__(self, "judge", f"nli:{self.nli_model}")
 
     def replace(self, **changes) -> "Settings":
         """These settings with ``changes``; ``None`` values change nothing."""
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
 
-    def judge(self) -> judge.Judge:
-        """The judge of matched pairs: at the news prior, matched mode."""
-        return judge.Judge(nli_model=self.nli_model, prior=self.conflict_prior, matched=True)
+    def pairs_judge(self, cache=None, progress: bool = False, echo=None):
+        """The judge of matched pairs (``judges.get_judge``), at the news
+        prior, in matched mode; ``cache``: a ``store.Store`` that keeps a model
+        judge's verdicts."""
+        return judges.get_judge(self.judge, self._options(self.conflict_prior, True, cache, progress, echo))
 
-    def stance_judge(self) -> judge.Judge:
-        """The same judge (weights, NLI model) for a claim against a question's
-        proposition: at its calibration prior, as labelled pairs are judged."""
-        return judge.Judge(nli_model=self.nli_model, prior=None)
+    def stance_judge(self, cache=None, progress: bool = False, echo=None):
+        """The same judge for a claim against a question's proposition: at its
+        calibration prior, as labelled pairs are judged."""
+        return judges.get_judge(self.judge, self._options(None, False, cache, progress, echo))
+
+    def _options(self, prior, matched, cache, progress, echo) -> judges.JudgeOptions:
+        return judges.JudgeOptions(
+            prior=prior, matched=matched, cache=cache, judge_all=self.judge_all, progress=progress,
+            echo=echo or (lambda message: None),
+        )
 
     def key(self, judge_name: str) -> dict[str, str]:
         """What the stored results depend on, as the ``config`` table keeps it.
-        ``judge_name``: ``Judge.name`` of ``self.judge()`` (its weights' digest,
+        ``judge_name``: the ``name`` of ``self.pairs_judge()`` (its weights' digest,
         prior and NLI model)."""
         return {
             "model": self.model, "threshold": str(self.threshold), "semantic_threshold": str(self.semantic_threshold),
-            "judge": judge_name, "nli_model": self.nli_model or "",
+            "judge": judge_name, "nli_model": self.nli_model or "", "judge_spec": self.judge, "judge_all": str(int(self.judge_all)),
+            "conflict_prior": str(self.conflict_prior),
             "questions": json.dumps([dataclasses.asdict(q) for q in self.questions], sort_keys=True, ensure_ascii=False),
         }
 
@@ -77,7 +92,10 @@ class Settings:
                 values[name] = float(config[name])
         if config.get("nli_model"):
             values["nli_model"] = config["nli_model"]
-        prior = _prior(config.get("judge"))
+        if config.get("judge_spec"):
+            values["judge"] = config["judge_spec"]
+        values["judge_all"] = config.get("judge_all") == "1"
+        prior = float(config["conflict_prior"]) if config.get("conflict_prior") else _prior(config.get("judge"))
         if prior is not None:
             values["conflict_prior"] = prior
         if config.get("questions"):

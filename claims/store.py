@@ -31,6 +31,25 @@ select
   p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
   p.claim_a as claim_a_id, p.claim_b as claim_b_id,
   a.article_id as article_a_id, b.article_id as article_b_id,
+  a.content as content_a, b.content as content_b, aa.story_id, p.judge
+from claim_pairs p
+join claims a on a.id = p.claim_a
+join claims b on b.id = p.claim_b
+join articles aa on aa.id = a.article_id
+join articles ab on ab.id = b.article_id
+where p.relation = '{relation}'
+order by p.score desc
+"""
+
+# The pair views as migration 3 made them (a migration is never edited; m004 adds the judge).
+PAIR_VIEW_3 = """
+select
+  p.rowid as pair,
+  a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
+  b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
+  p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
+  p.claim_a as claim_a_id, p.claim_b as claim_b_id,
+  a.article_id as article_a_id, b.article_id as article_b_id,
   a.content as content_a, b.content as content_b, aa.story_id
 from claim_pairs p
 join claims a on a.id = p.claim_a
@@ -164,9 +183,24 @@ def m003_views(db: sqlite_utils.Database) -> None:
     """The views readers start from, with the stories' columns; the config
     row ``schema_version`` is gone (the migrations table says it now)."""
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
-        db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
+        db.create_view(name, PAIR_VIEW_3.format(relation=relation), replace=True)
     db.create_view("stances", STANCE_VIEW, replace=True)
     db.execute("delete from config where key = 'schema_version'")
+
+
+@MIGRATIONS()
+def m004_judges(db: sqlite_utils.Database) -> None:
+    """Judges as plugins (issue 16): the judge that decided each pair and
+    each answer, and the verdicts of model judges kept by (judge, the two
+    texts), so that no model is asked twice about a pair."""
+    _add_columns(db["claim_pairs"], {"judge": str})
+    _add_columns(db["answers"], {"judge": str})
+    if not db["verdict_cache"].exists():
+        db["verdict_cache"].create(
+            {"judge": str, "pair": str, "relation": str, "score": float, "reason": str, "at": str}, pk=("judge", "pair"),
+        )
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
 
 
 @dataclass
@@ -410,11 +444,32 @@ class Store:
                 {
                     "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
                     "shared": ", ".join(v.shared) or None,
-                    "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind,
+                    "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind, "judge": v.judge,
                 }
                 for p, v in zip(pairs, verdicts)
+                if v is not None  # a pair its judge could not judge waits for the next build
             ),
             pk=("claim_a", "claim_b"),
+        )
+
+    # Model verdicts ----------------------------------------------------------
+
+    def cached_verdicts(self, judge: str, keys: list[str]) -> dict[str, tuple[str, float, str]]:
+        """pair key -> (relation, score, reason) that ``judge`` gave before."""
+        rows = self.db.execute(
+            "select pair, relation, score, reason from verdict_cache where judge = ? and pair in (select value from json_each(?))",
+            [judge, json.dumps(keys)],
+        ).fetchall()
+        return {pair: (relation, score, reason) for pair, relation, score, reason in rows}
+
+    def cache_verdicts(self, judge: str, rows: list[tuple[str, str, float, str]]) -> None:
+        """Keep ``judge``'s verdicts, (pair key, relation, score, reason) each,
+        committed at once when no build transaction is open: a build
+        interrupted after this keeps them."""
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.db["verdict_cache"].upsert_all(
+            ({"judge": judge, "pair": key, "relation": r, "score": score, "reason": reason, "at": now} for key, r, score, reason in rows),
+            pk=("judge", "pair"),
         )
 
     def pair_edges(self) -> list[tuple[int, int, float, float | None]]:
@@ -486,7 +541,7 @@ class Store:
             self.db["answers"].insert_all(
                 {
                     "question_id": question.id, "claim_id": a.claim_id, "stance": a.stance,
-                    "score": a.score, "similarity": a.similarity, "reason": a.reason,
+                    "score": a.score, "similarity": a.similarity, "reason": a.reason, "judge": a.judge,
                 }
                 for a in answers
             )

@@ -37,7 +37,7 @@ def _stored(path):
 def test_a_new_db_has_every_migration_and_opening_again_applies_none(tmp_path):
     store = Store(tmp_path / "sub" / "folder" / "claims.db")
     applied = [m.name for m in MIGRATIONS.applied(store.db)]
-    assert applied == ["m001_tables", "m002_stories", "m003_views"]
+    assert applied == ["m001_tables", "m002_stories", "m003_views", "m004_judges"]
     assert MIGRATIONS.pending(Store(tmp_path / "sub" / "folder" / "claims.db").db) == []
 
 
@@ -45,7 +45,7 @@ def test_an_old_db_is_migrated_in_place_and_nothing_stored_is_lost(old_db, monke
     before = _stored(old_db)
     corpus = Corpus(old_db)
     db = corpus.db
-    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_tables", "m002_stories", "m003_views"]
+    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_tables", "m002_stories", "m003_views", "m004_judges"]
     assert "story_id" in db["articles"].columns_dict and "content" in db["claims"].columns_dict
     assert db["stories"].exists() and db["term_weights"].exists()
     assert "story_id" in {c.name for c in db["conflicts"].columns}
@@ -60,7 +60,7 @@ def test_an_old_db_is_migrated_in_place_and_nothing_stored_is_lost(old_db, monke
     corpus.build()
     assert _stored(old_db) == before
     assert db.execute("select count(*) from articles where story_id is null").fetchone()[0] == 0
-    assert corpus.store.config()["judge"] == corpus.judge().name
+    assert corpus.store.config()["judge"] == corpus.pairs_judge().name
     assert corpus.conflicts(), "the two reports disagree on the Europeans at the table"
     assert db.execute("pragma foreign_key_check").fetchall() == []
 

@@ -67,7 +67,9 @@ def test_stored_stances_and_claims_ask_use_the_builds_nli_model(tiny_nli, tmp_pa
     db = sqlite_utils.Database(db_path)
     corpus = Corpus(db_path)
     # What `claims ask` judges with is the build's judge, NLI model included.
-    assert corpus.settings.stance_judge().nli is not None
+    assert corpus.settings.judge == f"nli:{tiny_nli}"
+    assert corpus.stance_judge().combined.nli is not None
+    assert {r["judge"] for r in db.query("select judge from answers")} <= {"signals", f"nli:{tiny_nli}"}
     question = questions[0]
     stored = {
         r["claim_id"]: (r["stance"], r["score"])

@@ -1,0 +1,225 @@
+"""Judges: which judge decides a pair, by name, and what model judges share.
+
+A judge is named ``signals`` (the default, offline: ``judge.Judge``),
+``nli:NAME_OR_PATH`` (a sentence-transformers ``CrossEncoder`` NLI model on
+disk, its probabilities combined with the signals) or ``llm:MODEL_ID`` (any
+model the ``llm`` library knows, ``llm_judge.py``). Plugins add more through
+the ``register_judges`` hook (``hookspecs.py``).
+
+A judge has a ``name`` (what its verdicts depend on: a change means judging
+again) and ``judge_pairs(pairs, speakers, vocabulary, known)``, which returns
+one ``judge.Verdict`` per ``(text_a, text_b, similarity)`` pair, or None for a
+pair it could not judge (left for the next build).
+
+Model judges (``ModelJudge``) share three things:
+
+- a cascade: the signals judge sees every pair first, and only the pairs it
+  does not call plainly unrelated go to the model (``--judge-all``: all);
+- a verdict cache: verdicts are stored by (judge, the two texts), so a
+  rebuild, a build after a crash or an added article never asks the model
+  again about a pair it has judged; each batch is stored as it is judged;
+- failures at the edge: a model that fails or replies out of form leaves its
+  pairs unjudged, with one line naming the judge and the pair.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from . import hookspecs, judge as judging
+
+DEFAULT = "signals"
+# Plainly unrelated, for the cascade: the signals judge says "related", the
+# claims are not close in meaning and share at most this many content words.
+CASCADE_SIMILARITY = 0.5
+CASCADE_SHARED = 1
+# After this many failures in a row a model judge stops asking: the model is
+# down, out of quota or misconfigured, and each further call would fail too.
+MAX_FAILURES = 3
+
+
+class JudgeNotFound(Exception):
+    """A judge name no installed judge answers to, or a judge that cannot run."""
+
+
+@dataclass(frozen=True)
+class JudgeOptions:
+    """What every judge is made with."""
+
+    prior: float | None = None  # share of conflicts (and agreements) expected; None: the calibration's
+    matched: bool = False  # pairs found by similarity (a build), not written about one thing
+    weights: judging.Weights | None = None  # the signals judge's weights (default: the shipped ones)
+    cache: object | None = None  # a ``store.Store`` to keep model verdicts in, or None
+    judge_all: bool = False  # model judges: every pair, not only those the signals do not call unrelated
+    progress: bool = False
+    echo: Callable[[str], None] = field(default=lambda message: None, compare=False)
+    batch_size: int = 8  # pairs judged (and stored) together
+
+
+def registered() -> dict[str, tuple[Callable, str]]:
+    """prefix -> (factory, description) of every installed judge."""
+    from .plugins import pm
+
+    found: dict[str, tuple[Callable, str]] = {}
+    pm.hook.register_judges(register=lambda prefix, factory, description="": found.setdefault(prefix, (factory, description)))
+    return found
+
+
+def get_judge(name: str | None = None, options: JudgeOptions | None = None):
+    """The judge called ``name`` (default ``signals``), made with ``options``."""
+    name = (name or DEFAULT).strip()
+    prefix, _, argument = name.partition(":")
+    known = registered()
+    if prefix not in known:
+        raise JudgeNotFound(f"{name}: no such judge (installed: {', '.join(sorted(known))})")
+    return known[prefix][0](argument or None, options or JudgeOptions())
+
+
+def pair_key(text_a: str, text_b: str) -> str:
+    """What the cache knows a pair by: its two texts, in order."""
+    return hashlib.sha256(f"{text_a}\x00{text_b}".encode("utf-8")).hexdigest()[:32]
+
+
+class ModelJudge:
+    """A judge that asks a model about the pairs the signals judge does not
+    call plainly unrelated, remembers what it was told (``options.cache``),
+    and says which pairs it could not judge. Subclasses set ``spec`` (the
+    name it was asked for, stored with each verdict) and implement ``ask``."""
+
+    spec = "model"
+
+    def __init__(self, options: JudgeOptions):
+        self.options = options
+        self.signals = judging.Judge(options.weights, prior=options.prior, matched=options.matched)
+        self.unjudged = 0  # pairs left unjudged by the last judge_pairs
+        self.usage = {"input": 0, "output": 0}  # tokens, where the model says
+
+    @property
+    def name(self) -> str:
+        # What the verdicts depend on: the model, and the signals that choose what it sees.
+        return f"{self.spec}|{self.signals.name}" + ("|all" if self.options.judge_all else "")
+
+    def ask(self, pairs: list[tuple[str, str, float]]) -> list[tuple[str, float, str] | Exception]:
+        """(relation, score, reason) for each ``(text_a, text_b, similarity)``,
+        or the exception that kept the model from judging it."""
+        raise NotImplementedError
+
+    def sent(self, verdict: judging.Verdict, similarity: float) -> bool:
+        """Whether a pair goes to the model: all with ``judge_all``, else the
+        pairs the signals judge does not call plainly unrelated."""
+        if self.options.judge_all:
+            return True
+        return verdict.relation != "related" or similarity >= CASCADE_SIMILARITY or len(verdict.shared) > CASCADE_SHARED
+
+    def judge_pairs(self, pairs, speakers=None, vocabulary=None, known=None) -> list[judging.Verdict | None]:
+        first = self.signals.judge_pairs(pairs, speakers, vocabulary, known)
+        chosen = [k for k, (v, (_, _, sim)) in enumerate(zip(first, pairs)) if self.sent(v, sim)]
+        keys = {k: pair_key(pairs[k][0], pairs[k][1]) for k in chosen}
+        cache = self.options.cache
+        found = cache.cached_verdicts(self.name, list(keys.values())) if cache is not None else {}
+        # Each pair of texts once: a sentence repeated in two articles is one question.
+        todo = list({keys[k]: k for k in reversed(chosen) if keys[k] not in found}.values())[::-1]
+        answers = dict(found)
+        self.unjudged = 0
+        failures = processed = 0
+        bar = _progress(len(todo), self.spec, self.options.progress)
+        start = time.perf_counter()
+        for lo in range(0, len(todo), self.options.batch_size):
+            batch = todo[lo : lo + self.options.batch_size]
+            judged = []
+            # ``ask`` may answer lazily, pair by pair: after MAX_FAILURES in a row nothing more is asked.
+            for k, reply in zip(batch, self.ask([pairs[k] for k in batch])):
+                processed += 1
+                if isinstance(reply, Exception):
+                    failures += 1
+                    self.unjudged += 1
+                    self.options.echo(f"{self.spec}: pair left unjudged ({_short(pairs[k][0])} | {_short(pairs[k][1])}): {_one_line(reply)}")
+                    if failures >= MAX_FAILURES:
+                        break
+                    continue
+                failures = 0
+                answers[keys[k]] = reply
+                judged.append((keys[k], *reply))
+            if cache is not None and judged:
+                cache.cache_verdicts(self.name, judged)
+            if bar is not None:
+                bar.update(len(batch))
+                rate = (lo + len(batch)) / max(1e-9, time.perf_counter() - start)
+                bar.set_postfix_str(f"{rate:.1f} pairs/s, tokens in {self.usage['input']:,} out {self.usage['output']:,}")
+            if failures >= MAX_FAILURES:
+                self.unjudged += len(todo) - processed
+                self.options.echo(f"{self.spec}: {len(todo) - processed} more pairs left unjudged after {failures} failures in a row; the next build asks again")
+                break
+        if bar is not None:
+            bar.close()
+        speakers = speakers or [(None, None)] * len(pairs)
+        verdicts: list[judging.Verdict | None] = list(first)
+        for k in chosen:
+            answer = answers.get(keys[k])
+            verdicts[k] = None if answer is None else self._verdict(answer, first[k], speakers[k])
+        return verdicts
+
+    def _verdict(self, answer: tuple[str, float, str], signals: judging.Verdict, speakers) -> judging.Verdict:
+        relation, score, reason = answer
+        kind, who = judging._kind(*speakers) if relation == "conflict" else (None, "")
+        return replace(signals, relation=relation, score=round(float(score), 3), reason=who + reason, kind=kind, judge=self.spec)
+
+
+class NLIJudge(ModelJudge):
+    """``nli:NAME_OR_PATH``: a sentence-transformers ``CrossEncoder`` on disk,
+    its probabilities combined with the signals (``judge.Judge(nli_model=...)``)."""
+
+    def __init__(self, model: str, options: JudgeOptions):
+        super().__init__(options)
+        self.spec = f"nli:{model}"
+        self.combined = judging.Judge(options.weights, nli_model=model, prior=options.prior, matched=options.matched)
+
+    def ask(self, pairs):
+        return [(v.relation, v.score, v.reason) for v in self.combined.judge_pairs(pairs)]
+
+
+def _progress(total: int, what: str, show: bool):
+    if not show or total < 1:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=what, unit="pair")
+
+
+def _short(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _one_line(error: Exception) -> str:
+    message = " ".join(str(error).split()) or type(error).__name__
+    return f"{type(error).__name__}: {message}" if type(error).__name__ not in message else message
+
+
+@hookspecs.hookimpl
+def register_judges(register):
+    def signals(argument, options):
+        if argument:
+            raise JudgeNotFound(f"signals:{argument}: the signals judge takes no argument")
+        return judging.Judge(options.weights, prior=options.prior, matched=options.matched)
+
+    def nli(argument, options):
+        if not argument:
+            raise JudgeNotFound("nli: name a CrossEncoder NLI model on disk, as nli:PATH")
+        try:
+            return NLIJudge(argument, options)
+        except judging.NLIModelNotFound as e:
+            raise JudgeNotFound(f"nli:{argument}: {e}") from e
+
+    def llm_judge(argument, options):
+        if not argument:
+            raise JudgeNotFound("llm: name a model llm knows, as llm:MODEL_ID (`llm models` lists them)")
+        from .llm_judge import LLMJudge
+
+        return LLMJudge(argument, options)
+
+    register("signals", signals, "the offline judge: signals, alignment and learned cue words (default)")
+    register("nli", nli, "a sentence-transformers CrossEncoder NLI model on disk, with the signals: nli:PATH")
+    register("llm", llm_judge, "any model the llm library knows, local or hosted: llm:MODEL_ID")
