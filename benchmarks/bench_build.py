@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 
-from claims import Corpus, Store, embed, ingest, match, terms
+from claims import Corpus, Store, embed, ingest, judges, match, terms
 from claims.build import split_article
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "gnad_articles.csv"
@@ -83,6 +83,12 @@ def story_quality(db_path: Path, sections: dict[str, str]) -> dict:
         "largest_story": max(sizes.values(), default=0), "pairs": pairs, "conflicts": len(conflicts),
         "conflict_share": round(len(conflicts) / max(1, pairs), 4),
         "agreements": db.execute("select count(*) from claim_pairs where relation = 'agree'").fetchone()[0],
+        # What a model judge would be asked about (judges.ModelJudge.sent): the
+        # pairs the signals judge does not call plainly unrelated.
+        "pairs_for_a_model_judge": db.execute(
+            f"""select count(*) from claim_pairs where relation != 'related' or similarity >= {judges.CASCADE_SIMILARITY}
+                or length(coalesce(shared, '')) - length(replace(coalesce(shared, ''), ',', '')) >= {judges.CASCADE_SHARED}"""
+        ).fetchone()[0],
     }
     if sections:
         members: dict[int, list[str]] = {}

@@ -246,3 +246,12 @@ def test_claims_eval_measures_any_judge_in_the_same_table(fake_model, tmp_path):
     assert rows["llm:claims-test"]["accuracy"] == 1.0
     unknown = CliRunner().invoke(cli, ["eval", str(pairs), "--judge", "oracle"])
     assert unknown.exit_code == 1 and "oracle: no such judge" in unknown.output
+
+
+def test_ask_takes_a_judge_too(fake_model, tmp_path, hashing):
+    path = tmp_path / "claims.db"
+    _corpus(path, hashing).add(RECORDS)
+    answers = Corpus(path, encoder=hashing, judge="llm:claims-test", judge_all=True).ask("Werden die Europäer am Verhandlungstisch sitzen?")
+    assert answers and {a.judge for a in answers} == {"llm:claims-test"}
+    no = [a for a in answers if a.stance == "no"]
+    assert no and "nicht" in no[0].text and no[0].reason == "Nur eine Aussage verneint."
