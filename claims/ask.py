@@ -50,23 +50,26 @@ def proposition(question: str) -> str:
 
 def ask(
     store, question: str, statement: str | None = None, limit: int = LIMIT, judge_: judge.Judge | None = None,
-    model: str | None = None, encoder=None, known: signals.FeatureMap | None = None,
+    model: str | None = None, encoder=None, known: signals.FeatureMap | None = None, stories: list[int] | None = None,
 ) -> list[Answer]:
     """The ``limit`` claims of ``store`` (a ``store.Store``) most relevant to
     ``question``, each with a stance given by ``judge_`` (default: the stance
     judge of the settings the db was built with, ``Settings.stance_judge``);
     a claim the judge could not judge is left out.
     ``model``: the embedding model's name (default: the db's), ``encoder``
-    the model itself when loaded; ``known``: claims' features computed before."""
+    the model itself when loaded; ``known``: claims' features computed before;
+    ``stories``: only the claims of these stories."""
     statement = statement or proposition(question)
     built_with = Settings.stored(store.config())
     model = model or built_with.model
     judge_ = judge_ or built_with.stance_judge()
     known = signals.FeatureMap() if known is None else known
-    claims = store.load(model)
+    claims = store.load(model, stories)
     if not len(claims):
         return []
-    [query] = embed.encode(encoder or embed.load_model(model), [statement])
+    # A proposition that is a claim's content (a proposed point) has its vector stored already.
+    stored = store.stored_vectors(model, [statement])
+    [query] = [stored[statement]] if statement in stored else embed.encode(encoder or embed.load_model(model), [statement])
     similarity = claims.vectors @ query
     # What a claim asserts (its content, without the reporting frame) is what answers.
     refs = [match.ClaimRef(id_, 0, None, signals.stored_terms(content, terms, known)) for id_, content, terms in zip(claims.ids, claims.contents, claims.terms)]

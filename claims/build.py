@@ -21,7 +21,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import ask, embed, ingest, judge, match, settings as settings_, signals, stories, terms, topics
+from . import ask, embed, ingest, judge, match, points, settings as settings_, signals, stories, terms, topics
 from .split import split
 from .store import Store
 
@@ -210,6 +210,37 @@ def derive(
             topics.write_topics(store, 0 if result.replaced else since, known)
         store.replace_answers(answered)
         store.save_config(**key, matched_upto=since if unjudged else store.last_claim())
+    # The contested points of the stories with new claims (of all, when everything was matched again).
+    story_of = store.story_of()
+    touched = store.story_ids() if since == 0 else sorted({story_of[a] for i, a in zip(claims.ids, claims.article_ids.tolist()) if i > since and a in story_of})
+    with result.timed("points"):
+        proposed, story_of_point, left = _points(store, settings, stance_judge, touched, model_loader, known)
+    result.unjudged += left
+    with store.atomic():
+        store.replace_points(touched, proposed, story_of_point)
+
+
+def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: list[int], model_loader: Callable, known: signals.FeatureMap):
+    """The contested points proposed for each of ``stories_`` (``points.py``),
+    answered by the claims of their story: (question, proposition, answers)
+    each, the story of each point, and how many answers a model judge left."""
+    proposed, story_of_point, unjudged = [], {}, 0
+    for story_id in stories_:
+        conflicts = [points.Conflict(*row) for row in store.story_conflicts(story_id)]
+        if not conflicts:
+            continue
+        stored = store.load(settings.model, [story_id])
+        found = points.propose(conflicts, dict(zip(stored.ids, stored.vectors)))
+        for k, (statement, _) in enumerate(found, 1):
+            question = settings_.Question(f"auto-{story_id}-{k}", points.question_for(statement), statement)
+            answers = ask.ask(
+                store, question.question, statement, judge_=stance_judge, model=settings.model, encoder=model_loader(), known=known,
+                stories=[story_id],
+            )
+            unjudged += getattr(stance_judge, "unjudged", 0)
+            proposed.append((question, statement, answers))
+            story_of_point[question.id] = story_id
+    return proposed, story_of_point, unjudged
 
 
 @dataclass

@@ -173,7 +173,7 @@ def ask_command(question, db_path, proposition, limit, judge_name, as_json):
 @click.option("-h", "--host", default="127.0.0.1", show_default=True)
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Datasette metadata (default: metadata.yml beside the db)")
-@click.option("--open", "open_browser", is_flag=True, help="Open the browser")
+@click.option("--open", "open_browser", is_flag=True, help="Open the browser at the page of the story with the most articles")
 def serve(db_path, host, port, metadata, open_browser):
     """Browse the claims database in Datasette."""
     from .serve import serve as run_serve

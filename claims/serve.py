@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,11 +26,39 @@ def command(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: s
     return args
 
 
-def serve(db_path: str, **options) -> None:
-    """Become Datasette: a child process would outlive a ``claims serve``
-    that is killed or terminated, and keep the port and its memory."""
-    args = command(db_path, **options)
+def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str | None = None, open_browser: bool = False) -> None:
+    """Say where the largest story's page is, then become Datasette: a child
+    process would outlive a ``claims serve`` that is killed or terminated,
+    and keep the port and its memory. ``open_browser`` opens that page (the
+    front page when the db has no story)."""
+    url = story_url(db_path, host, port)
+    if url:
+        print(f"claims: the story at a glance: {url}", file=sys.stderr, flush=True)
+    if open_browser and url:
+        # Datasette's --open opens its front page; the story's page is what a reader came for.
+        subprocess.Popen(
+            [sys.executable, "-c", "import sys, time, webbrowser; time.sleep(3); webbrowser.open(sys.argv[1])", url],
+            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        open_browser = False
+    args = command(db_path, host=host, port=port, metadata=metadata, open_browser=open_browser)
     os.execv(args[0], args)
+
+
+def story_url(db_path: str, host: str, port: int) -> str | None:
+    """The page of the story with the most articles, or None."""
+    import sqlite3
+
+    from datasette.utils import tilde_encode
+
+    try:
+        with sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True) as conn:
+            row = conn.execute("select id from stories order by articles desc, id limit 1").fetchone()
+    except sqlite3.Error:
+        return None
+    if not row:
+        return None
+    return f"http://{host}:{port}/-/claims/{tilde_encode(Path(db_path).stem)}/story/{row[0]}"
 
 
 def named_for(db_path: str, metadata: str) -> str:

@@ -203,6 +203,17 @@ def m004_judges(db: sqlite_utils.Database) -> None:
         db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
 
 
+@MIGRATIONS()
+def m005_points(db: sqlite_utils.Database) -> None:
+    """Contested points (issue 17): a question is the user's (``origin``
+    'user': questions.yml, claims ask) or proposed from a story's conflicts
+    ('auto', with its ``story_id``)."""
+    _add_columns(db["questions"], {"origin": str})
+    if "story_id" not in db["questions"].columns_dict:
+        db["questions"].add_column("story_id", int, fk="stories")
+    db.execute("update questions set origin = 'user' where origin is null")
+
+
 @dataclass
 class Loaded:
     """Claims as the matching stages read them, row k of each field one claim,
@@ -434,6 +445,20 @@ class Store:
 
     # Pairs ---------------------------------------------------------------
 
+    def story_conflicts(self, story_id: int) -> list[tuple[int, int, str, str, float]]:
+        """(claim_a, claim_b, content_a, content_b, score) of the conflicts
+        between claims of one story, strongest first."""
+        return self.db.execute(
+            """select p.claim_a, p.claim_b, coalesce(a.content, a.text), coalesce(b.content, b.text), p.score
+               from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+               join articles aa on aa.id = a.article_id
+               where p.relation = 'conflict' and aa.story_id = ? order by p.score desc, p.claim_a, p.claim_b""",
+            [story_id],
+        ).fetchall()
+
+    def story_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("select id from stories order by id")]
+
     def clear_pairs(self) -> None:
         self.db.execute("delete from claim_pairs")
 
@@ -532,12 +557,29 @@ class Store:
     # Questions -------------------------------------------------------------
 
     def replace_answers(self, answered: list[tuple[object, str, list]]) -> None:
-        """All questions, each (``settings.Question``, the proposition asked
-        about, its ``ask.Answer`` list), in place of the stored ones."""
-        self.db.execute("delete from answers")
-        self.db.execute("delete from questions")
+        """All the user's questions, each (``settings.Question``, the
+        proposition asked about, its ``ask.Answer`` list), in place of the
+        stored ones; the proposed points stay."""
+        user = "select id from questions where coalesce(origin, 'user') = 'user'"
+        self.db.execute(f"delete from answers where question_id in ({user})")
+        self.db.execute(f"delete from questions where id in ({user})")
+        self._insert_answered(answered, "user")
+
+    def replace_points(self, story_ids, answered: list[tuple[object, str, list]], story_of_point: dict[str, int]) -> None:
+        """The proposed points of ``story_ids``, each (``settings.Question``,
+        its proposition, its answers), in place of the stored ones."""
+        stale = "select id from questions where origin = 'auto' and story_id in (select value from json_each(?))"
+        ids = json.dumps(sorted(set(story_ids)))
+        self.db.execute(f"delete from answers where question_id in ({stale})", [ids])
+        self.db.execute(f"delete from questions where id in ({stale})", [ids])
+        self._insert_answered(answered, "auto", story_of_point)
+
+    def _insert_answered(self, answered, origin: str, story_of_point: dict[str, int] | None = None) -> None:
         for question, statement, answers in answered:
-            self.db["questions"].insert({"id": question.id, "question": question.question, "proposition": statement})
+            self.db["questions"].insert({
+                "id": question.id, "question": question.question, "proposition": statement, "origin": origin,
+                "story_id": (story_of_point or {}).get(question.id),
+            })
             self.db["answers"].insert_all(
                 {
                     "question_id": question.id, "claim_id": a.claim_id, "stance": a.stance,

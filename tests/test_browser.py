@@ -40,3 +40,22 @@ def test_conflicts_page_shows_the_europeans_at_the_table(server, browser, tmp_pa
     next(a for a in claims if "er glaube nicht, dass Europäer" in a.text).click()
     mark = browser.find_element(By.CSS_SELECTOR, "mark#claim")
     assert mark.is_displayed() and "er glaube nicht, dass Europäer" in mark.text
+
+
+@pytest.mark.smoke
+def test_the_story_page_shows_who_says_what_and_opens_the_span(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/-/claims/claims/story/1")
+    screenshot = tmp_path / "story.png"
+    assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.claims-points tbody tr")
+    [row] = [r for r in rows if "Werden die Europäer mit am Verhandlungstisch sitzen?" in r.find_element(By.TAG_NAME, "th").text]
+    cells = row.find_elements(By.CSS_SELECTOR, "td.claims-cell")
+    stance = {c.get_attribute("data-stance"): c for c in cells if c.get_attribute("data-stance") in ("yes", "no")}
+    assert "er glaube nicht, dass Europäer" in stance["no"].text and "Kellogg" in stance["no"].text
+    assert "irgendwann mit am Tisch sitzen" in stance["yes"].text and "Rubio" in stance["yes"].text
+    # The cell's claim opens its article with the claim marked.
+    stance["no"].find_element(By.CSS_SELECTOR, "a.claims-answer").click()
+    mark = browser.find_element(By.CSS_SELECTOR, "mark#claim")
+    assert mark.is_displayed() and "er glaube nicht, dass Europäer" in mark.text

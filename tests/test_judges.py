@@ -79,6 +79,11 @@ def fake_model(monkeypatch, tmp_path):
     llm.plugins.pm.unregister(name="claims-test-model")
 
 
+def _asked(db_path):
+    """How many verdicts the model gave, each kept once (a pair asked twice would be one row)."""
+    return sqlite_utils.Database(db_path)["verdict_cache"].count
+
+
 def _corpus(path, hashing, **settings):
     return Corpus(path, model="hashing-64", encoder=hashing, **settings)
 
@@ -134,7 +139,12 @@ def test_an_llm_judge_decides_the_pairs_the_signals_send_it(fake_model, tmp_path
     result = corpus.add(RECORDS)
     pairs = _pairs(tmp_path / "claims.db")
     decided = [p for p in pairs if p["judge"] == "llm:claims-test"]
-    assert decided and fake_model.calls == len({(p["a"], p["b"]) for p in decided}) and result.unjudged == 0
+    assert decided and result.unjudged == 0
+    # Every call is one verdict kept: the pairs (each pair of texts once), then the stances on the proposed points.
+    asked_about_pairs = sqlite_utils.Database(tmp_path / "claims.db").execute(
+        "select count(*) from verdict_cache where judge = ?", [corpus.pairs_judge().name]).fetchone()[0]
+    assert asked_about_pairs == len({(p["a"], p["b"]) for p in decided})
+    assert fake_model.calls == _asked(tmp_path / "claims.db")
     [conflict] = [p for p in decided if p["relation"] == "conflict"]
     assert "nicht" in conflict["a"] + conflict["b"] and conflict["reason"].endswith("Nur eine Aussage verneint.")
     # The cascade: what the signals call plainly unrelated stays theirs.
@@ -146,7 +156,7 @@ def test_every_pair_goes_to_the_model_with_judge_all(fake_model, tmp_path, hashi
     corpus = _corpus(tmp_path / "claims.db", hashing, judge="llm:claims-test", judge_all=True)
     corpus.add(RECORDS)
     pairs = _pairs(tmp_path / "claims.db")
-    assert {p["judge"] for p in pairs} == {"llm:claims-test"} and fake_model.calls == len({(p["a"], p["b"]) for p in pairs})
+    assert {p["judge"] for p in pairs} == {"llm:claims-test"} and fake_model.calls == _asked(tmp_path / "claims.db")
 
 
 def test_the_model_is_never_asked_twice_about_a_pair(fake_model, tmp_path, hashing):
@@ -159,7 +169,8 @@ def test_the_model_is_never_asked_twice_about_a_pair(fake_model, tmp_path, hashi
     # An added article: only its pairs are asked about.
     _corpus(path, hashing, judge="llm:claims-test", judge_all=True, semantic_threshold=0.59).add(RECORDS[2:])
     new_pairs = {(p["a"], p["b"]) for p in _pairs(path) if "Sonne" in p["a"] + p["b"] or "Temperaturen" in p["a"] + p["b"]}
-    assert new_pairs and fake_model.calls == first + len(new_pairs)
+    assert new_pairs and fake_model.calls > first
+    assert fake_model.calls == _asked(path), "a pair the model had judged was asked about again"
 
 
 def test_an_interrupted_model_build_resumes_where_it_stopped(fake_model, tmp_path, hashing):
@@ -173,8 +184,8 @@ def test_an_interrupted_model_build_resumes_where_it_stopped(fake_model, tmp_pat
     _corpus(path, hashing, judge="llm:claims-test", judge_all=True).build()
     pairs = _pairs(path)
     assert pairs and {p["judge"] for p in pairs} == {"llm:claims-test"}
-    # Pairs of the same two texts are one question to the model.
-    assert fake_model.calls == len({(p["a"], p["b"]) for p in pairs}) - kept
+    # Only what was not kept is asked about.
+    assert fake_model.calls == _asked(path) - kept
 
 
 @pytest.mark.parametrize(

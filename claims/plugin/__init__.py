@@ -94,7 +94,11 @@ def startup(datasette):
                 continue
             model_name = await db.execute_fn(_model_name)
             if model_name:
-                await loop.run_in_executor(None, embedding, model_name, "")
+                try:
+                    await loop.run_in_executor(None, embedding, model_name, "")
+                except embed.ModelNotFound:
+                    # Pages do not need the model; claims_embed() says so when a query asks for it.
+                    pass
 
     return warm_up
 
@@ -103,9 +107,16 @@ def _article_url(datasette, database: str, article_id, claim_id) -> str:
     return datasette.urls.path(f"/-/claims/{database}/article/{article_id}") + f"?claim={claim_id}#claim"
 
 
+def story_url(datasette, database: str, story_id) -> str:
+    return datasette.urls.path(f"/-/claims/{database}/story/{story_id}")
+
+
 @hookimpl
 def render_cell(row, value, column, table, database, datasette):
-    """Each claim of a pair links to its article, where its span is marked."""
+    """Each claim of a pair links to its article, where its span is marked;
+    each story's label to its page."""
+    if table == "stories" and column == "label" and value is not None and "id" in (row.keys() if hasattr(row, "keys") else []):
+        return Markup(f'<a class="claims-story" href="{escape(story_url(datasette, database, row["id"]))}">{escape(value)}</a>')
     if table not in PAIR_TABLES or column not in ("claim_a", "claim_b") or value is None:
         return None
     keys = row.keys() if hasattr(row, "keys") else []
@@ -116,14 +127,32 @@ def render_cell(row, value, column, table, database, datasette):
     return Markup(f'<a class="claims-claim" href="{escape(url)}">{escape(value)}</a>')
 
 
+def _not_found(message: str) -> Response:
+    return Response.html(f"<h1>Not found</h1><p>{escape(message)}</p>", status=404)
+
+
+def _database(datasette, name: str):
+    """The claims db Datasette serves as ``name``, or None."""
+    try:
+        return datasette.get_database(name)
+    except KeyError:
+        return None
+
+
 async def article_page(request, datasette):
     database = request.url_vars["database"]
-    db = datasette.get_database(database)
+    db = _database(datasette, database)
+    if db is None:
+        return _not_found(f"No database {database!r}")
+    if not request.url_vars["id"].isdigit():
+        return _not_found(f"No article {request.url_vars['id']!r}: articles are numbered")
     article_id = int(request.url_vars["id"])
+    if not await db.table_exists("articles"):
+        return _not_found(f"{database} is not a claims database")
     rows = await db.execute("select id, title, source, path, url, published, text from articles where id = ?", [article_id])
     article = rows.first()
     if article is None:
-        return Response.html("No such article", status=404)
+        return _not_found(f"No article {article_id} in {database}")
     claim = None
     if request.args.get("claim", "").isdigit():
         claim = (await db.execute(
@@ -145,6 +174,97 @@ async def article_page(request, datasette):
     )
 
 
+STANCE_ORDER = {"yes": 0, "no": 1, "unclear": 2}
+
+
+async def story_page(request, datasette):
+    """A story at a glance: its sources as columns, its contested points as
+    rows, each cell the source's stance with the claim; then its conflicts
+    grouped by point, its agreements and its articles in time."""
+    database = request.url_vars["database"]
+    db = _database(datasette, database)
+    if db is None:
+        return _not_found(f"No database {database!r}")
+    if not request.url_vars["id"].isdigit():
+        return _not_found(f"No story {request.url_vars['id']!r}: stories are numbered")
+    story_id = int(request.url_vars["id"])
+    if not await db.table_exists("stories"):
+        return _not_found(f"{database} is not a claims database with stories")
+    story = (await db.execute("select * from stories where id = ?", [story_id])).first()
+    if story is None:
+        return _not_found(f"No story {story_id} in {database}")
+    articles = [dict(r) for r in await db.execute(
+        "select id, source, title, published, url from articles where story_id = ? order by coalesce(published, ''), id", [story_id])]
+    sources = list(dict.fromkeys(a["source"] for a in sorted(articles, key=lambda a: a["id"])))
+    answers = [dict(r) for r in await db.execute(
+        """select q.id as question_id, q.question, q.proposition, q.origin, s.stance, s.score, s.reason, s.judge,
+                  c.id as claim_id, c.text as claim, c.speaker, a.id as article_id, a.source, a.title
+           from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+           join articles a on a.id = c.article_id
+           where a.story_id = ? and (q.story_id is null or q.story_id = ?)
+           order by case q.origin when 'auto' then 1 else 0 end, q.rowid""",
+        [story_id, story_id],
+    )]
+    points: dict[str, dict] = {}
+    for row in answers:
+        point = points.setdefault(row["question_id"], {
+            "id": row["question_id"], "question": row["question"], "proposition": row["proposition"],
+            "origin": row["origin"] or "user", "cells": {source: [] for source in sources}, "claims": set(),
+        })
+        row["url"] = _article_url(datasette, database, row["article_id"], row["claim_id"])
+        point["cells"][row["source"]].append(row)
+        if row["stance"] != "unclear":
+            point["claims"].add(row["claim_id"])
+    for point in points.values():
+        taken = set()
+        for source, cell in point["cells"].items():
+            cell.sort(key=lambda r: (STANCE_ORDER[r["stance"]], -(r["score"] or 0)))
+            clear = {r["stance"] for r in cell} - {"unclear"}
+            # A source whose claims say yes and no (two speakers, or a change of mind) shows both.
+            stance = "mixed" if clear == {"yes", "no"} else (clear.pop() if clear else "unclear")
+            shown = [next(r for r in cell if r["stance"] == s) for s in ("yes", "no")] if stance == "mixed" else cell[:1]
+            point["cells"][source] = {"stance": stance, "shown": shown, "more": [r for r in cell if r not in shown]} if cell else None
+            taken |= {stance} if stance in ("yes", "no") else set()
+        point["contested"] = taken == {"yes", "no"}
+    # Contested first: points on which sources take both sides.
+    shown = sorted(points.values(), key=lambda p: (not p["contested"], p["origin"] != "user"))
+    pairs = {}
+    for relation, view in (("conflict", "conflicts"), ("agree", "agreements")):
+        rows = [dict(r) for r in await db.execute(f"select * from {view} where story_id = ? order by score desc", [story_id])]
+        for r in rows:
+            r["url_a"] = _article_url(datasette, database, r["article_a_id"], r["claim_a_id"])
+            r["url_b"] = _article_url(datasette, database, r["article_b_id"], r["claim_b_id"])
+        pairs[relation] = rows
+    grouped, placed = [], set()
+    for point in shown:
+        mine = [r for r in pairs["conflict"] if {r["claim_a_id"], r["claim_b_id"]} <= point["claims"] and r["pair"] not in placed]
+        placed |= {r["pair"] for r in mine}
+        if mine:
+            grouped.append((point["question"], mine))
+    rest = [r for r in pairs["conflict"] if r["pair"] not in placed]
+    if rest:
+        grouped.append(("Other conflicts", rest))
+    return Response.html(
+        await datasette.render_template(
+            "claims_story.html",
+            {
+                "database": database, "story": dict(story), "articles": articles, "sources": sources, "points": shown,
+                "conflicts": grouped, "agreements": pairs["agree"], "dated": any(a["published"] for a in articles),
+            },
+            request=request,
+        )
+    )
+
+
+async def not_found_page(request, datasette):
+    return _not_found(f"No such page: {request.path}")
+
+
 @hookimpl
 def register_routes():
-    return [(r"^/-/claims/(?P<database>[^/]+)/article/(?P<id>\d+)$", article_page)]
+    return [
+        (r"^/-/claims/(?P<database>[^/]+)/article/(?P<id>[^/]+)$", article_page),
+        (r"^/-/claims/(?P<database>[^/]+)/story/(?P<id>[^/]+)$", story_page),
+        # Anything else under the plugin's prefix: a 404 with a message, never a 500.
+        (r"^/-/claims(/.*)?$", not_found_page),
+    ]

@@ -1,0 +1,82 @@
+"""A story at a glance: the story page, the contested points proposed from
+its conflicts, and the plugin's pages answering bad URLs with a 404."""
+
+import html
+import re
+
+import pytest
+import sqlite_utils
+
+from claims import Corpus
+
+from conftest import fetch
+
+
+def test_contested_points_are_proposed_from_the_conflicts(seed_db):
+    points = {r["id"]: r for r in seed_db.query("select * from questions where origin = 'auto'")}
+    assert points and all(p["story_id"] == 1 and p["question"].endswith("?") for p in points.values())
+    texts = [p["proposition"] for p in points.values()]
+    # The mission's two points, found without being given.
+    assert any("am Tisch sitzen" in t and "Europäische Union" in t for t in texts)
+    assert any("Kellogg" in t and "Rolle" in t for t in texts)
+    # Each is answered by the story's claims, on both sides where the sources disagree.
+    [table] = [p for p in points.values() if "am Tisch sitzen" in p["proposition"]]
+    stances = {(r["speaker"], r["stance"]) for r in seed_db.query("select speaker, stance from stances where question_id = ?", [table["id"]])}
+    assert ("Kellogg", "no") in stances and ("Missionsleiter Rubio", "yes") in stances
+    # The questions you gave stay yours.
+    assert {r["origin"] for r in seed_db.query("select origin from questions where id in ('europeans-at-the-table', 'kellogg-role')")} == {"user"}
+
+
+def _cells(page, question_fragment):
+    """source -> (stance, claim) of the row whose question has ``question_fragment``."""
+    rows = re.findall(r'<tr data-question="[^"]*">(.*?)</tr>', page, re.S)
+    [row] = [r for r in rows if question_fragment in html.unescape(r.split("</th>")[0])]
+    cells = re.findall(r'<td class="claims-cell[^"]*" data-source="([^"]*)" data-stance="([^"]*)">(.*?)</td>', row, re.S)
+    return {source: (stance, html.unescape(body)) for source, stance, body in cells}
+
+
+def test_the_story_page_shows_who_says_what(datasette, seed_db):
+    response = fetch(datasette, "/-/claims/claims/story/1")
+    assert response.status_code == 200
+    page = response.text
+    cells = _cells(page, "Werden die Europäer mit am Verhandlungstisch sitzen?")
+    kellogg = [s for s, (stance, body) in cells.items() if "er glaube nicht, dass Europäer" in body]
+    rubio = [s for s, (stance, body) in cells.items() if "irgendwann mit am Tisch sitzen" in body]
+    assert kellogg and cells[kellogg[0]][0] == "no"
+    assert rubio and cells[rubio[0]][0] == "yes"
+    # Each cell's claim links to its span in the article; the conflicts and agreements follow.
+    assert "/-/claims/claims/article/" in page and "#claim" in page
+    assert 'id="conflicts"' in page and 'id="agreements"' in page
+    for title in (r["title"] for r in seed_db.query("select title from articles")):
+        assert html.escape(title, quote=False) in page or title in html.unescape(page)
+
+
+def test_stories_link_to_their_pages(datasette):
+    page = fetch(datasette, "/claims/stories").text
+    assert 'class="claims-story" href="/-/claims/claims/story/1"' in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/-/claims/claims/article/abc", "/-/claims/nope/article/1", "/-/claims/claims/article/99999", "/-/claims/claims/story/abc",
+     "/-/claims/claims/story/99999", "/-/claims/nope/story/1", "/-/claims/claims/nothing/1", "/-/claims", "/-/claims/claims/story/1/x"],
+)
+def test_a_bad_url_is_a_404_with_a_message(datasette, path):
+    response = fetch(datasette, path)
+    assert response.status_code == 404 and "Not found" in response.text and len(response.text) < 300
+
+
+def test_article_text_is_escaped_on_the_story_page(tmp_path, hashing):
+    from datasette.app import Datasette
+
+    path = tmp_path / "claims.db"
+    trap = "<script>alert('x')</script> Die Europäer sitzen <b>nicht</b> am Tisch, sagte <i>er</i>."
+    records = [
+        {"title": "<h1>Falle</h1>", "source": "<em>Quelle</em>", "story": "Tisch", "text": f"Falle\n\n{trap} Die Gespräche beginnen am Montag."},
+        {"title": "Tisch", "source": "Zeitung", "story": "Tisch", "text": "Tisch\n\nDie Europäer sitzen am Tisch, sagte die Kommissarin. Die Gespräche beginnen am Montag."},
+    ]
+    Corpus(path, model="hashing-64", encoder=hashing).add(records)
+    story = sqlite_utils.Database(path).execute("select id from stories").fetchone()[0]
+    page = fetch(Datasette([str(path)]), f"/-/claims/claims/story/{story}").text
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+    assert "<em>Quelle</em>" not in page and "<h1>Falle</h1>" not in page
