@@ -55,6 +55,13 @@ def test_the_story_page_shows_who_says_what_and_opens_the_span(server, browser, 
     stance = {c.get_attribute("data-stance"): c for c in cells if c.get_attribute("data-stance") in ("yes", "no")}
     assert "er glaube nicht, dass Europäer" in stance["no"].text and "Kellogg" in stance["no"].text
     assert "irgendwann mit am Tisch sitzen" in stance["yes"].text and "Rubio" in stance["yes"].text
+    # Kellogg's role: the article that reports both says yes (western officials) and no (Moscow).
+    [role] = [r for r in rows if "Spielt Kellogg weiterhin eine wichtige Rolle" in r.find_element(By.TAG_NAME, "th").text]
+    answers = {
+        a.find_element(By.CSS_SELECTOR, ".claims-stance").text.lower(): a.text
+        for cell in role.find_elements(By.CSS_SELECTOR, "td.claims-cell") for a in cell.find_elements(By.XPATH, "./div")
+    }
+    assert "weiterhin eine wichtige Rolle" in answers["yes"] and "zeremoniell" in answers["no"]
     # The cell's claim opens its article with the claim marked.
     stance["no"].find_element(By.CSS_SELECTOR, "a.claims-answer").click()
     mark = browser.find_element(By.CSS_SELECTOR, "mark#claim")
