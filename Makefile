@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test eval calibrate bench clean
+.PHONY: install browser build demo test eval calibrate bench bench-ray clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[test,llm]'
+	$(PY) -m pip install --quiet -e '.[test,llm,ray]'
 	touch $@
 
 build: install
@@ -55,6 +55,10 @@ calibrate: install
 bench: install
 	$(PY) benchmarks/bench_build.py $(BENCH) --repeat --pages
 	$(PY) benchmarks/bench_build.py $(BENCH) --add 10
+
+# The same 1,028 articles built locally and on a 2-CPU local Ray cluster, in one run.
+bench-ray: install
+	$(PY) benchmarks/bench_build.py $(BENCH) --ray
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

@@ -144,11 +144,39 @@ class PeakMemory:
         return round(self.peak / 2**20, 1)
 
 
-def timed_build(files, db) -> tuple[float, object]:
+def timed_build(files, db, ray=None) -> tuple[float, object]:
     # The models stay loaded; nothing else is kept from one build to the next.
     start = time.perf_counter()
-    result = Corpus(db).add([str(p) for p in files])
+    result = Corpus(db, ray=ray).add([str(p) for p in files])
     return time.perf_counter() - start, result
+
+
+def ray_report(files, workdir: Path, local: object) -> dict:
+    """The same build on a 2-CPU local Ray cluster (splitting and embedding
+    there, the rest here): its seconds and stages, whether it stored the same
+    pairs as the local build, and Ray's overhead per task (an empty task's
+    round trip)."""
+    import ray
+
+    start = time.perf_counter()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    started = time.perf_counter() - start
+
+    @ray.remote
+    def nothing():
+        return None
+
+    ray.get([nothing.remote() for _ in range(20)])  # workers up
+    start = time.perf_counter()
+    ray.get([nothing.remote() for _ in range(200)])
+    per_task = (time.perf_counter() - start) / 200
+    seconds, result = timed_build(files, workdir / "ray.db", ray=True)
+    ray.shutdown()
+    return {
+        "ray_seconds": round(seconds, 2), "ray_stages": {k: round(v, 2) for k, v in result.seconds.items()},
+        "ray_start_seconds": round(started, 2), "ray_task_overhead_ms": round(per_task * 1000, 2),
+        "ray_same_pairs": (result.pairs, result.conflicts) == (local.pairs, local.conflicts),
+    }
 
 
 def matching_scaling(db_path: Path) -> dict[str, float]:
@@ -233,6 +261,7 @@ def main(argv=None) -> None:
     parser.add_argument("--add", type=int, metavar="N", help="time adding N articles to a db built from the others")
     parser.add_argument("--limit", type=int, help="only the first LIMIT articles")
     parser.add_argument("--pages", action="store_true", help="time the pages a reader opens first, served by claims serve")
+    parser.add_argument("--ray", action="store_true", help="build the same corpus again on a 2-CPU local Ray cluster and time it")
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         raise SystemExit(f"{args.corpus}: no such file or folder")
@@ -292,6 +321,9 @@ def main(argv=None) -> None:
             seconds, alone = timed_build(files[-args.add :], workdir / "alone.db")
             report["added_alone_seconds"] = round(seconds, 2)
             report["added_alone_pairs"] = alone.pairs
+        if args.ray:
+            report.update(ray_report(first, workdir, result))
+            report["ray_over_local"] = round(report["ray_seconds"] / report["seconds"], 2)
         report["peak_rss_mb"] = peak_rss_mb()
         report["build_peak_pss_with_workers_mb"] = memory.mb
     print(json.dumps(report))

@@ -144,15 +144,18 @@ def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult) 
     return todo
 
 
-def encode_once(store: Store, model, model_name: str, texts: list[str], progress: bool = False) -> np.ndarray:
+def encode_once(store: Store, encoder, model_name: str, texts: list[str], progress: bool = False) -> np.ndarray:
     """Vectors of ``texts``, each distinct text encoded once, and a text stored
     before taking its stored vector (as llm's collections de-duplicate by
     content). A claim repeated word for word then has one vector, not two a
     hair apart from being encoded in other batches: which claims are nearest
-    to which does not depend on what was encoded with them."""
+    to which does not depend on what was encoded with them. ``encoder``: a
+    sentence-transformers model, or a function of texts to their vectors (a
+    cluster's, ``cluster.encode``)."""
     stored = store.stored_vectors(model_name, texts) if store.db["claims"].count else {}
     distinct = list(dict.fromkeys(t for t in texts if t not in stored))
-    fresh = dict(zip(distinct, embed.encode(model, distinct, progress=progress))) if distinct else {}
+    encode = encoder if callable(encoder) and not hasattr(encoder, "encode") else (lambda batch: embed.encode(encoder, batch, progress=progress))
+    fresh = dict(zip(distinct, encode(distinct))) if distinct else {}
     rows = [fresh[t] if t in fresh else stored[t] for t in texts]
     return np.vstack(rows).astype(np.float32, copy=False)
 

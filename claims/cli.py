@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import ask, embed, judge, judges, match, store
+from . import ask, cluster, embed, judge, judges, match, store
 
 DEFAULT_DB = "db/claims.db"
 
@@ -31,7 +31,8 @@ def cli():
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there)")
 @click.option("--story", help="The story every article of this build belongs to (default: a JSONL article's own 'story', else found by grouping alike articles)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
-def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress):
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Split and embed on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
+def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, ray_address):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md or .jsonl files or folders of them (default: seeds/).
@@ -48,7 +49,10 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     except (OSError, ValueError) as e:
         raise click.ClickException(str(e) if isinstance(e, ValueError) else f"{questions_path}: {e.strerror}")
     try:
-        corpus = Corpus(db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True))
+        corpus = Corpus(
+            db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),
+            ray=True if ray_address == "local" else ray_address,
+        )
         # The options as given (their defaults when not given); the questions
         # the db has, unless a questions file names others.
         corpus.settings = Settings(
@@ -57,7 +61,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
             judge=judge_name, judge_all=judge_all,
         )
         result = corpus.add(paths, story=story)
-    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound) as e:
+    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound, cluster.RayNotInstalled) as e:
         raise click.ClickException(str(e))
     click.echo(result.summary())
     if result.read == 0:

@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import ask as asking, embed, ingest, match, signals
+from . import ask as asking, cluster, embed, ingest, match, signals
 from .build import BuildResult, Split, derive, embed_missing, encode_once, progress_bar, sort_out, split_all
 from .settings import ANSWERS, EMBEDDINGS, Settings, stale
 from .store import Store
@@ -37,11 +37,13 @@ class Corpus:
     was built with; defaults for a new db. ``encoder``: a loaded sentence-transformers model to use as
     ``settings.model`` (else it is loaded from disk when first needed).
     ``progress`` shows progress bars; ``echo`` hears what a long build is doing.
+    ``ray``: split and embed on a Ray cluster (``cluster.py``): True for a
+    local one, or the address of one (``auto``: the cluster this machine is in).
     """
 
     def __init__(
         self, path: str | os.PathLike | Store, settings: Settings | None = None, *, encoder=None,
-        progress: bool = False, echo: Callable[[str], None] | None = None, **overrides,
+        progress: bool = False, echo: Callable[[str], None] | None = None, ray: str | bool | None = None, **overrides,
     ):
         self.store = path if isinstance(path, Store) else Store(path)
         built_with = Settings.stored(self.store.config())
@@ -49,6 +51,7 @@ class Corpus:
         self.encoder = encoder
         self.progress = progress
         self.echo = echo or (lambda message: None)
+        self.ray = ray
 
     @property
     def settings(self) -> Settings:
@@ -71,6 +74,15 @@ class Corpus:
         if self.encoder is None:
             self.encoder = embed.load_model(self.settings.model)
         return self.encoder
+
+    def _address(self) -> str | None:
+        return None if self.ray is True else self.ray
+
+    def _encoder(self):
+        """What embeds new claims: the model here, or a pool of actors on the cluster."""
+        if self.ray:
+            return lambda texts: cluster.encode(texts, self.settings.model, self._address())
+        return self.model()
 
     def pairs_judge(self):
         """The judge of matched pairs (``Settings.pairs_judge``): a model
@@ -113,7 +125,7 @@ class Corpus:
         splits = self._split(todo, result, known)
         texts = [c.content for s in splits for c in s.claims]
         with result.timed("embed"):
-            vectors = encode_once(self.store, self.model(), self.settings.model, texts, self.progress) if texts else None
+            vectors = encode_once(self.store, self._encoder(), self.settings.model, texts, self.progress) if texts else None
         offset = 0
         with result.timed("write"):
             for s in splits:
@@ -143,7 +155,8 @@ class Corpus:
     def _split(self, todo, result: BuildResult, known: signals.FeatureMap) -> list[Split]:
         splits = []
         with result.timed("split"):
-            found = zip(todo, split_all([a for a, _ in todo]))
+            articles = [a for a, _ in todo]
+            found = zip(todo, cluster.split_all(articles, self._address()) if self.ray else split_all(articles))
             for (article, replaces), (language, claims, skipped, features, rarities) in progress_bar(found, len(todo), "split", self.progress):
                 # Lemmatised in a worker: not again when judging.
                 known.update((c.content, f) for c, f in zip(claims, features))
