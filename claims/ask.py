@@ -51,6 +51,7 @@ def proposition(question: str) -> str:
 def ask(
     store, question: str, statement: str | None = None, limit: int = LIMIT, judge_: judge.Judge | None = None,
     model: str | None = None, encoder=None, known: signals.FeatureMap | None = None, stories: list[int] | None = None,
+    query: np.ndarray | None = None,
 ) -> list[Answer]:
     """The ``limit`` claims of ``store`` (a ``store.Store``) most relevant to
     ``question``, each with a stance given by ``judge_`` (default: the stance
@@ -58,7 +59,8 @@ def ask(
     a claim the judge could not judge is left out.
     ``model``: the embedding model's name (default: the db's), ``encoder``
     the model itself when loaded; ``known``: claims' features computed before;
-    ``stories``: only the claims of these stories."""
+    ``stories``: only the claims of these stories; ``query``: the
+    statement's vector when known (a proposed point is a claim's content)."""
     statement = statement or proposition(question)
     built_with = Settings.stored(store.config())
     model = model or built_with.model
@@ -67,9 +69,8 @@ def ask(
     claims = store.load(model, stories)
     if not len(claims):
         return []
-    # A proposition that is a claim's content (a proposed point) has its vector stored already.
-    stored = store.stored_vectors(model, [statement])
-    [query] = [stored[statement]] if statement in stored else embed.encode(encoder or embed.load_model(model), [statement])
+    if query is None:
+        [query] = embed.encode(encoder or embed.load_model(model), [statement])
     similarity = claims.vectors @ query
     # What a claim asserts (its content, without the reporting frame) is what answers.
     refs = [match.ClaimRef(id_, 0, None, signals.stored_terms(content, terms, known)) for id_, content, terms in zip(claims.ids, claims.contents, claims.terms)]

@@ -233,12 +233,13 @@ def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: 
         if not conflicts:
             continue
         stored = store.load(settings.model, [story_id])
-        found = points.propose(conflicts, dict(zip(stored.ids, stored.vectors)))
-        for k, (statement, _) in enumerate(found, 1):
+        vector_of = dict(zip(stored.ids, stored.vectors))
+        found = points.propose(conflicts, vector_of)
+        for k, (statement, members) in enumerate(found, 1):
             question = settings_.Question(f"auto-{story_id}-{k}", points.question_for(statement), statement)
             answers = ask.ask(
                 store, question.question, statement, judge_=stance_judge, model=settings.model, encoder=model_loader(), known=known,
-                stories=[story_id],
+                stories=[story_id], query=vector_of[points.asserting_side(members[0])],
             )
             unjudged += getattr(stance_judge, "unjudged", 0)
             proposed.append((question, statement, answers))

@@ -57,7 +57,9 @@ def split_all(articles: list, address: str | None = None) -> list:
         return []
     ray = connect(address)
     rows = [{"k": k, "article": article} for k, article in enumerate(articles)]
-    done = ray.data.from_items(rows).map_batches(_split_batch, batch_size=SPLIT_BATCH).take_all()
+    # One task per core: left alone, Ray Data's resource budget ran one at a time here.
+    cores = max(1, int(ray.cluster_resources().get("CPU", 1)))
+    done = ray.data.from_items(rows).map_batches(_split_batch, batch_size=SPLIT_BATCH, num_cpus=1, concurrency=cores).take_all()
     return [row["result"] for row in sorted(done, key=lambda row: row["k"])]
 
 
@@ -67,7 +69,8 @@ class _Encoder:
     def __init__(self, model_name: str):
         from . import embed
 
-        self.model = embed.load_model(model_name)
+        # One thread: the pool has an actor per core, and more threads each only fight over them.
+        self.model = embed.load_model(model_name, threads=1)
 
     def __call__(self, batch: dict) -> dict:
         from . import embed
@@ -86,7 +89,7 @@ def encode(texts: list[str], model_name: str, address: str | None = None, actors
     size = actors or max(1, min(len(chunks), int(ray.cluster_resources().get("CPU", 1))))
     done = (
         ray.data.from_items(chunks)
-        .map_batches(_Encoder, fn_constructor_args=(model_name,), batch_size=1, compute=ray.data.ActorPoolStrategy(size=size))
+        .map_batches(_Encoder, fn_constructor_args=(model_name,), batch_size=1, num_cpus=1, compute=ray.data.ActorPoolStrategy(size=size))
         .take_all()
     )
     return np.vstack([np.asarray(row["vectors"], dtype=np.float32) for row in sorted(done, key=lambda row: row["k"])])

@@ -111,13 +111,15 @@ def _use_sentencepiece(use) -> None:
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str = DEFAULT_MODEL):
-    """A ``SentenceTransformer`` for ``name``, from disk only."""
+def load_model(name: str = DEFAULT_MODEL, threads: int | None = None):
+    """A ``SentenceTransformer`` for ``name``, from disk only. ``threads``: how
+    many the USE encoder may use (default: every core; one per actor when
+    several share a machine, ``cluster.py``)."""
     offline()
     from sentence_transformers import SentenceTransformer
 
     if name in USE_NAMES:
-        return SentenceTransformer(modules=[_use_module_class()()], device="cpu")
+        return SentenceTransformer(modules=[_use_module_class()(threads)], device="cpu")
     location = name
     if name in PACKAGED and not Path(name).exists():
         try:

@@ -357,17 +357,23 @@ class Store:
     def load(self, model: str, stories: Iterable[int] | None = None) -> Loaded:
         """The claims with a vector of ``model``, in id order; with
         ``stories``, only the claims of those stories' articles."""
-        among, params = "", [model]
-        if stories is not None:
-            among = "and c.article_id in (select id from articles where story_id in (select value from json_each(?)))"
-            params.append(json.dumps(sorted(stories)))
-        # From the embeddings, in the order of their primary key (claim_id,
-        # model): ordering by claims.id made SQLite sort every vector.
-        rows = self.db.execute(
-            f"""select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
-                from embeddings e join claims c on c.id = e.claim_id where e.model = ? {among} order by e.claim_id""",
-            params,
-        ).fetchall()
+        if stories is None:
+            # From the embeddings, in the order of their primary key (claim_id,
+            # model): ordering by claims.id made SQLite sort every vector.
+            rows = self.db.execute(
+                """select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
+                   from embeddings e join claims c on c.id = e.claim_id where e.model = ? order by e.claim_id""",
+                [model],
+            ).fetchall()
+        else:
+            # From the stories' articles down (the story_id and article_id indexes): a few claims of many.
+            rows = self.db.execute(
+                """select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
+                   from articles a join claims c on c.article_id = a.id
+                   join embeddings e on e.claim_id = c.id and e.model = ?
+                   where a.story_id in (select value from json_each(?)) order by c.id""",
+                [model, json.dumps(sorted(stories))],
+            ).fetchall()
         return Loaded(
             ids=[r[0] for r in rows], article_ids=np.array([r[1] for r in rows], dtype=np.int64),
             speakers=[r[2] for r in rows], contents=[r[3] for r in rows], terms=[r[4] for r in rows],
