@@ -176,12 +176,15 @@ def derive(
     and answers, brought up to date for claims added since the last build
     (everything when ``rematch_all``, another model or judge).
 
-    In three steps: new articles are placed in stories (one transaction);
+    In four steps: new articles are placed in stories (one transaction);
     pairs are matched and judged, and questions answered, with no transaction
     open, so that a model judge keeps each batch of verdicts it is given
-    (``Store.cache_verdicts``) however the build ends; then the pairs, topics,
-    answers and settings are written in one transaction. Claims with a pair
-    left unjudged are matched again on the next build (``matched_upto`` stays)."""
+    (``Store.cache_verdicts``) however the build ends; the pairs, topics and
+    answers are written in one transaction; then the contested points of the
+    stories with new claims are proposed and answered, and written with the
+    settings. A build stopped before its end leaves ``matched_upto`` where it
+    was, so the next build does it again; so do claims with a pair left
+    unjudged."""
     echo = echo or (lambda message: None)
     key = settings.key(judge_.name)
     config = store.config()
@@ -212,7 +215,6 @@ def derive(
             # A replaced article took claims out of topics: cluster again.
             topics.write_topics(store, 0 if result.replaced else since, known)
         store.replace_answers(answered)
-        store.save_config(**key, matched_upto=since if unjudged else store.last_claim())
     # The contested points of the stories with new claims (of all, when everything was matched again).
     story_of = store.story_of()
     touched = store.story_ids() if since == 0 else sorted({story_of[a] for i, a in zip(claims.ids, claims.article_ids.tolist()) if i > since and a in story_of})
@@ -221,6 +223,7 @@ def derive(
     result.unjudged += left
     with store.atomic():
         store.replace_points(touched, proposed, story_of_point)
+        store.save_config(**key, matched_upto=since if unjudged else store.last_claim())
 
 
 def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: list[int], model_loader: Callable, known: signals.FeatureMap):
