@@ -192,7 +192,8 @@ def derive(
     since = 0 if rematch_all else int(config.get("matched_upto", "0"))
     with store.atomic():
         corpus = _place(store, settings, result, known, echo)
-    pairs = _match(settings, corpus, since, store.story_of(), result, echo)
+    story_of = store.story_of()  # every article has its story now
+    pairs = _match(settings, corpus, since, story_of, result, echo)
     echo(f"judging {len(pairs):,} pairs")
     claims = corpus.claims
     row = {id_: k for k, id_ in enumerate(claims.ids)}
@@ -216,17 +217,16 @@ def derive(
             topics.write_topics(store, 0 if result.replaced else since, known)
         store.replace_answers(answered)
     # The contested points of the stories with new claims (of all, when everything was matched again).
-    story_of = store.story_of()
     touched = store.story_ids() if since == 0 else sorted({story_of[a] for i, a in zip(claims.ids, claims.article_ids.tolist()) if i > since and a in story_of})
     with result.timed("points"):
-        proposed, story_of_point, left = _points(store, settings, stance_judge, touched, model_loader, known)
+        proposed, story_of_point, left = _points(store, settings, stance_judge, touched, known)
     result.unjudged += left
     with store.atomic():
         store.replace_points(touched, proposed, story_of_point)
         store.save_config(**key, matched_upto=since if unjudged else store.last_claim())
 
 
-def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: list[int], model_loader: Callable, known: signals.FeatureMap):
+def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: list[int], known: signals.FeatureMap):
     """The contested points proposed for each of ``stories_`` (``points.py``),
     answered by the claims of their story: (question, proposition, answers)
     each, the story of each point, and how many answers a model judge left."""
@@ -241,7 +241,7 @@ def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: 
         for k, (statement, members) in enumerate(found, 1):
             question = settings_.Question(f"auto-{story_id}-{k}", points.question_for(statement), statement)
             answers = ask.ask(
-                store, question.question, statement, judge_=stance_judge, model=settings.model, encoder=model_loader(), known=known,
+                store, question.question, statement, judge_=stance_judge, model=settings.model, known=known,
                 stories=[story_id], query=vector_of[points.asserting_side(members[0])],
             )
             unjudged += getattr(stance_judge, "unjudged", 0)

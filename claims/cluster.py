@@ -75,8 +75,10 @@ class _Encoder:
     def __call__(self, batch: dict) -> dict:
         from . import embed
 
-        vectors = [embed.encode(self.model, list(texts)) for texts in batch["texts"]]
-        return {"k": batch["k"], "vectors": np.array(vectors + [None], dtype=object)[:-1]}
+        vectors = np.empty(len(batch["texts"]), dtype=object)  # one 2-d array per row
+        for row, texts in enumerate(batch["texts"]):
+            vectors[row] = embed.encode(self.model, list(texts))
+        return {"k": batch["k"], "vectors": vectors}
 
 
 def encode(texts: list[str], model_name: str, address: str | None = None, actors: int | None = None) -> np.ndarray:

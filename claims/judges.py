@@ -121,7 +121,10 @@ class ModelJudge:
         cache = self.options.cache
         found = cache.cached_verdicts(self.name, list(keys.values())) if cache is not None else {}
         # Each pair of texts once: a sentence repeated in two articles is one question.
-        todo = list({keys[k]: k for k in reversed(chosen) if keys[k] not in found}.values())[::-1]
+        asked_as: dict[str, int] = {}
+        for k in chosen:
+            asked_as.setdefault(keys[k], k)
+        todo = [k for key, k in asked_as.items() if key not in found]
         answers = dict(found)
         self.unjudged = 0
         failures = processed = 0

@@ -41,25 +41,6 @@ where p.relation = '{relation}'
 order by p.score desc
 """
 
-# The pair views as migration 3 made them (a migration is never edited; m004 adds the judge).
-PAIR_VIEW_3 = """
-select
-  p.rowid as pair,
-  a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
-  b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
-  p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
-  p.claim_a as claim_a_id, p.claim_b as claim_b_id,
-  a.article_id as article_a_id, b.article_id as article_b_id,
-  a.content as content_a, b.content as content_b, aa.story_id
-from claim_pairs p
-join claims a on a.id = p.claim_a
-join claims b on b.id = p.claim_b
-join articles aa on aa.id = a.article_id
-join articles ab on ab.id = b.article_id
-where p.relation = '{relation}'
-order by p.score desc
-"""
-
 # Each question's answers, who gave them and where, yes before no before unclear.
 STANCE_VIEW = """
 select
@@ -179,17 +160,7 @@ def m002_stories(db: sqlite_utils.Database) -> None:
 
 
 @MIGRATIONS()
-def m003_views(db: sqlite_utils.Database) -> None:
-    """The views readers start from, with the stories' columns; the config
-    row ``schema_version`` is gone (the migrations table says it now)."""
-    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
-        db.create_view(name, PAIR_VIEW_3.format(relation=relation), replace=True)
-    db.create_view("stances", STANCE_VIEW, replace=True)
-    db.execute("delete from config where key = 'schema_version'")
-
-
-@MIGRATIONS()
-def m004_judges(db: sqlite_utils.Database) -> None:
+def m003_judges(db: sqlite_utils.Database) -> None:
     """Judges as plugins (issue 16): the judge that decided each pair and
     each answer, and the verdicts of model judges kept by (judge, the two
     texts), so that no model is asked twice about a pair."""
@@ -199,12 +170,10 @@ def m004_judges(db: sqlite_utils.Database) -> None:
         db["verdict_cache"].create(
             {"judge": str, "pair": str, "relation": str, "score": float, "reason": str, "at": str}, pk=("judge", "pair"),
         )
-    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
-        db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
 
 
 @MIGRATIONS()
-def m005_points(db: sqlite_utils.Database) -> None:
+def m004_points(db: sqlite_utils.Database) -> None:
     """Contested points (issue 17): a question is the user's (``origin``
     'user': questions.yml, claims ask) or proposed from a story's conflicts
     ('auto', with its ``story_id``)."""
@@ -212,6 +181,17 @@ def m005_points(db: sqlite_utils.Database) -> None:
     if "story_id" not in db["questions"].columns_dict:
         db["questions"].add_column("story_id", int, fk="stories")
     db.execute("update questions set origin = 'user' where origin is null")
+
+
+@MIGRATIONS()
+def m005_views(db: sqlite_utils.Database) -> None:
+    """The views readers start from, with the stories' and the judges'
+    columns; the config row ``schema_version`` is gone (the migrations table
+    says it now). A later change to a view is a new migration."""
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
+    db.create_view("stances", STANCE_VIEW, replace=True)
+    db.execute("delete from config where key = 'schema_version'")
 
 
 @dataclass

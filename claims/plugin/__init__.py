@@ -139,20 +139,29 @@ def _database(datasette, name: str):
         return None
 
 
-async def article_page(request, datasette):
-    database = request.url_vars["database"]
+async def _requested(request, datasette, table: str, noun: str, columns: str):
+    """(database name, db, the row of ``table`` the URL's id names), or the
+    404 that says what is missing: the database, the table, the row."""
+    database, id_ = request.url_vars["database"], request.url_vars["id"]
     db = _database(datasette, database)
     if db is None:
         return _not_found(f"No database {database!r}")
-    if not request.url_vars["id"].isdigit():
-        return _not_found(f"No article {request.url_vars['id']!r}: articles are numbered")
-    article_id = int(request.url_vars["id"])
-    if not await db.table_exists("articles"):
-        return _not_found(f"{database} is not a claims database")
-    rows = await db.execute("select id, title, source, path, url, published, text from articles where id = ?", [article_id])
-    article = rows.first()
-    if article is None:
-        return _not_found(f"No article {article_id} in {database}")
+    if not id_.isdigit():
+        return _not_found(f"No {noun} {id_!r}: {table} are numbered")
+    if not await db.table_exists(table):
+        return _not_found(f"{database} is not a claims database with {table}")
+    row = (await db.execute(f"select {columns} from {table} where id = ?", [int(id_)])).first()
+    if row is None:
+        return _not_found(f"No {noun} {id_} in {database}")
+    return database, db, row
+
+
+async def article_page(request, datasette):
+    found = await _requested(request, datasette, "articles", "article", "id, title, source, path, url, published, text")
+    if isinstance(found, Response):
+        return found
+    database, db, article = found
+    article_id = article["id"]
     claim = None
     if request.args.get("claim", "").isdigit():
         claim = (await db.execute(
@@ -181,18 +190,11 @@ async def story_page(request, datasette):
     """A story at a glance: its sources as columns, its contested points as
     rows, each cell the source's stance with the claim; then its conflicts
     grouped by point, its agreements and its articles in time."""
-    database = request.url_vars["database"]
-    db = _database(datasette, database)
-    if db is None:
-        return _not_found(f"No database {database!r}")
-    if not request.url_vars["id"].isdigit():
-        return _not_found(f"No story {request.url_vars['id']!r}: stories are numbered")
-    story_id = int(request.url_vars["id"])
-    if not await db.table_exists("stories"):
-        return _not_found(f"{database} is not a claims database with stories")
-    story = (await db.execute("select * from stories where id = ?", [story_id])).first()
-    if story is None:
-        return _not_found(f"No story {story_id} in {database}")
+    found = await _requested(request, datasette, "stories", "story", "*")
+    if isinstance(found, Response):
+        return found
+    database, db, story = found
+    story_id = story["id"]
     articles = [dict(r) for r in await db.execute(
         "select id, source, title, published, url from articles where story_id = ? order by coalesce(published, ''), id", [story_id])]
     sources = list(dict.fromkeys(a["source"] for a in sorted(articles, key=lambda a: a["id"])))
