@@ -144,18 +144,15 @@ def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult) 
     return todo
 
 
-def encode_once(store: Store, encoder, model_name: str, texts: list[str], progress: bool = False) -> np.ndarray:
+def encode_once(store: Store, model, model_name: str, texts: list[str], progress: bool = False) -> np.ndarray:
     """Vectors of ``texts``, each distinct text encoded once, and a text stored
     before taking its stored vector (as llm's collections de-duplicate by
     content). A claim repeated word for word then has one vector, not two a
     hair apart from being encoded in other batches: which claims are nearest
-    to which does not depend on what was encoded with them. ``encoder``: a
-    sentence-transformers model, or a function of texts to their vectors (a
-    cluster's, ``cluster.encode``)."""
+    to which does not depend on what was encoded with them."""
     stored = store.stored_vectors(model_name, texts) if store.db["claims"].count else {}
     distinct = list(dict.fromkeys(t for t in texts if t not in stored))
-    encode = encoder if callable(encoder) and not hasattr(encoder, "encode") else (lambda batch: embed.encode(encoder, batch, progress=progress))
-    fresh = dict(zip(distinct, encode(distinct))) if distinct else {}
+    fresh = dict(zip(distinct, embed.encode(model, distinct, progress=progress))) if distinct else {}
     rows = [fresh[t] if t in fresh else stored[t] for t in texts]
     return np.vstack(rows).astype(np.float32, copy=False)
 
@@ -171,6 +168,7 @@ def embed_missing(store: Store, model, model_name: str, progress: bool = False) 
 def derive(
     store: Store, settings: settings_.Settings, judge_, stance_judge, result: BuildResult,
     known: signals.FeatureMap, model_loader: Callable, rematch_all: bool = False, echo: Echo | None = None,
+    pairs_of: Callable | None = None,
 ) -> None:
     """What is made of the stored claims: stories, pairs and verdicts, topics
     and answers, brought up to date for claims added since the last build
@@ -184,7 +182,8 @@ def derive(
     stories with new claims are proposed and answered, and written with the
     settings. A build stopped before its end leaves ``matched_upto`` where it
     was, so the next build does it again; so do claims with a pair left
-    unjudged."""
+    unjudged. ``pairs_of``: what matches and judges, ``match_and_judge``
+    here, or on a cluster a task per story (``cluster.match_and_judge``)."""
     echo = echo or (lambda message: None)
     key = settings.key(judge_.name)
     config = store.config()
@@ -193,16 +192,8 @@ def derive(
     with store.atomic():
         corpus = _place(store, settings, result, known, echo)
     story_of = store.story_of()  # every article has its story now
-    pairs = _match(settings, corpus, since, story_of, result, echo)
-    echo(f"judging {len(pairs):,} pairs")
+    pairs, verdicts = (pairs_of or match_and_judge)(settings, corpus, since, story_of, judge_, known, result, echo)
     claims = corpus.claims
-    row = {id_: k for k, id_ in enumerate(claims.ids)}
-    with result.timed("judge"):
-        verdicts = judge_.judge_pairs(
-            [(claims.contents[row[p.a]], claims.contents[row[p.b]], p.similarity) for p in pairs],
-            [(claims.speakers[row[p.a]], claims.speakers[row[p.b]]) for p in pairs],
-            corpus.vocabulary, known,
-        )
     unjudged = sum(v is None for v in verdicts)
     with result.timed("questions"):
         answered, left = ask.answer_all(store, settings.questions, stance_judge, settings.model, model_loader, known)
@@ -278,26 +269,55 @@ def _place(store: Store, settings: settings_.Settings, result: BuildResult, know
     return Corpus(claims, term_lists, vocabulary, presence)
 
 
-def _match(settings: settings_.Settings, corpus: Corpus, since: int, story_of: dict[int, int], result: BuildResult, echo: Echo) -> list[match.Match]:
-    """Pairs, within each story, of the claims after ``since`` (0: all of them)."""
+def match_and_judge(
+    settings: settings_.Settings, corpus: Corpus, since: int, story_of: dict[int, int], judge_, known: signals.FeatureMap,
+    result: BuildResult, echo: Echo,
+) -> tuple[list[match.Match], list]:
+    """Pairs, within each story, of the claims after ``since`` (0: all of
+    them), and the judge's verdict on each."""
     claims = corpus.claims
     if not len(claims):
-        return []
+        return [], []
     with result.timed("match"):
-        story = np.array([story_of.get(a, -1) for a in claims.article_ids.tolist()])
-        new = np.flatnonzero(np.asarray(claims.ids) > since)
-        # Claims meet the claims of their story only: the stories of new claims are all there is to match in.
-        rows = np.flatnonzero(np.isin(story, np.unique(story[new])))
-        refs = [
-            match.ClaimRef(claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(corpus.term_lists[k]), int(story[k]))
-            for k in rows.tolist()
-        ]
+        story, new, rows = stories_to_match(corpus, since, story_of)
+        refs = claim_refs(corpus, rows, story)
         position = {k: j for j, k in enumerate(rows.tolist())}
         echo(f"matching {len(new):,} claims within their stories")
-        return match.match(
+        pairs = match.match(
             [refs[position[k]] for k in new.tolist()], claims.vectors[new], refs, claims.vectors[rows], settings.threshold, corpus.vocabulary,
             settings.semantic_threshold, corpus_terms=match.term_matrix(refs, corpus.vocabulary, corpus.presence[rows]),
         )
+    echo(f"judging {len(pairs):,} pairs")
+    with result.timed("judge"):
+        return pairs, judge_matches(judge_, pairs, claims.ids, claims.contents, claims.speakers, corpus.vocabulary, known)
+
+
+def stories_to_match(corpus: Corpus, since: int, story_of: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The story of each stored claim (-1: none), the rows of the claims after
+    ``since``, and the rows of every claim in their stories: claims meet the
+    claims of their story only, so these are all there is to match in."""
+    story = np.array([story_of.get(a, -1) for a in corpus.claims.article_ids.tolist()])
+    new = np.flatnonzero(np.asarray(corpus.claims.ids) > since)
+    return story, new, np.flatnonzero(np.isin(story, np.unique(story[new])))
+
+
+def claim_refs(corpus: Corpus, rows: np.ndarray, story: np.ndarray) -> list[match.ClaimRef]:
+    claims = corpus.claims
+    return [
+        match.ClaimRef(claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(corpus.term_lists[k]), int(story[k]))
+        for k in rows.tolist()
+    ]
+
+
+def judge_matches(judge_, pairs: list[match.Match], ids, contents, speakers, vocabulary, known: signals.FeatureMap) -> list:
+    """The judge's verdict on each matched pair, from the claims' ``ids``,
+    ``contents`` and ``speakers`` (in one order)."""
+    row = {id_: k for k, id_ in enumerate(ids)}
+    return judge_.judge_pairs(
+        [(contents[row[p.a]], contents[row[p.b]], p.similarity) for p in pairs],
+        [(speakers[row[p.a]], speakers[row[p.b]]) for p in pairs],
+        vocabulary, known,
+    )
 
 
 def progress_bar(items, total: int, stage: str, show: bool):

@@ -31,11 +31,11 @@ def cli():
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there)")
 @click.option("--story", help="The story every article of this build belongs to (default: a JSONL article's own 'story', else found by grouping alike articles)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
-@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Split and embed on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Read, split, embed, match and judge on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
 def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, ray_address):
     """Build or update the claims database from article files.
 
-    PATHS are .txt, .md or .jsonl files or folders of them (default: seeds/).
+    PATHS are .txt, .md, .jsonl or .parquet files or folders of them (default: seeds/).
     """
     from .corpus import Corpus
     from .settings import Settings
@@ -48,6 +48,8 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
         questions = ask.load_questions(questions_path) if questions_path else None
     except (OSError, ValueError) as e:
         raise click.ClickException(str(e) if isinstance(e, ValueError) else f"{questions_path}: {e.strerror}")
+    if ray_address:
+        cluster.quiet()
     try:
         corpus = Corpus(
             db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),

@@ -1,23 +1,40 @@
 """Cluster: the build's heavy stages on Ray, past one machine.
 
-``claims build --ray [ADDRESS]`` (the optional extra ``claims[ray]``) hands
-the two stages that cost most to a Ray cluster, through Ray Data: splitting
-articles into claims (in parallel tasks, a batch of articles each) and
-embedding the claims (in a pool of actors that load the model once each, on a
-GPU where the cluster has one). Stories, matching, judging and every write
-stay with the one process that owns the SQLite db (``store.Store``), which
-commits article by article as a local build does: a build whose cluster dies
-resumes like a local one. Without the extra nothing here is imported.
+``claims build --ray [ADDRESS]`` (the optional extra ``claims[ray]``) runs
+the stages that cost most as one streaming Ray Data pipeline:
+
+1. ``index``: Parquet inputs are read in tasks, a row group each, for the
+   path and the hash of each article, so that the db's owner can tell which
+   are new (``build.sort_out``) without holding their texts.
+2. ``stream``: the articles to build are read again where they are (Parquet
+   row groups in tasks; files and records the driver has read travel in
+   batches), split into claims in parallel tasks, and embedded in a pool of
+   actors that load the model once each (on a GPU where the cluster has one).
+   Rows come back in input order, so article and claim ids are a local
+   build's.
+
+The one process that owns the SQLite db (``store.Store``) writes each
+article as it arrives, in its own transaction, as a local build does: a
+killed build leaves whole articles, and the next build skips them. It then
+places stories, and matches and judges the claims of each story in tasks
+(``match_stories``): claims are only compared within a story, so stories are
+the unit of that work. Without the extra nothing here is imported.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
+import pickle
+from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
+from . import ingest
+
 SPLIT_BATCH = 8  # articles per split task
-ENCODE_BATCH = 32  # texts per call of an encoder actor, as a local build batches them
+ENCODE_BATCH = 8  # articles per call of an encoder actor (some 150 texts, encoded 32 at a time)
 
 
 class RayNotInstalled(Exception):
@@ -29,8 +46,9 @@ def connect(address: str | None = None):
     machine belongs to), or to a new local one when None."""
     try:
         import ray
+        import ray.data  # noqa: F401  (ray without its data extra cannot run a build)
     except ImportError:
-        raise RayNotInstalled("--ray needs Ray: pip install 'claims[ray]'") from None
+        raise RayNotInstalled("--ray needs Ray Data: pip install 'claims[ray]'") from None
     if not ray.is_initialized():
         # A local cluster sees this machine's cores; the dashboard and the log
         # forwarding are for people watching a cluster, not for a build.
@@ -39,59 +57,265 @@ def connect(address: str | None = None):
             ray.init(address=address, **options)
         else:
             ray.init(num_cpus=os.cpu_count() or 1, **options)
+    # Rows in input order: the db's ids are the local build's, and a resumed build's.
+    ray.data.DataContext.get_current().execution_options.preserve_order = True
     return ray
 
 
-def _split_batch(batch: dict) -> dict:
+def quiet() -> None:
+    """Ray Data's own progress log and its advice on concurrency off, for the
+    command line: the build shows its progress, and says what went wrong."""
+    import warnings
+
+    os.environ.setdefault("RAY_DATA_LOG_LEVEL", "WARNING")  # read when Ray Data sets up its loggers
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"ray\.data\.")
+
+
+def _cores(ray) -> int:
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+# Reading ---------------------------------------------------------------------
+
+
+@dataclass
+class Stub:
+    """What deciding whether an article is new takes: its path, the hash of its
+    text and the story the user gave it (``build.sort_out``)."""
+
+    path: str
+    sha256: str
+    story: str | None
+    file: str  # the Parquet file it is a row of
+
+
+def _index_batch(batch: dict) -> dict:
+    files, paths, hashes, stories, problems = [], [], [], [], []
+    for k, file in enumerate(batch["file"]):
+        group = ingest.ParquetGroup(str(file), int(batch["group"][k]), int(batch["first_row"][k]), int(batch["rows"][k]))
+        articles, trouble = ingest.read_parquet_group(group)
+        for a in articles:
+            files.append(group.path)
+            paths.append(a.path)
+            hashes.append(a.sha256)
+            stories.append(a.story)
+        files += [group.path] * len(trouble)
+        problems += trouble
+    # A problem is a row of its own (empty path) after its group's articles.
+    problem_column = np.empty(len(paths) + len(problems), dtype=object)
+    problem_column[len(paths):] = problems
+    return {
+        "file": files, "path": paths + [""] * len(problems), "sha256": hashes + [""] * len(problems),
+        "story": stories + [None] * len(problems), "problem": problem_column,
+    }
+
+
+def index(paths: list[str], address: str | None = None) -> dict[str, tuple[list[Stub], list[ingest.Problem]]]:
+    """The articles of each of the Parquet files ``paths`` as ``Stub`` s, in
+    order, and the problems met; read in tasks, a row group each (the form of
+    ``ingest.read_parquet_files``)."""
+    found: dict[str, tuple[list, list]] = {}
+    groups = []
+    for path in paths:
+        mine, trouble = ingest.parquet_groups(path)
+        found[path] = ([], trouble)
+        groups += mine
+    if not groups:
+        return found
+    ray = connect(address)
+    rows = [{"file": g.path, "group": g.group, "first_row": g.first_row, "rows": g.rows} for g in groups]
+    data = ray.data.from_items(rows).map_batches(_index_batch, batch_size=1, num_cpus=1)
+    for row in data.iter_rows():
+        if row["problem"] is not None:
+            found[row["file"]][1].append(row["problem"])
+        else:
+            found[row["file"]][0].append(Stub(row["path"], row["sha256"], row["story"], row["file"]))
+    return found
+
+
+# Splitting and embedding -------------------------------------------------------
+
+
+def shards(todo: list) -> list[dict]:
+    """What the split tasks read, in the order of ``todo`` (``(article or
+    Stub, id it replaces)`` pairs), as rows Arrow stores as they are: batches
+    of the articles the driver has read (pickled, ``articles``), and the
+    Parquet row groups that hold the ``Stub`` s (``file``, ``group``,
+    ``first_row``, ``rows``), each with the ``paths`` to build of it."""
+    out: list[dict] = []
+    files = {item.file for item, _ in todo if isinstance(item, Stub)}
+    groups = {file: ingest.parquet_groups(file)[0] for file in files}
+    starts = {file: [g.first_row for g in found] for file, found in groups.items()}
+    last = None  # the row group or the batch of articles being filled
+    for item, _ in todo:
+        if isinstance(item, Stub):
+            row = int(item.path.rsplit(":", 1)[1])
+            group = groups[item.file][bisect.bisect_left(starts[item.file], row) - 1]  # row n is in the last group starting before it
+            if last != group:
+                last = group
+                out.append({"file": group.path, "group": group.group, "first_row": group.first_row, "rows": group.rows, "paths": [], "articles": []})
+            out[-1]["paths"].append(item.path)
+        else:
+            if not (isinstance(last, list) and len(last) < SPLIT_BATCH):
+                last = []
+                out.append({"file": "", "group": -1, "first_row": 0, "rows": 0, "paths": [], "articles": last})
+            last.append(item)
+    for shard in out:
+        shard["articles"] = pickle.dumps(shard["articles"])
+    return out
+
+
+def _split_batch(batch: dict, story: str | None) -> dict:
     from .build import split_article
 
-    results = np.empty(len(batch["article"]), dtype=object)
-    for k, article in enumerate(batch["article"]):
+    articles = []
+    for k, file in enumerate(batch["file"]):
+        if not file:
+            articles += pickle.loads(batch["articles"][k])
+            continue
+        group = ingest.ParquetGroup(str(file), int(batch["group"][k]), int(batch["first_row"][k]), int(batch["rows"][k]))
+        wanted = set(batch["paths"][k])
+        found, _ = ingest.read_parquet_group(group)  # its problems were met by ``index``
+        for a in found:
+            if a.path in wanted:
+                a.story = a.story or story
+                articles.append(a)
+    column, results = np.empty(len(articles), dtype=object), np.empty(len(articles), dtype=object)
+    for k, article in enumerate(articles):
+        column[k] = article
         results[k] = split_article(article)
-    return {"k": batch["k"], "result": results}
-
-
-def split_all(articles: list, address: str | None = None) -> list:
-    """``build.split_article`` of each article, in order, in Ray tasks."""
-    if not articles:
-        return []
-    ray = connect(address)
-    rows = [{"k": k, "article": article} for k, article in enumerate(articles)]
-    # One task per core: left alone, Ray Data's resource budget ran one at a time here.
-    cores = max(1, int(ray.cluster_resources().get("CPU", 1)))
-    done = ray.data.from_items(rows).map_batches(_split_batch, batch_size=SPLIT_BATCH, num_cpus=1, concurrency=cores).take_all()
-    return [row["result"] for row in sorted(done, key=lambda row: row["k"])]
+    return {"article": column, "result": results}
 
 
 class _Encoder:
-    """A Ray actor that loads the embedding model once and encodes batches of texts."""
+    """A Ray actor that loads the embedding model (``model_name``) once and
+    embeds the claims of batches of split articles."""
 
-    def __init__(self, model_name: str):
+    model_name = ""
+
+    def __init__(self):
+        import ray
+
         from . import embed
 
         # One thread: the pool has an actor per core, and more threads each only fight over them.
-        self.model = embed.load_model(model_name, threads=1)
+        self.model = embed.load_model(self.model_name, threads=1, device="cuda" if ray.get_gpu_ids() else "cpu")
 
     def __call__(self, batch: dict) -> dict:
         from . import embed
 
-        vectors = np.empty(len(batch["texts"]), dtype=object)  # one 2-d array per row
-        for row, texts in enumerate(batch["texts"]):
-            vectors[row] = embed.encode(self.model, list(texts))
-        return {"k": batch["k"], "vectors": vectors}
+        texts = [claim.content for _, claims, *_ in batch["result"] for claim in claims]
+        distinct = list(dict.fromkeys(texts))  # a text twice in a batch: one vector
+        vector_of = dict(zip(distinct, embed.encode(self.model, distinct))) if distinct else {}
+        vectors = np.empty(len(batch["result"]), dtype=object)  # one 2-d array per article
+        for row, (_, claims, *_) in enumerate(batch["result"]):
+            vectors[row] = np.array([vector_of[c.content] for c in claims], dtype=np.float32).reshape(len(claims), -1)
+        return {"article": batch["article"], "result": batch["result"], "vectors": vectors}
 
 
-def encode(texts: list[str], model_name: str, address: str | None = None, actors: int | None = None) -> np.ndarray:
-    """Unit-length vectors of ``texts``, in order, from a pool of encoder
-    actors; each gets the texts in batches of ``ENCODE_BATCH``."""
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
+def _encoder_for(model_name: str) -> type:
+    # The name as a class attribute, not a constructor argument: Ray keeps
+    # those in the object store and warns that a restarted actor may lose them.
+    return type("Encoder", (_Encoder,), {"model_name": model_name})
+
+
+def stream(todo: list, model_name: str, story: str | None = None, address: str | None = None) -> Iterator[tuple[ingest.Article, tuple, np.ndarray]]:
+    """Each article of ``todo`` (see ``shards``) with ``build.split_article``'s
+    result and its claims' vectors, in order, as the cluster makes them.
+    ``story``: the story of the Parquet articles that name none."""
+    if not todo:
+        return
     ray = connect(address)
-    chunks = [{"k": k, "texts": texts[lo : lo + ENCODE_BATCH]} for k, lo in enumerate(range(0, len(texts), ENCODE_BATCH))]
-    size = actors or max(1, min(len(chunks), int(ray.cluster_resources().get("CPU", 1))))
-    done = (
-        ray.data.from_items(chunks)
-        .map_batches(_Encoder, fn_constructor_args=(model_name,), batch_size=1, num_cpus=1, compute=ray.data.ActorPoolStrategy(size=size))
-        .take_all()
+    cores = _cores(ray)
+    # Each core gets a split task and an encoder, and the two share it as they
+    # need: splitting costs about two thirds of what embedding does
+    # (docs/capacity.md). The split tasks ask for a quarter core each: Ray
+    # Data gives each stage about half the cluster's cores to hand out, and at
+    # half a core each only one split task ran at a time on 2 cores. Where
+    # the cluster has GPUs, an encoder on each embeds, and every core splits.
+    # (The two stages asking for different resources also keeps Ray Data from
+    # fusing them, which would split on the encoders' cores only.)
+    gpus = int(ray.cluster_resources().get("GPU", 0))
+    share = 1.0 if gpus else 0.5
+    work = shards(todo)
+    data = (
+        ray.data.from_items(work, override_num_blocks=len(work))  # a block per shard: as many tasks
+        .map_batches(_split_batch, fn_kwargs={"story": story}, batch_size=1, num_cpus=share / 2, compute=ray.data.TaskPoolStrategy(size=cores))
+        .map_batches(_encoder_for(model_name), batch_size=ENCODE_BATCH, num_cpus=0 if gpus else share, num_gpus=1 if gpus else 0,
+                     compute=ray.data.ActorPoolStrategy(size=gpus or cores))
     )
-    return np.vstack([np.asarray(row["vectors"], dtype=np.float32) for row in sorted(done, key=lambda row: row["k"])])
+    for row in data.iter_rows():
+        yield row["article"], tuple(row["result"]), np.asarray(row["vectors"], dtype=np.float32)
+
+
+# Matching and judging ----------------------------------------------------------
+
+TASK_CLAIMS = 5000  # claims per match task (a second or so of work): a big story alone, small ones together
+
+
+def _match_task(refs, new, vectors, terms, contents, speakers, features, vocabulary, judge_, threshold, semantic_threshold):
+    """Pairs among the claims of some stories (``new``: rows of the claims
+    after ``since``), judged here when ``judge_`` is given; and the features
+    of the claims computed on the way, for the driver's later stages."""
+    from . import build, match, signals
+
+    pairs = match.match(
+        [refs[k] for k in new], vectors[new], refs, vectors, threshold, vocabulary, semantic_threshold, corpus_terms=terms,
+    )
+    known = signals.FeatureMap(features)
+    verdicts = None
+    if judge_ is not None:
+        verdicts = build.judge_matches(judge_, pairs, [r.id for r in refs], contents, speakers, vocabulary, known)
+    return pairs, verdicts, {text: f for text, f in known.items() if text not in features}
+
+
+def match_and_judge(settings, corpus, since, story_of, judge_, known, result, echo, address: str | None = None):
+    """``build.match_and_judge`` with the stories as the unit of work: the
+    claims of each story (small stories together, up to ``TASK_CLAIMS``
+    claims) are matched in a task of their own, and judged there by the
+    signals judge. A model judge keeps its verdicts in the db, so it judges
+    in this process, the pairs the tasks found."""
+    from . import build, judge as judging, match
+
+    claims = corpus.claims
+    if not len(claims):
+        return [], []
+    ray = connect(address)
+    in_tasks = isinstance(judge_, judging.Judge)
+    with result.timed("match"):
+        story, new, rows = build.stories_to_match(corpus, since, story_of)
+        is_new = np.zeros(len(claims), dtype=bool)
+        is_new[new] = True
+        tasks, members = [], []
+        for s in np.unique(story[rows]).tolist():
+            members.append(rows[story[rows] == s])
+            if sum(len(m) for m in members) >= TASK_CLAIMS:
+                tasks.append(np.concatenate(members))
+                members = []
+        if members:
+            tasks.append(np.concatenate(members))
+        echo(f"matching {len(new):,} claims within their stories, in {len(tasks):,} tasks")
+        shared = ray.put((corpus.vocabulary, judge_ if in_tasks else None, settings.threshold, settings.semantic_threshold))
+        task = ray.remote(num_cpus=1)(lambda payload, shared: _match_task(*payload, *shared))
+        futures = []
+        for task_rows in tasks:
+            refs = build.claim_refs(corpus, task_rows, story)
+            contents = [claims.contents[k] for k in task_rows.tolist()]
+            payload = (
+                refs, np.flatnonzero(is_new[task_rows]), claims.vectors[task_rows],
+                match.term_matrix(refs, corpus.vocabulary, corpus.presence[task_rows]), contents,
+                [claims.speakers[k] for k in task_rows.tolist()], {c: known[c] for c in contents if c in known},
+            )
+            futures.append(task.remote(payload, shared))
+        pairs, verdicts = [], []
+        for found, judged, features in ray.get(futures):
+            pairs += found
+            verdicts += judged if judged is not None else [None] * len(found)
+            known.update(features)
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
+    pairs, verdicts = [pairs[k] for k in order], [verdicts[k] for k in order]
+    if not in_tasks:
+        echo(f"judging {len(pairs):,} pairs")
+        with result.timed("judge"):
+            verdicts = build.judge_matches(judge_, pairs, claims.ids, claims.contents, claims.speakers, corpus.vocabulary, known)
+    return pairs, verdicts

@@ -14,6 +14,7 @@ change.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 from typing import Any, Callable, Iterable
@@ -78,12 +79,6 @@ class Corpus:
     def _address(self) -> str | None:
         return None if self.ray is True else self.ray
 
-    def _encoder(self):
-        """What embeds new claims: the model here, or a pool of actors on the cluster."""
-        if self.ray:
-            return lambda texts: cluster.encode(texts, self.settings.model, self._address())
-        return self.model()
-
     def pairs_judge(self):
         """The judge of matched pairs (``Settings.pairs_judge``): a model
         judge keeps its verdicts in this corpus's db."""
@@ -114,7 +109,9 @@ class Corpus:
     def _add(self, items, story: str | None, build: bool) -> BuildResult:
         result = BuildResult()
         with result.timed("ingest"):
-            articles, problems = ingest.read_items(items)
+            # On a cluster, Parquet files are read there, a row group per task.
+            parquet = (lambda paths: cluster.index(paths, self._address())) if self.ray else ingest.read_parquet_files
+            articles, problems = ingest.read_items(items, parquet)
             for article in articles:
                 article.story = article.story or story
             result.problems = problems
@@ -122,26 +119,51 @@ class Corpus:
         for problem in result.problems:
             self.echo(str(problem))
         known = signals.FeatureMap()
-        splits = self._split(todo, result, known)
-        texts = [c.content for s in splits for c in s.claims]
-        with result.timed("embed"):
-            vectors = encode_once(self.store, self._encoder(), self.settings.model, texts, self.progress) if texts else None
-        offset = 0
-        with result.timed("write"):
-            for s in splits:
-                with self.store.atomic():
-                    if s.replaces is not None:
-                        self.store.remove_article(s.replaces)
-                        result.replaced += 1
-                    else:
-                        result.new += 1
-                    claim_vectors = vectors[offset : offset + len(s.claims)] if s.claims else None
-                    self.store.add_article(s.article, s.language, s.claims, s.skipped, claim_vectors, self.settings.model, s.rarities)
-                offset += len(s.claims)
-            self.store.log(result.problems)
+        if self.ray:
+            self._add_on_cluster(todo, story, result, known)
+        else:
+            splits = self._split(todo, result, known)
+            texts = [c.content for s in splits for c in s.claims]
+            with result.timed("embed"):
+                vectors = encode_once(self.store, self.model(), self.settings.model, texts, self.progress) if texts else None
+            offset = 0
+            with result.timed("write"):
+                for s in splits:
+                    self._store(s, vectors[offset : offset + len(s.claims)] if s.claims else None, result)
+                    offset += len(s.claims)
+        self.store.log(result.problems)
         if build:
             self._build(result, known, changed=bool(todo))
         return result.count(self.store)
+
+    def _store(self, split: Split, vectors, result: BuildResult) -> None:
+        """One article with its claims and their vectors, in one transaction."""
+        with self.store.atomic():
+            if split.replaces is not None:
+                self.store.remove_article(split.replaces)
+                result.replaced += 1
+            else:
+                result.new += 1
+            self.store.add_article(split.article, split.language, split.claims, split.skipped, vectors, self.settings.model, split.rarities)
+
+    def _add_on_cluster(self, todo, story: str | None, result: BuildResult, known: signals.FeatureMap) -> None:
+        """Split and embed ``todo`` on the cluster (``cluster.stream``), and
+        store each article as it comes, as a local build does."""
+        replaces = {(item.path, item.sha256): old for item, old in todo}
+        arriving = cluster.stream(todo, self.settings.model, story, self._address())
+        # The cluster's stages overlap: what is timed here is the whole stream, as "split".
+        with result.timed("split"):
+            for article, (language, claims, skipped, features, rarities), vectors in progress_bar(arriving, len(todo), "build", self.progress):
+                known.update((c.content, f) for c, f in zip(claims, features))
+                if not claims:
+                    problem = ingest.Problem(article.path, "no claims found in the text", "warning")
+                    result.problems.append(problem)
+                    self.echo(str(problem))
+                else:
+                    # A claim stored before keeps its vector (as ``encode_once`` does locally).
+                    stored = self.store.stored_vectors(self.settings.model, [c.content for c in claims])
+                    vectors = np.vstack([stored.get(c.content, v) for c, v in zip(claims, vectors)]).astype(np.float32, copy=False)
+                self._store(Split(article, replaces[(article.path, article.sha256)], language, claims, skipped, rarities), vectors if claims else None, result)
 
     def build(self) -> BuildResult:
         """Bring what is made of the stored claims up to date with the
@@ -156,7 +178,7 @@ class Corpus:
         splits = []
         with result.timed("split"):
             articles = [a for a, _ in todo]
-            found = zip(todo, cluster.split_all(articles, self._address()) if self.ray else split_all(articles))
+            found = zip(todo, split_all(articles))
             for (article, replaces), (language, claims, skipped, features, rarities) in progress_bar(found, len(todo), "split", self.progress):
                 # Lemmatised in a worker: not again when judging.
                 known.update((c.content, f) for c, f in zip(claims, features))
@@ -179,9 +201,10 @@ class Corpus:
         behind = int(config.get("matched_upto", "0")) < self.store.last_claim()
         # Nothing new, nothing changed: what is stored is what a rebuild would store.
         if changed or model_changed or behind or self.store.unplaced() or stale(key, config, ANSWERS):
+            on_cluster = functools.partial(cluster.match_and_judge, address=self._address()) if self.ray else None
             derive(
                 self.store, self.settings, judge_, self.stance_judge(), result, known, self.model, model_changed,
-                self.echo if self.progress else None,
+                self.echo if self.progress else None, pairs_of=on_cluster,
             )
         if result.unjudged:
             self.echo(f"{result.unjudged:,} pairs or answers left unjudged by {self.settings.judge}: the next build asks again")

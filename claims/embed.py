@@ -111,10 +111,11 @@ def _use_sentencepiece(use) -> None:
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str = DEFAULT_MODEL, threads: int | None = None):
+def load_model(name: str = DEFAULT_MODEL, threads: int | None = None, device: str = "cpu"):
     """A ``SentenceTransformer`` for ``name``, from disk only. ``threads``: how
     many the USE encoder may use (default: every core; one per actor when
-    several share a machine, ``cluster.py``)."""
+    several share a machine, ``cluster.py``). ``device``: where a
+    transformer model runs (``cuda`` on a GPU); USE runs on the CPU."""
     offline()
     from sentence_transformers import SentenceTransformer
 
@@ -128,7 +129,7 @@ def load_model(name: str = DEFAULT_MODEL, threads: int | None = None):
         except ImportError:
             pass
     try:
-        return SentenceTransformer(location, device="cpu", local_files_only=True)
+        return SentenceTransformer(location, device=device, local_files_only=True)
     except Exception as e:  # the library raises several types for "not there"
         raise ModelNotFound(
             f"model {name!r} is not available offline: give a local folder with a "

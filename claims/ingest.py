@@ -16,7 +16,8 @@ from typing import Iterable, Iterator
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES
+PARQUET_SUFFIXES = {".parquet", ".pq"}
+SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | PARQUET_SUFFIXES
 # An article longer than this is cut: no news article is, and splitting a 50 MB
 # file would take the build hours.
 MAX_CHARS = 1_000_000
@@ -58,7 +59,7 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Problem]:
             entries = sorted(path.rglob("*"))
             found = [p for p in entries if p.is_file() and p.suffix.lower() in SUFFIXES]
             if not found:
-                yield Problem(str(path), "no .txt, .md or .jsonl files in this folder")
+                yield Problem(str(path), "no .txt, .md, .jsonl or .parquet files in this folder")
             for p in entries:
                 if p.is_symlink() and not p.exists():
                     yield Problem(str(p), "symlink that leads nowhere (a loop or a missing target), skipped")
@@ -160,10 +161,11 @@ def read_records(records: Iterable[dict]) -> tuple[list[Article], list[Problem]]
     return articles, problems
 
 
-def read_items(items) -> tuple[list[Article], list[Problem]]:
+def read_items(items, parquet=None) -> tuple[list[Article], list[Problem]]:
     """Articles from what a user of the Python API hands over: a path or an
     iterable of paths (files and folders), dicts, ``Article`` objects, or a
-    pandas DataFrame of records; duplicates within the call are reported once."""
+    pandas DataFrame of records; duplicates within the call are reported once.
+    ``parquet``: as for ``read``."""
     if isinstance(items, (str, os.PathLike, dict, Article)):
         items = [items]
     elif hasattr(items, "to_dict") and hasattr(items, "columns"):  # a pandas DataFrame
@@ -176,9 +178,9 @@ def read_items(items) -> tuple[list[Article], list[Problem]]:
             given.append(item)
         else:
             records.append(item)
-    articles, problems = read(paths) if paths else ([], [])
+    articles, problems = read(paths, parquet) if paths else ([], [])
     from_records, trouble = read_records(records)
-    return _unique(articles + from_records + given, problems + trouble)
+    return unique(articles + from_records + given, problems + trouble)
 
 
 def _optional_str(value) -> str | None:
@@ -192,6 +194,14 @@ def _story(value) -> str | None:
 
 def read_file(path: Path) -> tuple[list[Article], list[Problem]]:
     name = str(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        groups, problems = parquet_groups(path)
+        articles = []
+        for group in groups:
+            found, trouble = read_parquet_group(group)
+            articles += found
+            problems += trouble
+        return articles, problems
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -211,29 +221,104 @@ def read_file(path: Path) -> tuple[list[Article], list[Problem]]:
     return [parse_text(text, name)], problems
 
 
-def read(paths: Iterable[str | os.PathLike]) -> tuple[list[Article], list[Problem]]:
-    """Read every article under ``paths``; duplicates within the run are reported once."""
-    articles: list[Article] = []
-    problems: list[Problem] = []
+@dataclass(frozen=True)
+class ParquetGroup:
+    """One row group of a Parquet file: what one task of a sharded read reads."""
+
+    path: str
+    group: int
+    first_row: int  # rows of the file before it: its rows are named path:row from first_row + 1
+    rows: int
+
+
+def _pyarrow(name: str):
+    try:
+        import pyarrow.parquet
+    except ImportError:
+        return None, Problem(name, "reading Parquet needs pyarrow (pip install 'claims[parquet]'), skipped")
+    return pyarrow.parquet, None
+
+
+def parquet_groups(path: str | os.PathLike) -> tuple[list[ParquetGroup], list[Problem]]:
+    """The row groups of a Parquet file of records like JSONL lines (``text``,
+    and ``title``, ``source``, ``url``, ``published``, ``story`` if known),
+    from its footer: nothing but the footer is read."""
+    name = str(path)
+    parquet, problem = _pyarrow(name)
+    if problem:
+        return [], [problem]
+    try:
+        file = parquet.ParquetFile(name)
+        meta, columns = file.metadata, file.schema_arrow.names
+    except Exception as e:  # pyarrow raises ArrowInvalid, OSError and others for what is not Parquet
+        return [], [Problem(name, f"not a readable Parquet file ({str(e).splitlines()[0] if str(e) else type(e).__name__}), skipped")]
+    if "text" not in columns:
+        return [], [Problem(name, f"no 'text' column (it has {', '.join(columns) or 'none'}), skipped")]
+    if meta.num_rows == 0:
+        return [], [Problem(name, "Parquet file without rows, skipped")]
+    groups, first = [], 0
+    for k in range(meta.num_row_groups):
+        rows = meta.row_group(k).num_rows
+        if rows:
+            groups.append(ParquetGroup(name, k, first, rows))
+        first += rows
+    return groups, []
+
+
+def read_parquet_group(group: ParquetGroup) -> tuple[list[Article], list[Problem]]:
+    """The articles of one row group; row n of the file is the article
+    ``path:n`` (from 1), as line n of a JSONL file is."""
+    parquet, problem = _pyarrow(group.path)
+    if problem:
+        return [], [problem]
+    try:
+        table = parquet.ParquetFile(group.path).read_row_group(group.group)
+    except Exception as e:
+        return [], [Problem(f"{group.path}:{group.first_row + 1}", f"row group {group.group} cannot be read ({str(e).splitlines()[0] if str(e) else type(e).__name__}), skipped")]
+    articles, problems = [], []
+    for offset, record in enumerate(table.to_pylist(), start=1):
+        article, trouble = from_record(record, f"{group.path}:{group.first_row + offset}", Path(group.path).stem, "row")
+        articles += [article] if article else []
+        problems += trouble
+    return articles, problems
+
+
+def read_parquet_files(paths: list[str]) -> dict[str, tuple[list[Article], list[Problem]]]:
+    """The articles and problems of each Parquet file, read here."""
+    return {path: read_file(Path(path)) for path in paths}
+
+
+def read(paths: Iterable[str | os.PathLike], parquet=None) -> tuple[list[Article], list[Problem]]:
+    """Read every article under ``paths``; duplicates within the run are
+    reported once. ``parquet``: what reads the Parquet files among them, all at
+    once (``read_parquet_files``; on a cluster, ``cluster.index``)."""
+    files: list[Path | Problem] = []
     seen_paths: set[str] = set()
     for item in iter_files(paths):
+        if not isinstance(item, Problem):
+            key = os.path.realpath(item)
+            if key in seen_paths:
+                # The same file named twice is not a duplicate article.
+                item = Problem(str(item), "given more than once, read once", "warning")
+            seen_paths.add(key)
+        files.append(item)
+    tables = [str(f) for f in files if isinstance(f, Path) and f.suffix.lower() in PARQUET_SUFFIXES]
+    from_parquet = (parquet or read_parquet_files)(tables) if tables else {}
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for item in files:
         if isinstance(item, Problem):
             problems.append(item)
             continue
-        key = os.path.realpath(item)
-        if key in seen_paths:
-            # The same file named twice is not a duplicate article.
-            problems.append(Problem(str(item), "given more than once, read once", "warning"))
-            continue
-        seen_paths.add(key)
-        found, trouble = read_file(item)
+        found, trouble = from_parquet[str(item)] if str(item) in from_parquet else read_file(item)
         problems.extend(trouble)
         articles.extend(found)
-    return _unique(articles, problems)
+    return unique(articles, problems)
 
 
-def _unique(articles: list[Article], problems: list[Problem]) -> tuple[list[Article], list[Problem]]:
-    """The articles, each text once; a repeated text is a problem."""
+def unique(articles: list, problems: list[Problem]) -> tuple[list, list[Problem]]:
+    """The articles (or anything with their ``path`` and ``sha256``), each text
+    once; a repeated text is a problem."""
     seen: dict[str, str] = {}
     unique = []
     for article in articles:

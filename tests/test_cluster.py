@@ -1,7 +1,16 @@
 """The build on a Ray cluster gives the db the local build gives."""
 
+import json
+import os
 import random
 import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -12,19 +21,22 @@ from conftest import SEEDS
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
+pytest.importorskip("pyarrow")
 
 
 def _articles(folder, n=40):
-    """The seeds and ``n`` articles made of their sentences, as GNAD-like one-article JSONL files."""
-    import json
+    """The seeds and ``n`` articles made of their sentences, GNAD-like: half as
+    one-article JSONL files, half as rows of a Parquet file of row groups of 6."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     shutil.copytree(SEEDS, folder)
     sentences = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text(encoding="utf-8").split(". ") if len(line) > 40]
     rng = random.Random(11)
-    for k in range(n):
-        body = ". ".join(rng.sample(sentences, 6)) + "."
-        record = {"title": f"Artikel {k}", "source": f"quelle{k % 7}", "text": body}
+    records = [{"title": f"Artikel {k}", "source": f"quelle{k % 7}", "text": ". ".join(rng.sample(sentences, 6)) + "."} for k in range(n)]
+    for k, record in enumerate(records[: n // 2]):
         (folder / f"gnad_{k:03d}.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    pq.write_table(pa.Table.from_pylist(records[n // 2 :]), folder / "gnad_rest.parquet", row_group_size=6)
     return folder
 
 
@@ -52,3 +64,79 @@ def test_a_ray_build_equals_the_local_build(tmp_path, local_ray):
     result = Corpus(on_ray, ray=True).add([str(folder)])
     assert result.articles == 45 and result.pairs > 0
     assert _state(on_ray) == _state(local)
+
+
+@pytest.fixture(scope="module")
+def ray_cluster(tmp_path_factory):
+    """A 2-CPU Ray cluster on loopback, started apart from the builds (as a
+    user starts one with ``ray start``), so that a build killed with SIGKILL
+    does not take it along; its processes are ended with it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    temp = tmp_path_factory.mktemp("ray")
+    head = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", f"--port={port}", "--num-cpus=2",
+         "--node-ip-address=127.0.0.1", "--include-dashboard=false", "--disable-usage-stats", f"--temp-dir={temp}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    address = f"127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while subprocess.run([str(Path(sys.executable).parent / "ray"), "status", f"--address={address}"], capture_output=True).returncode:
+        assert head.poll() is None and time.monotonic() < deadline, "the Ray head did not start"
+        time.sleep(1)
+    yield address
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(head.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            head.wait(timeout=20)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _build(folder, db, address=None):
+    ray = ["--ray", address] if address else []
+    return subprocess.Popen(
+        [sys.executable, "-m", "claims.cli", "build", str(folder), "--db", str(db), "--no-progress", *ray],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _stored(db):
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return conn.execute("select count(*) from articles").fetchone()[0]
+    except sqlite3.Error:  # not created yet, or being created
+        return -1
+
+
+@pytest.fixture(scope="module")
+def corpus_and_local(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("resume")
+    corpus = _articles(folder / "articles")
+    local = folder / "local.db"
+    assert _build(corpus, local).wait(timeout=600) == 0
+    return corpus, _state(local)
+
+
+# Killed half-way through the articles (some stored, some split or embedded on
+# the cluster), and once all are stored, while stories are placed and pairs judged.
+@pytest.mark.smoke
+@pytest.mark.parametrize("stored", [20, 45])
+def test_a_killed_ray_build_resumes_to_the_local_build(ray_cluster, corpus_and_local, tmp_path, stored):
+    corpus, local = corpus_and_local
+    db = tmp_path / "claims.db"
+    process = _build(corpus, db, ray_cluster)
+    while _stored(db) < stored and process.poll() is None:
+        time.sleep(0.01)
+    assert process.poll() is None, "the build finished before it could be killed"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert 0 < _stored(db) <= 45
+    again = _build(corpus, db, ray_cluster)
+    assert again.wait(timeout=600) == 0, again.stderr.read()
+    assert _state(db) == local

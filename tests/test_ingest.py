@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from claims.ingest import read
 
 
@@ -121,3 +123,49 @@ def test_an_unreadable_file_is_named_and_skipped(tmp_path, monkeypatch):
     monkeypatch.setattr(Path, "read_bytes", refuse)
     articles, [problem] = read([tmp_path / "secret.txt"])
     assert articles == [] and str(problem) == f"{tmp_path / 'secret.txt'}: cannot be read (Permission denied), skipped"
+
+
+def test_parquet_rows_are_articles_named_like_jsonl_lines(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+
+    table = pa.table({
+        "title": ["T1", None, "T3", "T4"],
+        "text": ["Satz eins.", "Nur Text.\nZweite Zeile.", "", "Satz vier."],
+        "source": ["FT", None, "x", "Zeit"],
+        "published": ["2025-02-15", None, None, None],
+        "story": [None, None, None, "Ukraine"],
+    })
+    path = tmp_path / "feed.parquet"
+    pq.write_table(table, path, row_group_size=3)  # rows 1-3 in one group, row 4 in another
+    articles, problems = read([tmp_path])
+    assert [(a.path, a.title, a.source, a.published, a.story) for a in articles] == [
+        (f"{path}:1", "T1", "FT", "2025-02-15", None),
+        (f"{path}:2", "Nur Text.", "feed", None, None),
+        (f"{path}:4", "T4", "Zeit", None, "Ukraine"),
+    ]
+    assert [(p.path, p.message) for p in problems] == [(f"{path}:3", "missing or empty 'text' field, row skipped")]
+
+
+def test_a_bad_parquet_file_is_named_and_skipped(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow as pa
+
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
+    pq.write_table(pa.table({"body": ["Ein Satz."]}), tmp_path / "notext.parquet")
+    pq.write_table(pa.table({"text": pa.array([], pa.string())}), tmp_path / "norows.parquet")
+    articles, problems = read([tmp_path])
+    assert articles == []
+    messages = {p.path.split("/")[-1]: p.message for p in problems}
+    assert messages["broken.parquet"].startswith("not a readable Parquet file (")
+    assert messages["notext.parquet"] == "no 'text' column (it has body), skipped"
+    assert messages["norows.parquet"] == "Parquet file without rows, skipped"
+
+
+def test_without_pyarrow_a_parquet_file_says_what_to_install(tmp_path, monkeypatch):
+    import sys
+
+    (tmp_path / "feed.parquet").write_bytes(b"PAR1")
+    monkeypatch.setitem(sys.modules, "pyarrow.parquet", None)  # import fails as if not installed
+    articles, [problem] = read([tmp_path / "feed.parquet"])
+    assert articles == [] and problem.message == "reading Parquet needs pyarrow (pip install 'claims[parquet]'), skipped"
