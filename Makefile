@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test eval calibrate bench bench-ray clean
+.PHONY: install browser build demo test eval calibrate bench bench-ray bench-stories clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -59,6 +59,10 @@ bench: install
 # The same 1,028 articles built locally and on a 2-CPU local Ray cluster, in one run.
 bench-ray: install
 	$(PY) benchmarks/bench_build.py $(BENCH) --ray
+
+# Placing new articles in stories against 1k to 300k stored ones (synthetic, reads no data).
+bench-stories: install
+	$(PY) benchmarks/bench_stories.py --stored 1000 10000 100000 300000
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

@@ -194,6 +194,15 @@ def m005_views(db: sqlite_utils.Database) -> None:
     db.execute("delete from config where key = 'schema_version'")
 
 
+@MIGRATIONS()
+def m006_content_index(db: sqlite_utils.Database) -> None:
+    """An index on what each claim asserts, the expression ``stored_vectors``
+    looks texts up by: without it each lookup read every stored vector (30 ms
+    on GNAD's 22,607 claims), and a build that writes article by article
+    (``--ray``) looked up once per article."""
+    db.execute("create index if not exists idx_claims_content on claims (coalesce(content, text))")
+
+
 @dataclass
 class Loaded:
     """Claims as the matching stages read them, row k of each field one claim,
