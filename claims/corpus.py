@@ -17,6 +17,7 @@ import contextlib
 import functools
 import gc
 import os
+import time
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -151,9 +152,12 @@ class Corpus:
         store each article as it comes, as a local build does."""
         replaces = {(item.path, item.sha256): old for item, old in todo}
         arriving = cluster.stream(todo, self.settings.model, story, self._address())
-        # The cluster's stages overlap: what is timed here is the whole stream, as "split".
+        # The cluster's stages overlap: what is timed here is the whole stream, as
+        # "split", and apart the wait for its first article (workers starting, models loading).
+        start = time.perf_counter()
         with result.timed("split"):
             for article, (language, claims, skipped, features, rarities), vectors in progress_bar(arriving, len(todo), "build", self.progress):
+                result.seconds.setdefault("first_article", time.perf_counter() - start)
                 known.update((c.content, f) for c, f in zip(claims, features))
                 if not claims:
                     problem = ingest.Problem(article.path, "no claims found in the text", "warning")
