@@ -33,7 +33,11 @@ import numpy as np
 
 from . import ingest
 
-SPLIT_BATCH = 8  # articles per split task
+SPLIT_BATCH = 8  # articles the driver has read, per split task
+# Parquet rows per split task: a task reads its whole row group (Parquet reads no
+# less) and splits these rows of it, so a file written in large row groups is
+# still split by many tasks, at the cost of reading a group once per task.
+ROWS_PER_TASK = 256
 ENCODE_BATCH = 8  # articles per call of an encoder actor (some 150 texts, encoded 32 at a time)
 
 
@@ -141,7 +145,8 @@ def shards(todo: list) -> list[dict]:
     Stub, id it replaces)`` pairs), as rows Arrow stores as they are: batches
     of the articles the driver has read (pickled, ``articles``), and the
     Parquet row groups that hold the ``Stub`` s (``file``, ``group``,
-    ``first_row``, ``rows``), each with the ``paths`` to build of it."""
+    ``first_row``, ``rows``), each with up to ``ROWS_PER_TASK`` ``paths`` to
+    build of it."""
     out: list[dict] = []
     files = {item.file for item, _ in todo if isinstance(item, Stub)}
     groups = {file: ingest.parquet_groups(file)[0] for file in files}
@@ -151,7 +156,7 @@ def shards(todo: list) -> list[dict]:
         if isinstance(item, Stub):
             row = int(item.path.rsplit(":", 1)[1])
             group = groups[item.file][bisect.bisect_left(starts[item.file], row) - 1]  # row n is in the last group starting before it
-            if last != group:
+            if last != group or len(out[-1]["paths"]) == ROWS_PER_TASK:
                 last = group
                 out.append({"file": group.path, "group": group.group, "first_row": group.first_row, "rows": group.rows, "paths": [], "articles": []})
             out[-1]["paths"].append(item.path)
@@ -284,14 +289,20 @@ def match_and_judge(settings, corpus, since, story_of, judge_, known, result, ec
     in_tasks = isinstance(judge_, judging.Judge)
     with result.timed("match"):
         story, new, rows = build.stories_to_match(corpus, since, story_of)
+        if not len(new):
+            return [], []
         is_new = np.zeros(len(claims), dtype=bool)
         is_new[new] = True
-        tasks, members = [], []
-        for s in np.unique(story[rows]).tolist():
-            members.append(rows[story[rows] == s])
-            if sum(len(m) for m in members) >= TASK_CLAIMS:
+        # The rows of each story, stories in id order; then filled into tasks.
+        by_story = rows[np.argsort(story[rows], kind="stable")]
+        bounds = np.flatnonzero(np.diff(story[by_story])) + 1
+        tasks, members, size = [], [], 0
+        for one in np.split(by_story, bounds):
+            members.append(one)
+            size += len(one)
+            if size >= TASK_CLAIMS:
                 tasks.append(np.concatenate(members))
-                members = []
+                members, size = [], 0
         if members:
             tasks.append(np.concatenate(members))
         echo(f"matching {len(new):,} claims within their stories, in {len(tasks):,} tasks")

@@ -160,9 +160,7 @@ class Corpus:
                 result.seconds.setdefault("first_article", time.perf_counter() - start)
                 known.update((c.content, f) for c, f in zip(claims, features))
                 if not claims:
-                    problem = ingest.Problem(article.path, "no claims found in the text", "warning")
-                    result.problems.append(problem)
-                    self.echo(str(problem))
+                    self._no_claims(article, result)
                 else:
                     # A claim stored before keeps its vector (as ``encode_once`` does locally).
                     stored = self.store.stored_vectors(self.settings.model, [c.content for c in claims])
@@ -187,11 +185,14 @@ class Corpus:
                 # Lemmatised in a worker: not again when judging.
                 known.update((c.content, f) for c, f in zip(claims, features))
                 if not claims:
-                    problem = ingest.Problem(article.path, "no claims found in the text", "warning")
-                    result.problems.append(problem)
-                    self.echo(str(problem))
+                    self._no_claims(article, result)
                 splits.append(Split(article, replaces, language, claims, skipped, rarities))
         return splits
+
+    def _no_claims(self, article, result: BuildResult) -> None:
+        problem = ingest.Problem(article.path, "no claims found in the text", "warning")
+        result.problems.append(problem)
+        self.echo(str(problem))
 
     def _build(self, result: BuildResult, known: signals.FeatureMap, changed: bool = False) -> None:
         judge_ = self.pairs_judge()

@@ -53,6 +53,27 @@ def _state(path):
     }
 
 
+def test_shards_keep_the_order_and_split_large_row_groups(tmp_path, monkeypatch):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from claims import cluster, ingest
+
+    path = tmp_path / "feed.parquet"
+    pq.write_table(pa.table({"text": [f"Satz {k}." for k in range(10)]}), path, row_group_size=8)  # rows 1-8, 9-10
+    before = ingest.Article(path="a.txt", title="A", text="Erster Satz.", source="a")
+    stubs = [cluster.Stub(f"{path}:{k}", f"hash{k}", None, str(path)) for k in range(1, 11)]
+    monkeypatch.setattr(cluster, "ROWS_PER_TASK", 3)
+    shards = cluster.shards([(before, None)] + [(stub, None) for stub in stubs if stub.path != f"{path}:5"])
+    assert [(s["group"], s["paths"]) for s in shards] == [
+        (-1, []),
+        (0, [f"{path}:1", f"{path}:2", f"{path}:3"]),
+        (0, [f"{path}:4", f"{path}:6", f"{path}:7"]),
+        (0, [f"{path}:8"]),
+        (1, [f"{path}:9", f"{path}:10"]),
+    ]
+
+
 @pytest.fixture(scope="module")
 def local_ray():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
