@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import sys
 import tempfile
@@ -152,10 +153,13 @@ def timed_build(files, db, ray=None) -> tuple[float, object]:
 
 
 def ray_report(files, workdir: Path, local: object) -> dict:
-    """The same build on a 2-CPU local Ray cluster (splitting and embedding
-    there, the rest here): its seconds and stages, whether it stored the same
+    """The same build on a 2-CPU local Ray cluster (reading, splitting,
+    embedding, matching and judging there; writing here): its seconds and stages, whether it stored the same
     pairs as the local build, and Ray's overhead per task (an empty task's
     round trip)."""
+    from claims import cluster
+
+    os.environ.setdefault(cluster.LOOPBACK_ONLY, "0")  # a local cluster, on loopback only
     import ray
 
     start = time.perf_counter()

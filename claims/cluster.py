@@ -41,6 +41,9 @@ ROWS_PER_TASK = 256
 ENCODE_BATCH = 8  # articles per call of an encoder actor (some 150 texts, encoded 32 at a time)
 
 
+LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
 class RayNotInstalled(Exception):
     pass
 
@@ -48,6 +51,11 @@ class RayNotInstalled(Exception):
 def connect(address: str | None = None):
     """Ray, connected to the cluster at ``address`` (``auto``: the one this
     machine belongs to), or to a new local one when None."""
+    if not address:
+        # A cluster for this machine alone listens on loopback only. Ray binds
+        # to the machine's network address otherwise; this setting (named for
+        # the systems where loopback is its default) is read when Ray is imported.
+        os.environ.setdefault(LOOPBACK_ONLY, "0")
     try:
         import ray
         import ray.data  # noqa: F401  (ray without its data extra cannot run a build)

@@ -19,6 +19,8 @@ from claims import Corpus
 
 from conftest import SEEDS
 
+# Every Ray process of these tests listens on loopback only (read when Ray is imported).
+os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
 pytest.importorskip("pyarrow")
