@@ -171,3 +171,21 @@ def test_a_killed_ray_build_resumes_to_the_local_build(ray_cluster, corpus_and_l
     resumed = _state(db)
     assert set(resumed.pop("problems")) == set(local["problems"])
     assert resumed == {k: v for k, v in local.items() if k != "problems"}
+
+
+@pytest.mark.smoke
+def test_on_a_cluster_with_a_gpu_an_encoder_runs_on_it(seed_db_path, tmp_path):
+    """A cluster that reports a GPU (a logical one here: Ray hands it out
+    without CUDA, and USE runs on the CPU whatever the device) gets an encoder
+    actor on it and split tasks on every core, and builds the local build's db."""
+    db = tmp_path / "gpu.db"
+    script = (
+        "import ray, sys\n"
+        "from claims import Corpus\n"
+        "ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False, configure_logging=False)\n"
+        "Corpus(sys.argv[1], ray=True).add([sys.argv[2]])\n"
+        "ray.shutdown()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(db), str(seed_db_path.parent / "seeds")], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert _state(db) == _state(seed_db_path)
