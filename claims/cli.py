@@ -63,7 +63,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
             judge=judge_name, judge_all=judge_all,
         )
         result = corpus.add(paths, story=story)
-    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound, cluster.RayNotInstalled) as e:
+    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound, cluster.ClusterError) as e:
         raise click.ClickException(str(e))
     click.echo(result.summary())
     if result.read == 0:

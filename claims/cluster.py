@@ -44,7 +44,11 @@ ENCODE_BATCH = 8  # articles per call of an encoder actor (some 150 texts, encod
 LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
-class RayNotInstalled(Exception):
+class ClusterError(Exception):
+    """Ray is not installed, or the cluster cannot be reached: said in one line."""
+
+
+class RayNotInstalled(ClusterError):
     pass
 
 
@@ -66,7 +70,10 @@ def connect(address: str | None = None):
         # forwarding are for people watching a cluster, not for a build.
         options = {"include_dashboard": False, "log_to_driver": False, "configure_logging": False}
         if address:
-            ray.init(address=address, **options)
+            try:
+                ray.init(address=address, **options)
+            except (ConnectionError, ValueError) as e:  # no cluster there, or not an address
+                raise ClusterError(f"--ray {address}: no Ray cluster to connect to ({str(e).splitlines()[0]})") from None
         else:
             ray.init(num_cpus=os.cpu_count() or 1, **options)
     # Rows in input order: the db's ids are the local build's, and a resumed build's.
