@@ -94,6 +94,19 @@ def test_a_ray_build_equals_the_local_build(tmp_path, local_ray):
     assert state == _state(local)
 
 
+def test_parquet_rows_on_ray_take_the_story_of_the_build_unless_they_name_one(tmp_path, local_ray):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))[:3]]
+    pq.write_table(pa.table({"text": texts, "story": [None, "Eigene", None]}), tmp_path / "feed.parquet", row_group_size=2)
+    Corpus(tmp_path / "claims.db", ray=True).add([str(tmp_path / "feed.parquet")], story="Ukraine")
+    rows = sqlite_utils.Database(tmp_path / "claims.db").execute(
+        "select a.path, s.label from articles a join stories s on s.id = a.story_id order by a.id"
+    ).fetchall()
+    assert rows == [(f"{tmp_path / 'feed.parquet'}:1", "Ukraine"), (f"{tmp_path / 'feed.parquet'}:2", "Eigene"), (f"{tmp_path / 'feed.parquet'}:3", "Ukraine")]
+
+
 @pytest.fixture(scope="module")
 def ray_cluster(tmp_path_factory):
     """A 2-CPU Ray cluster on loopback, started apart from the builds (as a
