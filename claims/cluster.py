@@ -6,9 +6,10 @@ the stages that cost most as one streaming Ray Data pipeline:
 1. ``index``: Parquet inputs are read in tasks, a row group each, for the
    path and the hash of each article, so that the db's owner can tell which
    are new (``build.sort_out``) without holding their texts.
-2. ``stream``: the articles to build are read again where they are (Parquet
-   row groups in tasks; files and records the driver has read travel in
-   batches), split into claims in parallel tasks, and embedded in a pool of
+2. ``stream``: the articles to build are read again where they are (up to
+   ``ROWS_PER_TASK`` rows of a Parquet row group per task; files and records
+   the driver has read travel in batches), split into claims in parallel
+   tasks, and embedded in a pool of
    actors that load the model once each (on a GPU where the cluster has one).
    Rows come back in input order, so article and claim ids are a local
    build's.
@@ -17,7 +18,7 @@ The one process that owns the SQLite db (``store.Store``) writes each
 article as it arrives, in its own transaction, as a local build does: a
 killed build leaves whole articles, and the next build skips them. It then
 places stories, and matches and judges the claims of each story in tasks
-(``match_stories``): claims are only compared within a story, so stories are
+(``match_and_judge``): claims are only compared within a story, so stories are
 the unit of that work. Without the extra nothing here is imported.
 """
 
@@ -39,8 +40,7 @@ SPLIT_BATCH = 8  # articles the driver has read, per split task
 # still split by many tasks, at the cost of reading a group once per task.
 ROWS_PER_TASK = 256
 ENCODE_BATCH = 8  # articles per call of an encoder actor (some 150 texts, encoded 32 at a time)
-
-
+# Ray's setting that makes a local cluster bind to loopback (see ``connect``).
 LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
