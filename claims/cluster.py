@@ -9,10 +9,9 @@ the stages that cost most as one streaming Ray Data pipeline:
 2. ``stream``: the articles to build are read again where they are (up to
    ``ROWS_PER_TASK`` rows of a Parquet row group per task; files and records
    the driver has read travel in batches), split into claims in parallel
-   tasks, and embedded in a pool of
-   actors that load the model once each (on a GPU where the cluster has one).
-   Rows come back in input order, so article and claim ids are a local
-   build's.
+   tasks, and embedded in a pool of actors that load the model once each (on
+   a GPU where the cluster has one). Rows come back in input order, so
+   article and claim ids are a local build's.
 
 The one process that owns the SQLite db (``store.Store``) writes each
 article as it arrives, in its own transaction, as a local build does: a
