@@ -15,6 +15,7 @@ import json
 import random
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -138,7 +139,7 @@ def fetch_json(datasette, path: str):
 # Other processes (the smoke layer) ------------------------------------------
 
 
-def _free_port():
+def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -147,7 +148,7 @@ def _free_port():
 def start_server(db_path, log, *options):
     """``claims serve`` on a free port, as a user starts it; its URL once it answers.
     ``log`` is a file, not a pipe: a pipe nobody reads fills up and blocks the server."""
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "claims.cli", "serve", "--db", str(db_path), "--port", str(port), *options],
         stdout=log, stderr=subprocess.STDOUT,
@@ -177,6 +178,25 @@ def server(seed_db_path, tmp_path_factory):
     process.terminate()
     process.wait(timeout=10)
     log.close()
+
+
+def start_build(corpus, db, *options, stderr=subprocess.DEVNULL):
+    """``claims build CORPUS --db DB`` in another process, as a user runs it.
+    ``stderr``: a pipe to read what went wrong (read only what stays short)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "claims.cli", "build", str(corpus), "--db", str(db), "--no-progress", *options],
+        stdout=subprocess.DEVNULL, stderr=stderr, text=True,
+    )
+
+
+def stored(db, table="articles"):
+    """Rows of ``table`` in the db a build in another process is writing; -1
+    while the db or the table is not there yet."""
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
+            return conn.execute(f"select count(*) from {table}").fetchone()[0]
+    except sqlite3.Error:  # not created yet, or being created
+        return -1
 
 
 def get_json(url):

@@ -5,8 +5,6 @@ import os
 import random
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -17,7 +15,7 @@ import sqlite_utils
 
 from claims import Corpus
 
-from conftest import SEEDS
+from conftest import SEEDS, free_port, start_build, stored
 
 # Every Ray process of these tests listens on loopback only (read when Ray is imported).
 os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
@@ -112,9 +110,7 @@ def ray_cluster(tmp_path_factory):
     """A 2-CPU Ray cluster on loopback, started apart from the builds (as a
     user starts one with ``ray start``), so that a build killed with SIGKILL
     does not take it along; its processes are ended with it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     temp = tmp_path_factory.mktemp("ray")
     head = subprocess.Popen(
         [str(Path(sys.executable).parent / "ray"), "start", "--head", "--block", f"--port={port}", "--num-cpus=2",
@@ -140,19 +136,7 @@ def ray_cluster(tmp_path_factory):
 
 
 def _build(folder, db, address=None):
-    ray = ["--ray", address] if address else []
-    return subprocess.Popen(
-        [sys.executable, "-m", "claims.cli", "build", str(folder), "--db", str(db), "--no-progress", *ray],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )
-
-
-def _stored(db):
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
-            return conn.execute("select count(*) from articles").fetchone()[0]
-    except sqlite3.Error:  # not created yet, or being created
-        return -1
+    return start_build(folder, db, *(["--ray", address] if address else []), stderr=subprocess.PIPE)
 
 
 @pytest.fixture(scope="module")
@@ -167,17 +151,17 @@ def corpus_and_local(tmp_path_factory):
 # Killed half-way through the articles (some stored, some split or embedded on
 # the cluster), and once all are stored, while stories are placed and pairs judged.
 @pytest.mark.smoke
-@pytest.mark.parametrize("stored", [20, 45])
-def test_a_killed_ray_build_resumes_to_the_local_build(ray_cluster, corpus_and_local, tmp_path, stored):
+@pytest.mark.parametrize("kill_at", [20, 45])
+def test_a_killed_ray_build_resumes_to_the_local_build(ray_cluster, corpus_and_local, tmp_path, kill_at):
     corpus, local = corpus_and_local
     db = tmp_path / "claims.db"
     process = _build(corpus, db, ray_cluster)
-    while _stored(db) < stored and process.poll() is None:
+    while stored(db) < kill_at and process.poll() is None:
         time.sleep(0.01)
     assert process.poll() is None, "the build finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    assert 0 < _stored(db) <= 45
+    assert 0 < stored(db) <= 45
     again = _build(corpus, db, ray_cluster)
     assert again.wait(timeout=600) == 0, again.stderr.read()
     # The log says what each run met: a resumed build may say it twice.

@@ -2,23 +2,14 @@
 
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
 
-from conftest import generated_corpus
+from conftest import generated_corpus, start_build, stored
 
 # Builds in other processes, as a user runs them.
 pytestmark = pytest.mark.smoke
-
-
-def _build(corpus, db):
-    return subprocess.Popen(
-        [sys.executable, "-m", "claims.cli", "build", str(corpus), "--db", str(db), "--no-progress"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
 
 
 def _state(db):
@@ -43,25 +34,17 @@ def corpus_and_clean(tmp_path_factory):
     folder = tmp_path_factory.mktemp("crash")
     corpus = generated_corpus(folder / "corpus")
     clean = folder / "clean.db"
-    assert _build(corpus, clean).wait(timeout=600) == 0
+    assert start_build(corpus, clean).wait(timeout=600) == 0
     return corpus, _state(clean)
-
-
-def _stored(db, table):
-    try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1) as conn:
-            return conn.execute(f"select count(*) from {table}").fetchone()[0]
-    except sqlite3.Error:  # not created yet, or being created
-        return -1
 
 
 # When to kill: while loading, after the first article is stored, half-way through
 # the articles, and once all are stored while pairs are being matched and judged.
 MOMENTS = {
     "loading": lambda db: True,
-    "first article": lambda db: _stored(db, "articles") >= 1,
-    "half the articles": lambda db: _stored(db, "articles") >= 9,
-    "matching": lambda db: _stored(db, "articles") == 17,
+    "first article": lambda db: stored(db, "articles") >= 1,
+    "half the articles": lambda db: stored(db, "articles") >= 9,
+    "matching": lambda db: stored(db, "articles") == 17,
 }
 
 
@@ -69,7 +52,7 @@ MOMENTS = {
 def test_a_killed_build_resumes_to_the_clean_result(corpus_and_clean, tmp_path, moment):
     corpus, clean = corpus_and_clean
     db = tmp_path / "claims.db"
-    process = _build(corpus, db)
+    process = start_build(corpus, db)
     while not MOMENTS[moment](db) and process.poll() is None:
         time.sleep(0.02)
     if moment == "loading":
@@ -77,5 +60,5 @@ def test_a_killed_build_resumes_to_the_clean_result(corpus_and_clean, tmp_path, 
     assert process.poll() is None, "the build finished before it could be killed"
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
-    assert _build(corpus, db).wait(timeout=600) == 0
+    assert start_build(corpus, db).wait(timeout=600) == 0
     assert _state(db) == clean
