@@ -51,7 +51,7 @@ def proposition(question: str) -> str:
 def ask(
     store, question: str, statement: str | None = None, limit: int = LIMIT, judge_: judge.Judge | None = None,
     model: str | None = None, encoder=None, known: signals.FeatureMap | None = None, stories: list[int] | None = None,
-    query: np.ndarray | None = None,
+    query: np.ndarray | None = None, loaded=None,
 ) -> list[Answer]:
     """The ``limit`` claims of ``store`` (a ``store.Store``) most relevant to
     ``question``, each with a stance given by ``judge_`` (default: the stance
@@ -60,13 +60,14 @@ def ask(
     ``model``: the embedding model's name (default: the db's), ``encoder``
     the model itself when loaded; ``known``: claims' features computed before;
     ``stories``: only the claims of these stories; ``query``: the
-    statement's vector when known (a proposed point is a claim's content)."""
+    statement's vector when known (a proposed point is a claim's content);
+    ``loaded``: those claims as ``store.load`` gives them, when read already."""
     statement = statement or proposition(question)
     built_with = Settings.stored(store.config())
     model = model or built_with.model
     judge_ = judge_ or built_with.stance_judge()
     known = signals.FeatureMap() if known is None else known
-    claims = store.load(model, stories)
+    claims = store.load(model, stories) if loaded is None else loaded
     if not len(claims):
         return []
     if query is None:

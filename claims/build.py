@@ -233,7 +233,7 @@ def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: 
             question = settings_.Question(f"auto-{story_id}-{k}", points.question_for(statement), statement)
             answers = ask.ask(
                 store, question.question, statement, judge_=stance_judge, model=settings.model, known=known,
-                stories=[story_id], query=vector_of[points.asserting_side(members[0])],
+                query=vector_of[points.asserting_side(members[0])], loaded=stored,
             )
             unjudged += getattr(stance_judge, "unjudged", 0)
             proposed.append((question, statement, answers))

@@ -193,12 +193,11 @@ def _split_batch(batch: dict, story: str | None) -> dict:
             articles += pickle.loads(batch["articles"][k])
             continue
         group = ingest.ParquetGroup(str(file), int(batch["group"][k]), int(batch["first_row"][k]), int(batch["rows"][k]))
-        wanted = set(batch["paths"][k])
-        found, _ = ingest.read_parquet_group(group)  # its problems were met by ``index``
+        rows = [int(path.rsplit(":", 1)[1]) for path in batch["paths"][k]]
+        found, _ = ingest.read_parquet_group(group, rows)  # its problems were met by ``index``
         for a in found:
-            if a.path in wanted:
-                a.story = a.story or story
-                articles.append(a)
+            a.story = a.story or story
+            articles.append(a)
     column, results = np.empty(len(articles), dtype=object), np.empty(len(articles), dtype=object)
     for k, article in enumerate(articles):
         column[k] = article

@@ -265,9 +265,10 @@ def parquet_groups(path: str | os.PathLike) -> tuple[list[ParquetGroup], list[Pr
     return groups, []
 
 
-def read_parquet_group(group: ParquetGroup) -> tuple[list[Article], list[Problem]]:
+def read_parquet_group(group: ParquetGroup, rows: list[int] | None = None) -> tuple[list[Article], list[Problem]]:
     """The articles of one row group; row n of the file is the article
-    ``path:n`` (from 1), as line n of a JSONL file is."""
+    ``path:n`` (from 1), as line n of a JSONL file is. ``rows``: only these
+    rows of the file (the group is read whole, but only they are made articles)."""
     parquet, problem = _pyarrow(group.path)
     if problem:
         return [], [problem]
@@ -275,9 +276,12 @@ def read_parquet_group(group: ParquetGroup) -> tuple[list[Article], list[Problem
         table = parquet.ParquetFile(group.path).read_row_group(group.group)
     except Exception as e:
         return [], [Problem(f"{group.path}:{group.first_row + 1}", f"row group {group.group} cannot be read ({str(e).splitlines()[0] if str(e) else type(e).__name__}), skipped")]
+    numbers = range(group.first_row + 1, group.first_row + group.rows + 1) if rows is None else rows
+    if rows is not None:
+        table = table.take([n - group.first_row - 1 for n in rows])
     articles, problems = [], []
-    for offset, record in enumerate(table.to_pylist(), start=1):
-        article, trouble = from_record(record, f"{group.path}:{group.first_row + offset}", Path(group.path).stem, "row")
+    for number, record in zip(numbers, table.to_pylist()):
+        article, trouble = from_record(record, f"{group.path}:{number}", Path(group.path).stem, "row")
         articles += [article] if article else []
         problems += trouble
     return articles, problems

@@ -378,10 +378,6 @@ class Store:
         )
         return {row["id"]: row for row in rows}
 
-    def load_terms(self) -> list[tuple[str, str | None]]:
-        """(content, stored terms) of every claim: the vocabulary of the corpus."""
-        return self.db.execute("select coalesce(content, text), terms from claims").fetchall()
-
     def last_claim(self) -> int:
         return self.db.execute("select max(id) from claims").fetchone()[0] or 0
 
