@@ -33,6 +33,8 @@ class BuildResult:
     new: int = 0
     unchanged: int = 0
     replaced: int = 0
+    removed: int = 0  # stored articles whose file is no longer there
+    duplicates: list[str] = field(default_factory=list)  # paths read whose text another stored article has
     problems: list[ingest.Problem] = field(default_factory=list)
     articles: int = 0
     stories: int = 0
@@ -50,8 +52,9 @@ class BuildResult:
         return self.new + self.unchanged + self.replaced
 
     def summary(self) -> str:
+        removed = f", {self.removed} removed" if self.removed else ""
         return (
-            f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged), {self.stories} stories, "
+            f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged{removed}), {self.stories} stories, "
             f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements, {self.topics} topics"
         )
 
@@ -123,10 +126,12 @@ def detect_language(text: str) -> str | None:
     return language
 
 
-def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult) -> list[tuple[ingest.Article, int | None]]:
+def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult, gone: set[int] = frozenset()) -> list[tuple[ingest.Article, int | None]]:
     """The articles to split and store, each with the id of the stored version
     it replaces; unchanged ones are counted, duplicates of a stored text become
-    problems."""
+    problems. ``gone``: ids of stored articles whose file is no longer there;
+    the text of one of them under another path is that file renamed, and
+    replaces it (its claims keep their vectors)."""
     todo = []
     with_text = store.articles_with_texts([a.sha256 for a in articles])
     at_path = store.articles_at([a.path for a in articles])
@@ -137,7 +142,10 @@ def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult) 
         elif same_text and same_text[1] == article.path:
             # Named into another story: built again there, its pairs with it.
             todo.append((article, same_text[0]))
+        elif same_text and same_text[0] in gone:
+            todo.append((article, same_text[0]))
         elif same_text:
+            result.duplicates.append(article.path)
             result.problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
         else:
             todo.append((article, at_path.get(article.path)))
@@ -167,54 +175,53 @@ def embed_missing(store: Store, model, model_name: str, progress: bool = False) 
 
 def derive(
     store: Store, settings: settings_.Settings, judge_, stance_judge, result: BuildResult,
-    known: signals.FeatureMap, model_loader: Callable, rematch_all: bool = False, echo: Echo | None = None,
+    known: signals.FeatureMap, model_loader: Callable, rematch_all: bool = True, echo: Echo | None = None,
     pairs_of: Callable | None = None,
 ) -> None:
-    """What is made of the stored claims: stories, pairs and verdicts, topics
-    and answers, brought up to date for claims added since the last build
-    (everything when ``rematch_all``, another model or judge).
+    """What is made of the stored claims: stories, pairs and verdicts, topics,
+    answers and proposed points, made again from all stored claims, so that
+    they are what a fresh build of the same articles would make (a shared
+    term's weight, a claim's nearest neighbours and a story's articles all
+    change with what else is stored). Splitting and embedding, the costly
+    stages, are what a build does only for new articles.
 
-    In four steps: new articles are placed in stories (one transaction);
+    In four steps: articles are grouped into stories (one transaction);
     pairs are matched and judged, and questions answered, with no transaction
     open, so that a model judge keeps each batch of verdicts it is given
     (``Store.cache_verdicts``) however the build ends; the pairs, topics and
-    answers are written in one transaction; then the contested points of the
-    stories with new claims are proposed and answered, and written with the
-    settings. A build stopped before its end leaves ``matched_upto`` where it
-    was, so the next build does it again; so do claims with a pair left
-    unjudged. ``pairs_of``: what matches and judges, ``match_and_judge``
-    here, or on a cluster a task per story (``cluster.match_and_judge``)."""
+    answers are written in one transaction; then the contested points of every
+    story are proposed and answered, and written with the settings and the
+    mark that the build is complete (``derived``). A build stopped before its
+    end, or one that left a pair or an answer unjudged, leaves that mark unset,
+    so the next build does it again. ``pairs_of``: what matches and judges,
+    ``match_and_judge`` here, or on a cluster a task per story
+    (``cluster.match_and_judge``). ``rematch_all`` is kept for callers; every
+    derive matches everything."""
     echo = echo or (lambda message: None)
     key = settings.key(judge_.name)
-    config = store.config()
-    rematch_all = rematch_all or settings_.stale(key, config, settings_.PAIRS)
-    since = 0 if rematch_all else int(config.get("matched_upto", "0"))
     with store.atomic():
         corpus = _place(store, settings, result, known, echo)
     story_of = store.story_of()  # every article has its story now
-    pairs, verdicts = (pairs_of or match_and_judge)(settings, corpus, since, story_of, judge_, known, result, echo)
-    claims = corpus.claims
+    pairs, verdicts = (pairs_of or match_and_judge)(settings, corpus, 0, story_of, judge_, known, result, echo)
     unjudged = sum(v is None for v in verdicts)
     with result.timed("questions"):
         answered, left = ask.answer_all(store, settings.questions, stance_judge, settings.model, model_loader, known)
-    result.unjudged = unjudged = unjudged + left
+    unjudged += left
     with store.atomic():
         with result.timed("write"):
-            if since == 0:
-                store.clear_pairs()
+            store.clear_pairs()
             store.save_pairs(pairs, verdicts)
         with result.timed("topics"):
-            # A replaced article took claims out of topics: cluster again.
-            topics.write_topics(store, 0 if result.replaced else since, known)
+            topics.write_topics(store, 0, known)
         store.replace_answers(answered)
-    # The contested points of the stories with new claims (of all, when everything was matched again).
-    touched = store.story_ids() if since == 0 else sorted({story_of[a] for i, a in zip(claims.ids, claims.article_ids.tolist()) if i > since and a in story_of})
+    touched = store.story_ids()
     with result.timed("points"):
         proposed, story_of_point, left = _points(store, settings, stance_judge, touched, known)
-    result.unjudged += left
+    result.unjudged = unjudged = unjudged + left
     with store.atomic():
         store.replace_points(touched, proposed, story_of_point)
-        store.save_config(**key, matched_upto=since if unjudged else store.last_claim())
+        # matched_upto: kept for the SQL of older versions' users; "derived" is what builds read.
+        store.save_config(**key, matched_upto=store.last_claim(), derived="0" if unjudged else "1")
 
 
 def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: list[int], known: signals.FeatureMap):
@@ -250,6 +257,7 @@ class Corpus:
     term_lists: list[list[str]]
     vocabulary: terms.Vocabulary
     presence: object  # scipy.sparse.csr_matrix
+    order: dict = field(default_factory=dict)  # claim id -> rank by article path and position (Store.claim_order)
 
 
 def _place(store: Store, settings: settings_.Settings, result: BuildResult, known: signals.FeatureMap, echo: Echo) -> Corpus:
@@ -266,7 +274,7 @@ def _place(store: Store, settings: settings_.Settings, result: BuildResult, know
         placed = stories.assign(store, claims.article_ids, claims.vectors, presence, rarities, claims.contents)
         if placed:
             echo(f"placed {placed:,} articles in {store.db['stories'].count:,} stories")
-    return Corpus(claims, term_lists, vocabulary, presence)
+    return Corpus(claims, term_lists, vocabulary, presence, store.claim_order())
 
 
 def match_and_judge(
@@ -304,7 +312,10 @@ def stories_to_match(corpus: Corpus, since: int, story_of: dict[int, int]) -> tu
 def claim_refs(corpus: Corpus, rows: np.ndarray, story: np.ndarray) -> list[match.ClaimRef]:
     claims = corpus.claims
     return [
-        match.ClaimRef(claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(corpus.term_lists[k]), int(story[k]))
+        match.ClaimRef(
+            claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(corpus.term_lists[k]), int(story[k]),
+            corpus.order.get(claims.ids[k], claims.ids[k]),
+        )
         for k in rows.tolist()
     ]
 

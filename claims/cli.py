@@ -12,33 +12,77 @@ from . import ask, cluster, embed, judge, judges, match, store
 DEFAULT_DB = "db/claims.db"
 
 
-@click.group()
+class OneLineErrors(click.Group):
+    """Any error a command does not expect is one line, ``claims: ...``, and
+    exit code 1: a user is never shown a traceback, unless they ask for it
+    with ``claims --debug``. What was stored before stays: every write is a
+    transaction."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.UsageError):
+            raise
+        except click.ClickException as e:
+            raise Failed(e.format_message()) from e
+        except KeyboardInterrupt:
+            raise Failed("interrupted; what was stored stays, and the next build goes on from it")
+        except Exception as e:
+            if (ctx.obj or {}).get("debug"):
+                raise
+            raise Failed(_one_line(e)) from e
+
+
+class Failed(click.ClickException):
+    """An error as one line on stderr: ``claims: MESSAGE``."""
+
+    def show(self, file=None) -> None:
+        click.echo(f"claims: {self.format_message()}", err=True)
+
+
+def _one_line(e: BaseException) -> str:
+    message = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    where = getattr(e, "filename", None)
+    text = f"{type(e).__name__}: {message}" if message else type(e).__name__
+    return f"{where}: {text}" if where and str(where) not in message else f"{text} (claims --debug shows where)"
+
+
+@click.group(cls=OneLineErrors)
 @click.version_option(package_name="claims")
-def cli():
+@click.option("--debug", is_flag=True, help="Show the traceback of an error instead of its one line")
+@click.pass_context
+def cli(ctx, debug):
     "Compare claims across news articles: where sources agree and where they conflict."
+    ctx.obj = {"debug": debug}
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database to create or update")
-@click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model name or local path")
-@click.option("--threshold", default=match.DEFAULT_THRESHOLD, show_default=True, type=click.FloatRange(-1, 2), help="Score (cosine + 0.5 x idf-weighted overlap of terms) at which claims of one story that share terms are matched")
-@click.option("--semantic-threshold", default=match.SEMANTIC_THRESHOLD, show_default=True, type=click.FloatRange(-1, 1), help="Cosine at which any two claims of one story are matched")
-@click.option("--judge", "judge_name", default="signals", show_default=True, help="Who judges the pairs: signals, nli:PATH (a CrossEncoder on disk), llm:MODEL_ID (a model llm knows), or a plugin's judge")
-@click.option("--judge-all", is_flag=True, help="Send every matched pair to a model judge, not only those the signals do not call plainly unrelated")
+@click.option("--model", help=f"Sentence-transformers model name or local path [new db: {embed.DEFAULT_MODEL}]")
+@click.option("--threshold", type=click.FloatRange(-1, 2), help=f"Score (cosine + 0.5 x idf-weighted overlap of terms) at which claims of one story that share terms are matched [new db: {match.DEFAULT_THRESHOLD}]")
+@click.option("--semantic-threshold", type=click.FloatRange(-1, 1), help=f"Cosine at which any two claims of one story are matched [new db: {match.SEMANTIC_THRESHOLD}]")
+@click.option("--judge", "judge_name", help="Who judges the pairs: signals, nli:PATH (a CrossEncoder on disk), llm:MODEL_ID (a model llm knows), or a plugin's judge [new db: signals]")
+@click.option("--judge-all/--judge-some", default=None, help="Send every matched pair to a model judge, or only those the signals do not call plainly unrelated [new db: some]")
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge (the same as --judge nli:PATH)")
-@click.option("--conflict-prior", default=judge.NEWS_PRIOR, show_default=True, type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help="Expected share of conflicts, and of agreements, among matched pairs")
-@click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there)")
+@click.option("--conflict-prior", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help=f"Expected share of conflicts, and of agreements, among matched pairs [new db: {judge.NEWS_PRIOR}]")
+@click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there; else the db's)")
 @click.option("--story", help="The story every article of this build belongs to (default: a JSONL article's own 'story', else found by grouping alike articles)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Read, split, embed, match and judge on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
 def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, ray_address):
     """Build or update the claims database from article files.
 
-    PATHS are .txt, .md, .jsonl or .parquet files or folders of them (default: seeds/).
+    PATHS are .txt, .md, .jsonl or .parquet files or folders of them (default:
+    seeds/). An article whose file changed replaces its old version; one whose
+    file under a PATH is gone is removed.
+
+    A db keeps the settings it was built with: the model, both thresholds,
+    the judge (with --judge-all and the NLI model), the conflict prior and
+    the questions. An option changes its setting only when given, and the
+    build then redoes what it changes; the defaults shown are a new db's.
     """
     from .corpus import Corpus
-    from .settings import Settings
 
     paths = paths or ("seeds/",)
     if progress is None:
@@ -51,16 +95,12 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     if ray_address:
         cluster.quiet()
     try:
+        # Only the options given change the db's settings.
         corpus = Corpus(
             db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),
             ray=True if ray_address == "local" else ray_address,
-        )
-        # The options as given (their defaults when not given); the questions
-        # the db has, unless a questions file names others.
-        corpus.settings = Settings(
             model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
-            conflict_prior=conflict_prior, questions=corpus.settings.questions if questions is None else questions,
-            judge=judge_name, judge_all=judge_all,
+            conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all,
         )
         result = corpus.add(paths, story=story)
     except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound, cluster.ClusterError) as e:

@@ -109,6 +109,7 @@ class Corpus:
 
     def _add(self, items, story: str | None, build: bool) -> BuildResult:
         result = BuildResult()
+        items = ingest.as_items(items)
         with result.timed("ingest"):
             # On a cluster, Parquet files are read there, a row group per task.
             parquet = (lambda paths: cluster.index(paths, self._address())) if self.ray else ingest.read_parquet_files
@@ -116,9 +117,21 @@ class Corpus:
             for article in articles:
                 article.story = article.story or story
             result.problems = problems
-            todo = sort_out(self.store, articles, result)
+            gone = self._gone(items, articles)
+            todo = sort_out(self.store, articles, result, set(gone))
+            replaced = {old for _, old in todo}
+            gone = {id_: path for id_, path in gone.items() if id_ not in replaced}
+            # A file edited into another stored article's text: its old version goes.
+            gone.update({id_: path for path, id_ in self.store.articles_at(result.duplicates).items() if id_ not in replaced})
         for problem in result.problems:
             self.echo(str(problem))
+        if gone:
+            with self.store.atomic():
+                for article_id, path in gone.items():
+                    self.store.remove_article(article_id)
+                    result.problems.append(ingest.Problem(path, "no longer there (or no longer readable), removed with its claims", "removed"))
+                    self.echo(str(result.problems[-1]))
+            result.removed = len(gone)
         known = signals.FeatureMap()
         if self.ray:
             self._add_on_cluster(todo, story, result, known)
@@ -134,8 +147,19 @@ class Corpus:
                     offset += len(s.claims)
         self.store.log(result.problems)
         if build:
-            self._build(result, known, changed=bool(todo))
+            self._build(result, known)
         return result.count(self.store)
+
+    def _gone(self, items, articles) -> dict[int, str]:
+        """id -> path of the stored articles read from a file or folder given
+        here (one that exists: a mistyped path removes nothing) that this
+        build did not read: their file was deleted, renamed, or can no
+        longer be read. A fresh build of these paths would not have them."""
+        given = [str(i) for i in items if isinstance(i, (str, os.PathLike)) and os.path.exists(i)]
+        if not given:
+            return {}
+        read = {a.path for a in articles}
+        return {id_: path for id_, path in self.store.articles_under(given) if path not in read}
 
     def _store(self, split: Split, vectors, result: BuildResult) -> None:
         """One article with its claims and their vectors, in one transaction."""
@@ -194,7 +218,7 @@ class Corpus:
         result.problems.append(problem)
         self.echo(str(problem))
 
-    def _build(self, result: BuildResult, known: signals.FeatureMap, changed: bool = False) -> None:
+    def _build(self, result: BuildResult, known: signals.FeatureMap) -> None:
         judge_ = self.pairs_judge()
         key = self.settings.key(judge_.name)
         config = self.store.config()
@@ -202,10 +226,12 @@ class Corpus:
         if model_changed:
             with self.store.atomic(), result.timed("embed"):
                 embed_missing(self.store, self.model(), self.settings.model, self.progress)
-        # Claims not matched yet: an interrupted build, or pairs a model judge left unjudged.
-        behind = int(config.get("matched_upto", "0")) < self.store.last_claim()
+        # Articles added or removed since the last complete build, an
+        # interrupted build, or pairs and answers a model judge left unjudged.
+        # A db of an older version has no mark: it is built again once.
+        behind = config.get("derived") != "1"
         # Nothing new, nothing changed: what is stored is what a rebuild would store.
-        if changed or model_changed or behind or self.store.unplaced() or stale(key, config, ANSWERS):
+        if model_changed or behind or self.store.unplaced() or stale(key, config, ANSWERS):
             on_cluster = functools.partial(cluster.match_and_judge, address=self._address()) if self.ray else None
             derive(
                 self.store, self.settings, judge_, self.stance_judge(), result, known, self.model, model_changed,

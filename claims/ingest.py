@@ -161,15 +161,21 @@ def read_records(records: Iterable[dict]) -> tuple[list[Article], list[Problem]]
     return articles, problems
 
 
+def as_items(items) -> list:
+    """What ``read_items`` takes, as a list of items."""
+    if isinstance(items, (str, os.PathLike, dict, Article)):
+        return [items]
+    if hasattr(items, "to_dict") and hasattr(items, "columns"):  # a pandas DataFrame
+        return items.to_dict("records")
+    return list(items)
+
+
 def read_items(items, parquet=None) -> tuple[list[Article], list[Problem]]:
     """Articles from what a user of the Python API hands over: a path or an
     iterable of paths (files and folders), dicts, ``Article`` objects, or a
     pandas DataFrame of records; duplicates within the call are reported once.
     ``parquet``: as for ``read``."""
-    if isinstance(items, (str, os.PathLike, dict, Article)):
-        items = [items]
-    elif hasattr(items, "to_dict") and hasattr(items, "columns"):  # a pandas DataFrame
-        items = items.to_dict("records")
+    items = as_items(items)
     paths, records, given = [], [], []
     for item in items:
         if isinstance(item, (str, os.PathLike)):

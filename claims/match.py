@@ -59,6 +59,7 @@ class ClaimRef:
     speaker: str | None
     terms: frozenset[str] = frozenset()  # content terms, see signals.features
     story: int | None = None  # articles.story_id: claims meet the claims of their story only
+    rank: int | None = None  # where the claim comes in an order of its own (Store.claim_order); default its id
 
 
 class Match(NamedTuple):
@@ -71,8 +72,7 @@ class Match(NamedTuple):
 def score(similarity, overlap):
     """How strongly two claims are about one thing: their cosine plus
     ``LEXICAL_WEIGHT`` times the overlap of their terms (numbers or arrays).
-    Matching, topics and questions rank by it; ``store.Store.join_topics``
-    writes it in SQL with the same weight."""
+    Matching, topics and questions rank by it."""
     return similarity + LEXICAL_WEIGHT * overlap
 
 
@@ -174,7 +174,7 @@ def match(
     corpus_terms: sparse.csr_matrix | None = None,
     neighbours_in_story: int = NEIGHBOURS_IN_STORY,
 ) -> list[Match]:
-    """Pairs with ``a < b`` within a story that involve at least one claim of
+    """Pairs, ``a`` the claim of lower rank (``ClaimRef.rank``), within a story that involve at least one claim of
     ``new``; ``corpus`` may include ``new``. Without a ``vocabulary`` no terms
     are shared. ``corpus_terms``: ``term_matrix(corpus, vocabulary)``, if known."""
     if not new or not corpus:
@@ -208,8 +208,18 @@ def match(
         )
         for rows, cols, sims, overlaps in found:
             for r, c, sim, overlap in zip(rows.tolist(), cols.tolist(), sims.tolist(), overlaps.tolist()):
-                a, b = corpus[members[r]].id, corpus[members[c]].id
-                key = (a, b) if a < b else (b, a)
+                ref_a, ref_b = corpus[members[r]], corpus[members[c]]
+                # A pair's first claim is the one that comes first by rank (by
+                # article path where builds give it), not by id: which claim is
+                # A, whom a reason names first, does not depend on which build
+                # stored which article.
+                if _rank(ref_b) < _rank(ref_a):
+                    ref_a, ref_b = ref_b, ref_a
+                key = (ref_a.id, ref_b.id)
                 if key not in pairs:
                     pairs[key] = Match(*key, round(sim, ROUND), round(overlap, 4))
     return sorted(pairs.values())
+
+
+def _rank(ref: ClaimRef) -> tuple[int, int]:
+    return (ref.id if ref.rank is None else ref.rank, ref.id)

@@ -45,13 +45,23 @@ class Settings:
     def __post_init__(self):
         # Questions given as dicts (questions.yml) are frozen too.
         object.__setattr__(self, "questions", tuple(_question(q) for q in self.questions or ()))
-        # --nli-model, from before judges were plugins, names the nli judge.
+        # --nli-model, from before judges were plugins, names the nli judge; and
+        # is always the judge's model, so that the two never disagree.
         if self.nli_model and self.judge == judges.DEFAULT:
             object.__setattr__(self, "judge", f"nli:{self.nli_model}")
+        prefix, _, argument = self.judge.partition(":")
+        object.__setattr__(self, "nli_model", argument if prefix == "nli" and argument else None)
 
     def replace(self, **changes) -> "Settings":
-        """These settings with ``changes``; ``None`` values change nothing."""
-        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+        """These settings with ``changes``; ``None`` values change nothing.
+        ``judge`` and ``nli_model`` name one thing: giving one sets both
+        (``judge="signals"`` leaves no NLI model behind)."""
+        changes = {k: v for k, v in changes.items() if v is not None}
+        if "nli_model" in changes and "judge" not in changes:
+            changes["judge"] = f"nli:{changes['nli_model']}"
+        if "judge" in changes:
+            changes["nli_model"] = None  # the judge's own, set from it
+        return dataclasses.replace(self, **changes)
 
     def pairs_judge(self, cache=None, progress: bool = False, echo=None):
         """The judge of matched pairs (``judges.get_judge``), at the news

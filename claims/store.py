@@ -297,6 +297,7 @@ class Store:
                 ids = [row[0] for row in self.db.execute("select id from claims where article_id = ? order by position", [article_id])]
                 self.add_embeddings(ids, vectors, model)
             self.db["term_weights"].insert_all(({"term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk="term", ignore=True)
+            self.mark_changed()
         return article_id
 
     def remove_article(self, article_id: int) -> None:
@@ -309,6 +310,40 @@ class Store:
             self.db.execute("delete from claims where article_id = ?", [article_id])
             self.db.execute("delete from skipped where article_id = ?", [article_id])
             self.db.execute("delete from articles where id = ?", [article_id])
+            self.mark_changed()
+
+    def mark_changed(self) -> None:
+        """The stored articles changed: what is made of them (stories, pairs,
+        topics, answers, points) is to be made again. Written in the same
+        transaction as the change, so a build killed right after it still
+        leaves the flag for the next build to find."""
+        self.save_config(derived="0")
+
+    def changed(self) -> bool:
+        """Whether articles were added or removed since the last complete build."""
+        return self.config().get("derived") == "0"
+
+    def articles_under(self, paths: list[str]) -> list[tuple[int, str]]:
+        """(id, path) of the stored articles read from a file at or under one
+        of ``paths`` (a JSONL or Parquet file's rows ``FILE:n`` included)."""
+        found = {}
+        for given in paths:
+            base = str(Path(given))
+            rows = self.db.execute(
+                "select id, path from articles where path = ? or substr(path, 1, ?) = ? or substr(path, 1, ?) = ?",
+                [base, len(base) + 1, base.rstrip("/") + "/", len(base) + 1, base + ":"],
+            ).fetchall()
+            found.update(rows)
+        return sorted(found.items())
+
+    def claim_order(self) -> dict[int, int]:
+        """claim id -> its rank by article path, then place in the article:
+        an order that does not depend on which build stored a claim, as ids
+        do, so that pairs and topics come out alike however the db was built."""
+        rows = self.db.execute(
+            "select c.id from claims c join articles a on a.id = c.article_id order by a.path, a.id, c.position, c.id"
+        ).fetchall()
+        return {claim_id: k for k, (claim_id,) in enumerate(rows)}
 
     def log(self, problems) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -404,6 +439,10 @@ class Store:
         """Articles without a story, in id order."""
         return [r[0] for r in self.db.execute("select id from articles where story_id is null order by id")]
 
+    def named_articles(self) -> set[int]:
+        """Ids of the articles in stories the user named."""
+        return {r[0] for r in self.db.execute("select a.id from articles a join stories s on s.id = a.story_id where s.given = 1")}
+
     def story_of(self) -> dict[int, int]:
         """article id -> story id, for the articles that have one."""
         return dict(self.db.execute("select id, story_id from articles where story_id is not null"))
@@ -411,6 +450,15 @@ class Store:
     def found_stories(self) -> bool:
         """Whether stories were found (grouped) before, not only given."""
         return self.db.execute("select 1 from stories where given = 0 limit 1").fetchone() is not None
+
+    def found_articles(self) -> list[tuple[int, int | None]]:
+        """(id, found story or None) of every article not in a story the
+        user named, in the order of their texts' sha256: grouping them does
+        not depend on the order they were stored in."""
+        return self.db.execute(
+            """select a.id, a.story_id from articles a left join stories s on s.id = a.story_id
+               where s.given is not 1 order by a.sha256, a.id"""
+        ).fetchall()
 
     def place(self, article_id: int, story_id: int) -> None:
         self.db["articles"].update(article_id, {"story_id": story_id})
@@ -430,8 +478,13 @@ class Store:
                  last_published = (select max(published) from articles where story_id = stories.id),
                  label = case when given = 1 then label else (
                    select title from articles where story_id = stories.id
-                   order by coalesce(published, ''), id limit 1) end"""
+                   order by coalesce(published, ''), path, id limit 1) end"""
         )
+        # A story left without articles goes, and with it the points proposed
+        # for it (questions.story_id refers to it).
+        empty = "select id from questions where origin = 'auto' and story_id in (select id from stories where articles = 0)"
+        self.db.execute(f"delete from answers where question_id in ({empty})")
+        self.db.execute(f"delete from questions where id in ({empty})")
         self.db.execute("delete from stories where articles = 0")
 
     # Pairs ---------------------------------------------------------------
@@ -509,23 +562,6 @@ class Store:
         self.db["topics"].insert_all({"id": id_, "label": label, "claims": len(group), "sources": 0, "conflicts": 0} for id_, label, group in topics)
         self.db["claim_topics"].insert_all({"claim_id": claim, "topic_id": id_} for id_, _, group in topics for claim in group)
         self.count_topics()
-
-    def join_topics(self, since: int, weight: float) -> None:
-        """Claims after ``since`` join the topic of their closest matched older
-        claim (pairs ranked by ``similarity + weight * overlap``, ``match.score``)."""
-        # claim_a < claim_b: a new claim is always claim_b of a pair with an older one.
-        rows = self.db.execute(
-            """select new, topic from (
-                 select p.claim_b as new, t.topic_id as topic,
-                        row_number() over (partition by p.claim_b order by p.similarity + ? * coalesce(p.overlap, 0) desc) as rank
-                 from claim_pairs p join claim_topics t on t.claim_id = p.claim_a
-                 where p.claim_b > ? and p.claim_a <= ?)
-               where rank = 1""",
-            [weight, since, since],
-        ).fetchall()
-        self.db["claim_topics"].insert_all(({"claim_id": new, "topic_id": topic} for new, topic in rows), ignore=True)
-        # Only topics that new claims joined have new claims, sources or conflicts.
-        self.count_topics("where id in (select topic_id from claim_topics where claim_id > ?)", [since])
 
     def count_topics(self, where: str = "", params=()) -> None:
         # Sources and conflicts from the tables, so the counts mean what SQL means.

@@ -12,11 +12,14 @@ they do not contradict each other. A story is
   language (the names, places and things they share, which an embedding of a
   whole article blurs).
 
-The first build groups all its articles at once; later builds put each new
-article in the story it is most alike (on average over the story's articles,
-the rule average linkage joins by) when that reaches ``THRESHOLD``, or start a
-new story. Two articles as alike as ``STRONG`` are one story either way.
-Nothing is grouped again, so story ids last across builds.
+Found stories are grouped again on every build that changes them, all at
+once, so that they are what a fresh build of the same articles gives, whatever
+order the articles came in; each group keeps the id of the story it shares
+the most articles with. Two articles as alike as ``STRONG`` are one story
+either way. Only on a db of more than ``REGROUP_MAX`` articles in found
+stories is each new article put in the story it is most alike (on average over
+the story's articles, the rule average linkage joins by) when that reaches
+``THRESHOLD``, or in a new story. Articles never join a story the user named.
 """
 
 from __future__ import annotations
@@ -134,49 +137,101 @@ def weights(article_ids: list[int], contents: list[str]) -> np.ndarray:
     return np.array([1.0 / len(articles_with[c]) for c in contents])
 
 
+# Up to this many articles in found stories, every build groups them all again,
+# as a fresh build of the same articles would (average linkage holds their
+# pairwise likeness in memory: 5,000 articles take about 300 MB and a second).
+# Beyond it, new articles are placed in the stories there are (``place``) and
+# stories depend on the order articles came in.
+REGROUP_MAX = 5000
+
+
 def assign(store, article_ids: np.ndarray, vectors: np.ndarray, presence: sparse.csr_matrix, rarity: np.ndarray, contents: list[str], threshold: float = THRESHOLD) -> int:
-    """Give every article of ``store`` (a ``store.Store``) without a story one
-    (see the module docstring), from the stored claims, row by row: their
-    articles, vectors, terms (``presence``: claims x terms, ``rarity``: how
-    rare each term column is) and contents. The number of articles placed;
-    stories' counts are brought up to date."""
+    """Give every article of ``store`` (a ``store.Store``) that is not in a
+    story the user named a found story (see the module docstring), from the
+    stored claims, row by row: their articles, vectors, terms (``presence``:
+    claims x terms, ``rarity``: how rare each term column is) and contents.
+    Up to ``REGROUP_MAX`` such articles they are grouped again all at once,
+    each group keeping the id of the story it shares the most articles with;
+    beyond, only articles without a story are placed. The number of articles
+    whose story was set or changed; stories' counts are brought up to date."""
+    found = store.found_articles()
+    if len(found) > REGROUP_MAX:
+        moved = _place_new(store, article_ids, vectors, presence, rarity, contents, threshold)
+    elif found:
+        moved = _regroup(store, found, article_ids, vectors, presence, rarity, contents, threshold)
+    else:
+        moved = 0
+    store.count_stories()
+    return moved
+
+
+def _regroup(store, found, article_ids, vectors, presence, rarity, contents, threshold) -> int:
+    ids = [a for a, _ in found]
+    row_of = {article_id: k for k, article_id in enumerate(ids)}
+    keep = np.array([a in row_of for a in article_ids.tolist()], dtype=bool)
+    rows = np.array([row_of[a] for a in article_ids[keep].tolist()], dtype=np.int64)
+    kept_contents = [c for c, k in zip(contents, keep.tolist()) if k]
+    profile = profiles(rows, len(ids), weights(article_ids[keep].tolist(), kept_contents), vectors[keep], presence[np.flatnonzero(keep)], rarity)
+    groups = group(likeness(profile, profile), threshold)
+    before = {a: story for a, story in found if story is not None}
+    members: dict[int, list[int]] = {}
+    for article_id, g in zip(ids, groups):
+        members.setdefault(g, []).append(article_id)
+    # Each group keeps the id of the story it shares the most articles with
+    # (ties: the older story), so links and saved queries outlast a regrouping.
+    from collections import Counter
+
+    overlaps = sorted(
+        (-n, story, g) for g, group_ids in members.items() for story, n in Counter(before[a] for a in group_ids if a in before).items()
+    )
+    story_of_group: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, story, g in overlaps:
+        if g not in story_of_group and story not in taken:
+            story_of_group[g] = story
+            taken.add(story)
+    moved = 0
+    for g in sorted(members):
+        if g not in story_of_group:
+            story_of_group[g] = store.new_story()
+        for article_id in members[g]:
+            if before.get(article_id) != story_of_group[g]:
+                store.place(article_id, story_of_group[g])
+                moved += 1
+    return moved
+
+
+def _place_new(store, article_ids, vectors, presence, rarity, contents, threshold) -> int:
+    """Past ``REGROUP_MAX``: each article without a story joins the found
+    story it is most alike (``place``), or starts one."""
     todo = store.unplaced()
     if not todo:
-        store.count_stories()  # stories the user named may have new articles
         return 0
-    stored = store.story_of()
-    found_before = store.found_stories()
+    named = store.named_articles()
+    stored = {a: s for a, s in store.story_of().items() if a not in named}
     ids = list(stored) + todo
     row_of = {article_id: k for k, article_id in enumerate(ids)}
-    rows = np.array([row_of[a] for a in article_ids.tolist()], dtype=np.int64)
-    profile = profiles(rows, len(ids), weights(article_ids.tolist(), contents), vectors, presence, rarity)
+    keep = np.array([a in row_of for a in article_ids.tolist()], dtype=bool)
+    rows = np.array([row_of[a] for a in article_ids[keep].tolist()], dtype=np.int64)
+    kept_contents = [c for c, k in zip(contents, keep.tolist()) if k]
+    profile = profiles(rows, len(ids), weights(article_ids[keep].tolist(), kept_contents), vectors[keep], presence[np.flatnonzero(keep)], rarity)
     k_new = len(stored)
     new_profile = (profile[0][k_new:], profile[1][k_new:])
-    if not found_before:
-        # The first grouping: all new articles at once, by average linkage.
-        groups = group(likeness(new_profile, new_profile), threshold)
-        story_of_group: dict[int, int] = {}
-        for article_id, g in zip(todo, groups):
-            if g not in story_of_group:
-                story_of_group[g] = store.new_story()
-            store.place(article_id, story_of_group[g])
-    else:
-        # Stories in the order their first article comes, as ties were broken before.
-        column_of = {story: k for k, story in enumerate(dict.fromkeys(stored[a] for a in ids[:k_new]))}
-        story_ids = list(column_of)
-        story_col = np.empty(len(ids), dtype=np.int64)
-        story_col[:k_new] = [column_of[stored[a]] for a in ids[:k_new]]
-        alike = likeness(new_profile, profile)
-        for j, article_id in enumerate(todo):
-            # Each story's mean and greatest likeness to this article, over
-            # its articles so far (new ones placed before it included).
-            means, closest = per_story(alike[j, : k_new + j], story_col[: k_new + j], len(story_ids))
-            chosen = place(means, threshold, closest)
-            if chosen is None:
-                story_ids.append(store.new_story())
-                chosen = len(story_ids) - 1
-            store.place(article_id, story_ids[chosen])
-            # Later new articles may join the story this one started or joined.
-            story_col[k_new + j] = chosen
-    store.count_stories()
+    # Stories in the order their first article comes, as ties were broken before.
+    column_of = {story: k for k, story in enumerate(dict.fromkeys(stored[a] for a in ids[:k_new]))}
+    story_ids = list(column_of)
+    story_col = np.empty(len(ids), dtype=np.int64)
+    story_col[:k_new] = [column_of[stored[a]] for a in ids[:k_new]]
+    alike = likeness(new_profile, profile)
+    for j, article_id in enumerate(todo):
+        # Each story's mean and greatest likeness to this article, over
+        # its articles so far (new ones placed before it included).
+        means, closest = per_story(alike[j, : k_new + j], story_col[: k_new + j], len(story_ids))
+        chosen = place(means, threshold, closest)
+        if chosen is None:
+            story_ids.append(store.new_story())
+            chosen = len(story_ids) - 1
+        store.place(article_id, story_ids[chosen])
+        # Later new articles may join the story this one started or joined.
+        story_col[k_new + j] = chosen
     return len(todo)

@@ -22,8 +22,11 @@ RESOLUTION = 1.0  # Louvain: higher gives more, smaller topics
 SEED = 0  # Louvain is randomised: one seed, the same topics for the same graph
 
 
-def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUTION) -> list[list[int]]:
+def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUTION, order: dict | None = None) -> list[list[int]]:
     """Groups of at least ``MIN_CLAIMS`` nodes, largest first, each sorted.
+    ``order``: node -> rank, the order Louvain visits the nodes in (default
+    their own order); the communities depend on it, so a build passes an
+    order that does not depend on ids (``Store.claim_order``).
 
     igraph's Louvain, in C: networkx's, in Python, was most of the topics
     stage on the benchmark's 22,000 claims."""
@@ -31,7 +34,10 @@ def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUT
 
     import igraph
 
-    nodes = sorted({n for a, b, _ in edges for n in (a, b)})
+    order = order or {}
+    nodes = sorted({n for a, b, _ in edges for n in (a, b)}, key=lambda n: (order.get(n, n), n))
+    # Edges in the nodes' order too: igraph's result depends on theirs as well.
+    edges = sorted(edges, key=lambda e: sorted((order.get(e[0], e[0]), order.get(e[1], e[1]))))
     index = {n: k for k, n in enumerate(nodes)}
     graph = igraph.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b, _ in edges])
     # igraph draws from the generator it is given: a seeded one, the same topics for the same graph.
@@ -77,16 +83,12 @@ def label(scores: dict[str, float], n: int = LABEL_WORDS) -> str:
 
 
 def write_topics(store, since: int = 0, known: signals.FeatureMap | None = None) -> int:
-    """Replace the topics of ``store`` (a ``store.Store``) from its matched
-    pairs; the number of topics. With ``since``, the id of the last claim
-    that had its topic, claims after it join the topic of their closest
-    matched claim and the rest stays: adding a few articles costs about what
-    they cost. ``known``: claims' features computed before."""
-    if since and store.db["topics"].count:
-        store.join_topics(since, match.LEXICAL_WEIGHT)
-        return store.db["topics"].count
+    """Replace the topics of ``store`` (a ``store.Store``) from all its
+    matched pairs, as a fresh build makes them; the number of topics.
+    ``known``: claims' features computed before. (``since`` is kept for
+    callers: topics are always clustered from all pairs.)"""
     edges = [(a, b, match.score(sim, overlap or 0.0)) for a, b, sim, overlap in store.pair_edges()]
-    groups = communities(edges) if edges else []
+    groups = communities(edges, order=store.claim_order()) if edges else []
     # Labels name what the claims assert, not who said it: their contents.
     text = store.contents()
     known = signals.FeatureMap() if known is None else known

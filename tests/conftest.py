@@ -101,6 +101,25 @@ def hashing_model(dimensions: int = 64):
     return SentenceTransformer(modules=[HashingWords()], device="cpu")
 
 
+def make_tiny_nli(path) -> str:
+    """A tiny NLI cross-encoder saved in ``path``, built here from a config:
+    no download, random weights, real loading and label mapping."""
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    words = "[PAD] [UNK] [CLS] [SEP] [MASK] die europäer sitzen am tisch nicht er glaube".split()
+    (path / "vocab.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    BertTokenizerFast(vocab_file=str(path / "vocab.txt")).save_pretrained(path)
+    config = BertConfig(
+        vocab_size=len(words), hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64, num_labels=3,
+        # The order of mDeBERTa XNLI models: not ours.
+        id2label={0: "entailment", 1: "neutral", 2: "contradiction"},
+        label2id={"entailment": 0, "neutral": 1, "contradiction": 2},
+    )
+    BertForSequenceClassification(config).save_pretrained(path)
+    return str(path)
+
+
 @pytest.fixture(scope="session")
 def hashing():
     return hashing_model()

@@ -147,7 +147,8 @@ def test_adding_and_changing_articles(copy_of_seed_db, tmp_path):
     result = Corpus(path).add([str(seeds), str(extra)])
     assert (result.new, result.unchanged) == (1, 5)
     after = _counts(db)
-    assert after["articles"] == before["articles"] + 1 and after["claim_pairs"] > before["claim_pairs"]
+    # Stories are grouped again, as a fresh build of the six groups them.
+    assert after["articles"] == before["articles"] + 1
     new_claim = claim_id(db, "spielt weiterhin eine wichtige Rolle")
     assert db.execute("select count(*) from claim_pairs where ? in (claim_a, claim_b)", [new_claim]).fetchone()[0] > 0
 

@@ -93,13 +93,13 @@ def test_eval_command_names_a_bad_file_before_judging_any(tmp_path):
     good.write_text("".join("\t".join(row) + "\n" for row in GOLD), encoding="utf-8")
     result = CliRunner().invoke(cli, ["eval", str(good), str(tmp_path / "missing.tsv")])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {tmp_path}/missing.tsv: no such file"
+    assert result.output.strip() == f"claims: {tmp_path}/missing.tsv: no such file"
 
 
 def test_eval_command_bad_file_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["eval", str(tmp_path / "missing.tsv")])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {tmp_path}/missing.tsv: no such file"
+    assert result.output.strip() == f"claims: {tmp_path}/missing.tsv: no such file"
 
 
 def test_fit_recovers_a_signal_and_keeps_signal_weights_non_negative():
@@ -149,7 +149,7 @@ def test_held_out_of_a_file_with_none_says_so(tmp_path):
     path.write_text(f"{text}\tEin Satz.\tagree\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["eval", "--held-out", str(path)])
     assert result.exit_code == 1
-    assert result.output.strip() == f"Error: {path}: no pair in the held-out fifth"
+    assert result.output.strip() == f"claims: {path}: no pair in the held-out fifth"
 
 
 def _family(path, n, offset=0):

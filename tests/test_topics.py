@@ -81,25 +81,3 @@ def test_seed_topics_are_neither_one_per_claim_nor_one_for_all(seed_db):
     assert sum(r["conflicts"] for r in rows) <= seed_db["conflicts"].count
 
 
-def test_added_claims_join_the_topic_of_their_closest_claim(copy_of_seed_db, tmp_path):
-    import sqlite_utils
-
-    from claims import Corpus
-
-    path, seeds = copy_of_seed_db
-    db = sqlite_utils.Database(path)
-    before = {r["id"]: r["label"] for r in db.query("select id, label from topics")}
-    extra = tmp_path / "extra.txt"
-    extra.write_text(KELLOGG_REPORT, encoding="utf-8")
-    Corpus(path).add([str(seeds), str(extra)])
-    assert {r["id"]: r["label"] for r in db.query("select id, label from topics")} == before
-    new = claim_id(db, "sagte ein Diplomat")
-    # Its closest matched claim among those stored before, and that claim's topic.
-    [closest] = db.execute(
-        """select claim_a from claim_pairs where claim_b = ? and claim_a < ?
-           order by similarity + 0.5 * coalesce(overlap, 0) desc limit 1""",
-        [new, new - 2],
-    ).fetchone()
-    topic = "select topic_id from claim_topics where claim_id = ?"
-    assert db.execute(topic, [new]).fetchone() == db.execute(topic, [closest]).fetchone() is not None
-    assert sum(r["claims"] for r in db.query("select claims from topics")) == db["claim_topics"].count
