@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test eval calibrate bench bench-ray bench-stories clean
+.PHONY: install browser build demo test soak eval calibrate bench bench-ray bench-stories bench-incremental clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -29,6 +29,13 @@ demo: build
 
 test: install browser
 	$(PY) -m pytest
+
+# The incremental-builds state machine for 500 sequences of edits (make test runs
+# a few), and a build killed at a random moment of an edit, 20 times.
+SOAK ?= 500
+soak: install
+	CLAIMS_SOAK=$(SOAK) $(PY) -m pytest -x -q tests/test_incremental.py -k any_sequence
+	CLAIMS_SOAK=2000 $(PY) -m pytest -x -q tests/test_crash.py -k any_moment
 
 # A real headless browser for the page test (Debian packages; needs root). Without
 # it the browser test is skipped and says so.
@@ -63,6 +70,10 @@ bench-ray: install
 # Placing new articles in stories against 1k to 300k stored ones (synthetic, reads no data).
 bench-stories: install
 	$(PY) benchmarks/bench_stories.py --stored 1000 10000 100000 300000
+
+# The GNAD articles built in ten chunks, a build per chunk, against all at once.
+bench-incremental: install
+	$(PY) benchmarks/bench_incremental.py $(BENCH) --chunks 10
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm

@@ -41,10 +41,15 @@ class Failed(click.ClickException):
 
 
 def _one_line(e: BaseException) -> str:
+    """An error as a user reads it: the claims package's own errors say what
+    failed and where; any other names its kind, and the file when it has one."""
     message = str(e).strip().splitlines()[0] if str(e).strip() else ""
-    where = getattr(e, "filename", None)
+    if type(e).__module__.startswith("claims") and message:
+        return message
     text = f"{type(e).__name__}: {message}" if message else type(e).__name__
-    return f"{where}: {text}" if where and str(where) not in message else f"{text} (claims --debug shows where)"
+    where = getattr(e, "filename", None)
+    text = f"{where}: {text}" if where and str(where) not in message else text
+    return f"{text} (claims --debug shows the traceback)"
 
 
 @click.group(cls=OneLineErrors)

@@ -30,7 +30,9 @@ def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str
     """Say where the largest story's page is, then become Datasette: a child
     process would outlive a ``claims serve`` that is killed or terminated,
     and keep the port and its memory. ``open_browser`` opens that page (the
-    front page when the db has no story)."""
+    front page when the db has no story). A file that is no SQLite db is
+    one line (``store.NotADatabase``), not Datasette's traceback."""
+    store.readable(db_path)
     url = story_url(db_path, host, port)
     if url:
         print(f"claims: the story at a glance: {url}", file=sys.stderr, flush=True)

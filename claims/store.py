@@ -19,6 +19,7 @@ from typing import Iterable
 import numpy as np
 import sqlite_utils
 from sqlite_utils import Migrations
+from sqlite_utils.utils import sqlite3
 
 from . import embed
 
@@ -219,6 +220,22 @@ class Loaded:
         return len(self.ids)
 
 
+class NotADatabase(Exception):
+    """The file given as the db cannot be read as SQLite (nothing is written to it)."""
+
+
+def readable(path: str | Path) -> None:
+    """Raise ``NotADatabase`` unless ``path`` opens read-only as SQLite."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise NotADatabase(f"{path}: cannot be read as a SQLite database ({e})") from e
+
+
 class Store:
     """The db behind a corpus: ``Store(path)`` opens (creating the folder and
     the file when needed) and migrates it. ``db`` is the ``sqlite_utils``
@@ -230,10 +247,13 @@ class Store:
         else:
             Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(path_or_db)
-        self.db.execute("pragma foreign_keys = on")
-        # WAL lets Datasette keep reading while a build writes.
-        if self.db.journal_mode != "wal":
-            self.db.enable_wal()
+        try:
+            self.db.execute("pragma foreign_keys = on")
+            # WAL lets Datasette keep reading while a build writes.
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
+        except sqlite3.DatabaseError as e:
+            raise NotADatabase(f"{path_or_db}: cannot be read as a SQLite database ({e})") from e
         if MIGRATIONS.pending(self.db):
             MIGRATIONS.apply(self.db)
 

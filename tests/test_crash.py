@@ -1,12 +1,15 @@
 """Killing a build at any point and running it again gives the db a clean run gives."""
 
+import os
+import random
+import shutil
 import signal
 import sqlite3
 import time
 
 import pytest
 
-from conftest import generated_corpus, start_build, stored
+from conftest import SEEDS, generated_corpus, start_build, stored
 
 # Builds in other processes, as a user runs them.
 pytestmark = pytest.mark.smoke
@@ -62,3 +65,34 @@ def test_a_killed_build_resumes_to_the_clean_result(corpus_and_clean, tmp_path, 
     process.wait(timeout=30)
     assert start_build(corpus, db).wait(timeout=600) == 0
     assert _state(db) == clean
+
+
+# make soak runs these many times (CLAIMS_SOAK): each run kills at another moment.
+SOAK = int(os.environ.get("CLAIMS_SOAK", "0"))
+
+
+@pytest.mark.parametrize("run", range(max(1, SOAK // 100)))
+def test_a_build_killed_at_any_moment_of_an_edit_resumes_to_a_fresh_build(tmp_path, run):
+    """The seeds built; then one edited, one removed and one added, and the
+    build of that killed at a moment drawn at random over its run, and run
+    again: the db a fresh build of the edited folder gives."""
+    rng = random.Random(None if SOAK else run)
+    folder = tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    db = tmp_path / "claims.db"
+    assert start_build(folder, db).wait(timeout=600) == 0
+    files = sorted(folder.glob("*.txt"))
+    files[0].write_text(files[0].read_text(encoding="utf-8") + "\nDie Gespräche in Genf beginnen am Montag, sagte ein Diplomat.\n", encoding="utf-8")
+    (folder / "neu.txt").write_text(files[1].read_text(encoding="utf-8").replace("Kellogg", "Rubio"), encoding="utf-8")
+    files[1].unlink()
+    fresh = tmp_path / "fresh.db"
+    start = time.monotonic()
+    assert start_build(folder, fresh).wait(timeout=600) == 0
+    seconds = time.monotonic() - start
+    process = start_build(folder, db)
+    time.sleep(rng.uniform(0.2, seconds))
+    if process.poll() is None:
+        process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert start_build(folder, db).wait(timeout=600) == 0
+    assert _state(db) == _state(fresh)

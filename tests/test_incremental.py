@@ -344,3 +344,64 @@ def test_proposed_points_left_unjudged_are_asked_again(tmp_path, encoders):
     stance.unjudged = 0
     corpus.add([str(folder)])
     assert dict(corpus.db.execute("select key, value from config").fetchall())["derived"] == "1"
+
+
+# The command line keeps the db's settings -----------------------------------
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from claims.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_a_plain_claims_build_after_one_with_another_model_keeps_that_model(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "000.txt").write_text(SEED_TEXTS[0], encoding="utf-8")
+    (second / "001.txt").write_text(report(3), encoding="utf-8")
+    db_path = tmp_path / "t.db"
+    result = _cli("build", first, "--db", db_path, "--model", "all-MiniLM-L6-v2", "--threshold", "0.5")
+    assert result.exit_code == 0, result.output
+    result = _cli("build", second, "--db", db_path)
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(db_path)
+    config = dict(db.execute("select key, value from config").fetchall())
+    assert (config["model"], config["threshold"]) == ("all-MiniLM-L6-v2", "0.5")
+    assert {r["model"] for r in db.query("select distinct model from embeddings")} == {"all-MiniLM-L6-v2"}
+
+
+def test_claims_ask_with_the_signals_judge_on_a_db_built_with_nli(tmp_path, tiny_nli_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "000.txt").write_text(SEED_TEXTS[0], encoding="utf-8")
+    db_path = tmp_path / "t.db"
+    assert _cli("build", folder, "--db", db_path, "--nli-model", tiny_nli_path).exit_code == 0
+    result = _cli("ask", "Werden die Europäer am Tisch sitzen?", "--db", db_path, "--judge", "signals", "--json")
+    assert result.exit_code == 0, result.output
+    import json
+
+    assert {a["judge"] for a in json.loads(result.output)} <= {"signals"}
+    # and a later build with --judge signals judges every pair with the signals
+    assert _cli("build", folder, "--db", db_path, "--judge", "signals").exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    assert {r["judge"] for r in db.query("select distinct judge from claim_pairs")} <= {"signals"}
+
+
+def test_a_build_on_a_file_that_is_no_db_fails_in_one_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "000.txt").write_text(report(4), encoding="utf-8")
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"this is not a database, but a note the user saved here\n" * 20)
+    for args in (["build", folder, "--db", broken], ["ask", "Wer sitzt am Tisch?", "--db", broken], ["serve", "--db", broken]):
+        result = _cli(*args)
+        assert result.exit_code == 1
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("claims: ") and "Traceback" not in result.output, result.output
+    assert broken.read_bytes().startswith(b"this is not a database")
+    result = _cli("--debug", "build", folder, "--db", broken)
+    assert result.exit_code == 1 and result.exception is not None and not isinstance(result.exception, SystemExit)
