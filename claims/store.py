@@ -204,6 +204,30 @@ def m006_content_index(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists idx_claims_content on claims (coalesce(content, text))")
 
 
+@MIGRATIONS()
+def m007_article_terms(db: sqlite_utils.Database) -> None:
+    """How rare each content term of each article is (``article_terms``), so
+    that a term's weight (``term_weights``: the least rare of its articles'
+    words with it) depends on the articles stored, not on which came first:
+    a term is shown by a different word in different articles ("Verhandlung",
+    "Friedensverhandlung"). A db built before has its articles' terms weighed
+    as ``term_weights`` had them."""
+    if not db["article_terms"].exists():
+        db["article_terms"].create(
+            {"article_id": int, "term": str, "weight": float}, pk=("article_id", "term"),
+            foreign_keys=[("article_id", "articles", "id")],
+        )
+    weight = dict(db.execute("select term, weight from term_weights").fetchall()) if db["term_weights"].exists() else {}
+    rows = {}
+    for article_id, stored in db.execute("select article_id, terms from claims where terms is not null"):
+        for term in stored.split():
+            if term in weight:
+                rows[(article_id, term)] = weight[term]
+    db["article_terms"].insert_all(
+        ({"article_id": a, "term": t, "weight": w} for (a, t), w in rows.items()), pk=("article_id", "term"), ignore=True
+    )
+
+
 @dataclass
 class Loaded:
     """Claims as the matching stages read them, row k of each field one claim,
@@ -316,7 +340,7 @@ class Store:
             if claims:
                 ids = [row[0] for row in self.db.execute("select id from claims where article_id = ? order by position", [article_id])]
                 self.add_embeddings(ids, vectors, model)
-            self.db["term_weights"].insert_all(({"term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk="term", ignore=True)
+            self.db["article_terms"].insert_all(({"article_id": article_id, "term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk=("article_id", "term"))
             self.mark_changed()
         return article_id
 
@@ -329,6 +353,7 @@ class Store:
                 self.db.execute(f"delete from {table} where claim_id in ({claim_ids})", [article_id])
             self.db.execute("delete from claims where article_id = ?", [article_id])
             self.db.execute("delete from skipped where article_id = ?", [article_id])
+            self.db.execute("delete from article_terms where article_id = ?", [article_id])
             self.db.execute("delete from articles where id = ?", [article_id])
             self.mark_changed()
 
@@ -484,6 +509,10 @@ class Store:
         self.db["articles"].update(article_id, {"story_id": story_id})
 
     def term_weights(self) -> dict[str, float]:
+        """term -> how rare it is: the least rare word any stored article
+        shows it by (``article_terms``), written to ``term_weights`` too."""
+        self.db.execute("delete from term_weights")
+        self.db.execute("insert into term_weights (term, weight) select term, min(weight) from article_terms group by term")
         return dict(self.db.execute("select term, weight from term_weights"))
 
     def count_stories(self) -> None:

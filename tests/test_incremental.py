@@ -438,3 +438,18 @@ def test_adding_a_report_to_a_db_judged_by_an_nli_model(tmp_path, encoders, tiny
     (folder / "001.txt").write_text(KELLOGG_REPORT, encoding="utf-8")
     build(folder, tmp_path / "t.db", encoders, options)
     assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+
+
+def test_renaming_the_first_article_after_adding_a_second(tmp_path, encoders):
+    """Shrunk by the state machine (make soak): a term's weight was the
+    rarity of the word that showed it in the first article stored with it,
+    so the stories of a db depended on which article came first."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    options = {"model": "hashing-64"}
+    (folder / "000.txt").write_text(SEED_TEXTS[3], encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    (folder / "001.txt").write_text(KELLOGG_REPORT, encoding="utf-8")
+    (folder / "000.txt").rename(folder / "002.txt")
+    build(folder, tmp_path / "t.db", encoders, options)
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
