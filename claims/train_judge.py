@@ -5,8 +5,8 @@ conflict) that reads both claims at once.
     python -m claims.train_judge ../shared/eval/*.tsv [-o claims/data/e5_judge]
 
 What is trained is small and shipped in the package: a LoRA adapter (``peft``,
-rank 8 on every attention and feed-forward matrix) and the classification
-head, in fp16, about 1.5 MB; the base model's 4-bit weights stay the
+rank 16 on the attention and feed-forward matrices of the top six layers) and the classification
+head, in fp16, about 1.3 MB; the base model's 4-bit weights stay the
 package's. Every dev file is one family; the fifth of each that ``claims eval
 --held-out`` measures is left out, and large families are sampled down to
 ``PER_FAMILY`` pairs so that Wahl-O-Mat's 34,000 do not drown the rest. The
@@ -34,7 +34,7 @@ from . import e5
 LABELS = ("agree", "related", "conflict")
 # In the order NLI models name them, so that the judge reads it as any NLI model (judge.nli_label_order).
 ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
-PER_FAMILY = 2500
+PER_FAMILY = 2000
 TRAINED_LAYERS = 6  # of the 12, from the top
 MAX_LENGTH = 128
 SEED = 0
@@ -184,8 +184,8 @@ def main(argv=None) -> None:
     parser.add_argument("-o", "--output", type=Path, default=OUT)
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--batch-size", type=int, default=16)
-    parser.add_argument("--lr", type=float, default=3e-4)
-    parser.add_argument("--rank", type=int, default=8)
+    parser.add_argument("--lr", type=float, default=6e-4)
+    parser.add_argument("--rank", type=int, default=16)
     parser.add_argument("--per-family", type=int, default=PER_FAMILY)
     parser.add_argument("--max-minutes", type=float)
     parser.add_argument("--seed", type=int, default=SEED)
