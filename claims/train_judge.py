@@ -110,7 +110,7 @@ def batches(rows, size: int, rng: random.Random):
     return chunks
 
 
-def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 3e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 8, per_family: int = PER_FAMILY) -> dict:
+def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 6e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 16, per_family: int = PER_FAMILY) -> dict:
     import torch
 
     torch.manual_seed(seed)
