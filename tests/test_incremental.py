@@ -127,6 +127,15 @@ def assert_equal(incremental, fresh) -> None:
         assert a[part] == b[part], f"{part} differ from a fresh build's"
 
 
+def folder_of(tmp_path, texts) -> Path:
+    """A folder of articles 000.txt, 001.txt, ... with ``texts``."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for k, text in enumerate(texts):
+        (folder / f"{k:03d}.txt").write_text(text, encoding="utf-8")
+    return folder
+
+
 def build(folder, db_path, encoders, options: dict) -> None:
     Corpus(db_path, encoder=encoders[options["model"]], questions=QUESTIONS, **options).add([str(folder)])
 
@@ -307,10 +316,7 @@ def test_articles_built_after_a_named_story_never_join_it(tmp_path, encoders):
 
 
 def test_deleting_and_renaming_files(tmp_path, encoders):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for k, text in enumerate(SEED_TEXTS[:3]):
-        (folder / f"{k:03d}.txt").write_text(text, encoding="utf-8")
+    folder = folder_of(tmp_path, SEED_TEXTS[:3])
     options = {"model": "hashing-64"}
     build(folder, tmp_path / "t.db", encoders, options)
     (folder / "000.txt").unlink()
@@ -322,10 +328,7 @@ def test_deleting_and_renaming_files(tmp_path, encoders):
 
 
 def test_a_file_that_became_unreadable_goes_and_a_mistyped_folder_removes_nothing(tmp_path, encoders):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for k, text in enumerate(SEED_TEXTS[:2]):
-        (folder / f"{k:03d}.txt").write_text(text, encoding="utf-8")
+    folder = folder_of(tmp_path, SEED_TEXTS[:2])
     options = {"model": "hashing-64"}
     build(folder, tmp_path / "t.db", encoders, options)
     (folder / "000.txt").write_bytes(HOSTILE["binary"])
