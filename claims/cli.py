@@ -225,11 +225,12 @@ def ask_command(question, db_path, proposition, limit, judge_name, as_json):
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--metadata", type=click.Path(exists=True, dir_okay=False), help="Datasette metadata (default: metadata.yml beside the db)")
 @click.option("--open", "open_browser", is_flag=True, help="Open the browser at the page of the story with the most articles")
-def serve(db_path, host, port, metadata, open_browser):
-    """Browse the claims database in Datasette."""
+@click.option("--review", is_flag=True, help="Let readers review verdicts in the browser (written to the db's reviews table; 127.0.0.1 only)")
+def serve(db_path, host, port, metadata, open_browser, review):
+    """Browse the claims database in Datasette (read-only unless --review)."""
     from .serve import serve as run_serve
 
-    run_serve(db_path, host=host, port=port, metadata=metadata, open_browser=open_browser)
+    run_serve(db_path, host=host, port=port, metadata=metadata, open_browser=open_browser, review=review)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,20 @@ from pathlib import Path
 from . import store
 
 
-def command(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str | None = None, open_browser: bool = False) -> list[str]:
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+class ReviewNotLocal(ValueError):
+    """--review on a host other than this machine's loopback."""
+
+
+def command(
+    db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str | None = None, open_browser: bool = False,
+    review: bool = False,
+) -> list[str]:
+    if review and host not in LOCAL_HOSTS:
+        # Anyone who can reach the server could write: reviewing stays on this machine.
+        raise ReviewNotLocal(f"--review serves on 127.0.0.1 only, not {host}")
     args = [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host, "--port", str(port)]
     # The facets that help are in the metadata. Datasette's suggestions crowd the
     # pair views, and each is a query over every row: on a large corpus they are
@@ -20,19 +33,29 @@ def command(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: s
     args += ["--setting", "suggest_facets", "off"]
     metadata = metadata or store.beside(db_path, "metadata.yml")
     if metadata:
-        args += ["--metadata", named_for(db_path, metadata)]
+        metadata = named_for(db_path, metadata)
+    if review:
+        metadata = reviewing(metadata)
+    if metadata:
+        args += ["--metadata", metadata]
     if open_browser:
         args.append("--open")
     return args
 
 
-def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str | None = None, open_browser: bool = False) -> None:
+def serve(
+    db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str | None = None, open_browser: bool = False,
+    review: bool = False,
+) -> None:
     """Say where the largest story's page is, then become Datasette: a child
     process would outlive a ``claims serve`` that is killed or terminated,
     and keep the port and its memory. ``open_browser`` opens that page (the
     front page when the db has no story). A file that is no SQLite db is
     one line (``store.NotADatabase``), not Datasette's traceback."""
     store.readable(db_path)
+    if review:
+        # The reviews table comes with the schema: a db built by an older version is migrated first.
+        store.Store(db_path)
     url = story_url(db_path, host, port)
     if url:
         print(f"claims: the story at a glance: {url}", file=sys.stderr, flush=True)
@@ -43,7 +66,7 @@ def serve(db_path: str, host: str = "127.0.0.1", port: int = 8001, metadata: str
             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         open_browser = False
-    args = command(db_path, host=host, port=port, metadata=metadata, open_browser=open_browser)
+    args = command(db_path, host=host, port=port, metadata=metadata, open_browser=open_browser, review=review)
     os.execv(args[0], args)
 
 
@@ -86,3 +109,16 @@ def named_for(db_path: str, metadata: str) -> str:
     renamed = Path(tempfile.gettempdir()) / f"claims-metadata-{digest}.yml"
     renamed.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return str(renamed)
+
+
+def reviewing(metadata: str | None) -> str:
+    """A copy of ``metadata`` (or of none) that turns reviewing on: the
+    plugin's ``review`` option, which only ``claims serve --review`` sets."""
+    import yaml
+
+    data = (yaml.safe_load(Path(metadata).read_text(encoding="utf-8")) or {}) if metadata else {}
+    data.setdefault("plugins", {}).setdefault("claims", {})["review"] = True
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    path = Path(tempfile.gettempdir()) / f"claims-metadata-review-{hashlib.sha256(text.encode()).hexdigest()[:16]}.yml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)

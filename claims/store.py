@@ -103,6 +103,30 @@ where (r.kind = 'pair' and not exists (
 order by r.id
 """
 
+# What a reader's time is best spent on first: the judge's proposals that
+# a story's page shows (conflicts, which its points are proposed from, then
+# agreements, then the stances that take a side on a point), the least
+# sure of them first: a score near the middle is a verdict that could go
+# either way. Confirmed ones are done.
+QUEUE_VIEW = """
+select * from (
+  select 'pair' as kind, p.relation as proposed, p.score, abs(p.score - 0.5) as sureness,
+    a.text as claim_a, b.text as claim_b, null as question, aa.story_id, p.reason, p.judge,
+    p.claim_a as claim_a_id, p.claim_b as claim_b_id, null as question_id,
+    case p.relation when 'conflict' then 0 else 1 end as rank
+  from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+  join articles aa on aa.id = a.article_id
+  where p.relation in ('conflict', 'agree') and coalesce(p.status, 'proposed') = 'proposed'
+  union all
+  select 'stance', s.stance, s.score, abs(s.score - 0.5), c.text, null, q.question, ar.story_id, s.reason, s.judge,
+    s.claim_id, null, s.question_id, 2
+  from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+  join articles ar on ar.id = c.article_id
+  where s.stance in ('yes', 'no') and coalesce(s.status, 'proposed') = 'proposed'
+)
+order by rank, sureness, score desc
+"""
+
 MIGRATIONS = Migrations("claims")
 
 # What a reader can say of a pair and of a claim's stance on a point.
@@ -301,6 +325,7 @@ def m008_reviews(db: sqlite_utils.Database) -> None:
         db.create_view(name, PAIR_VIEW_REVIEWED.format(relation=relation), replace=True)
     db.create_view("stances", STANCE_VIEW_REVIEWED, replace=True)
     db.create_view("unapplied_reviews", UNAPPLIED_VIEW, replace=True)
+    db.create_view("review_queue", QUEUE_VIEW, replace=True)
 
 
 @dataclass

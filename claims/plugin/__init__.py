@@ -21,6 +21,7 @@ from datasette import Response, hookimpl
 from markupsafe import Markup, escape
 
 from .. import embed
+from . import review
 
 PAIR_TABLES = {"conflicts", "agreements", "claim_pairs"}
 
@@ -200,6 +201,7 @@ async def story_page(request, datasette):
     sources = list(dict.fromkeys(a["source"] for a in sorted(articles, key=lambda a: a["id"])))
     answers = [dict(r) for r in await db.execute(
         """select q.id as question_id, q.question, q.proposition, q.origin, s.stance, s.score, s.reason, s.judge,
+                  s.status, s.judged_stance,
                   c.id as claim_id, c.text as claim, c.speaker, a.id as article_id, a.source, a.title
            from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
            join articles a on a.id = c.article_id
@@ -237,6 +239,22 @@ async def story_page(request, datasette):
             r["url_a"] = _article_url(datasette, database, r["article_a_id"], r["claim_a_id"])
             r["url_b"] = _article_url(datasette, database, r["article_b_id"], r["claim_b_id"])
         pairs[relation] = rows
+    notes = await _notes(db)
+    for row in answers:
+        row["note"] = notes.get(("stance", row["claim"], row["proposition"])) or notes.get(("stance", row["claim"], row["question"]))
+    for rows in pairs.values():
+        for r in rows:
+            r["note"] = notes.get(("pair", *sorted((r["claim_a"], r["claim_b"]))))
+    reviewed_related = [dict(r) for r in await db.execute(
+        """select p.claim_a as claim_a_id, p.claim_b as claim_b_id, a.text as claim_a, b.text as claim_b,
+                  a.article_id as article_a_id, b.article_id as article_b_id, p.status, p.judged_relation
+           from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+           join articles aa on aa.id = a.article_id
+           where p.status = 'confirmed' and p.relation = 'related' and aa.story_id = ?""", [story_id])]
+    for r in reviewed_related:
+        r["url_a"] = _article_url(datasette, database, r["article_a_id"], r["claim_a_id"])
+        r["url_b"] = _article_url(datasette, database, r["article_b_id"], r["claim_b_id"])
+        r["note"] = notes.get(("pair", *sorted((r["claim_a"], r["claim_b"]))))
     grouped, placed = [], set()
     for point in shown:
         mine = [r for r in pairs["conflict"] if {r["claim_a_id"], r["claim_b_id"]} <= point["claims"] and r["pair"] not in placed]
@@ -252,7 +270,43 @@ async def story_page(request, datasette):
             {
                 "database": database, "story": dict(story), "articles": articles, "sources": sources, "points": shown,
                 "conflicts": grouped, "agreements": pairs["agree"], "dated": any(a["published"] for a in articles),
+                "reviewed_related": reviewed_related, "reviewing": review.enabled(datasette), "here": request.path,
             },
+            request=request,
+        )
+    )
+
+
+async def _notes(db) -> dict[tuple, str]:
+    """The note of the latest review of each pair (kind, its texts in order)
+    and each stance (kind, claim text, point), where the reader wrote one."""
+    if not await db.table_exists("reviews"):
+        return {}
+    notes: dict[tuple, str] = {}
+    for r in await db.execute("select kind, text_a, text_b, question, note from reviews order by id"):
+        key = ("pair", *sorted((r["text_a"], r["text_b"] or ""))) if r["kind"] == "pair" else ("stance", r["text_a"], r["question"])
+        notes[key] = r["note"]
+    return notes
+
+
+async def queue_page(request, datasette):
+    """The review queue: the proposals most worth a reader's time first
+    (the ``review_queue`` view), with the controls to decide them."""
+    database = request.url_vars["database"]
+    db = _database(datasette, database)
+    if db is None:
+        return _not_found(f"No database {database!r}")
+    if not await db.table_exists("reviews"):
+        return _not_found(f"{database} is not a claims database with reviews")
+    limit = int(request.args["limit"]) if request.args.get("limit", "").isdigit() else 50
+    rows = [dict(r) for r in await db.execute("select * from review_queue limit ?", [limit])]
+    for r in rows:
+        r["status"] = "proposed"
+        r["claim_id"] = r["claim_a_id"]
+    done = (await db.execute("select count(*) from reviews")).first()[0]
+    return Response.html(
+        await datasette.render_template(
+            "claims_queue.html", {"database": database, "rows": rows, "done": done, "reviewing": review.enabled(datasette), "here": request.path},
             request=request,
         )
     )
@@ -267,6 +321,8 @@ def register_routes():
     return [
         (r"^/-/claims/(?P<database>[^/]+)/article/(?P<id>[^/]+)$", article_page),
         (r"^/-/claims/(?P<database>[^/]+)/story/(?P<id>[^/]+)$", story_page),
+        (r"^/-/claims/(?P<database>[^/]+)/queue$", queue_page),
+        (r"^/-/claims/(?P<database>[^/]+)/review$", review.review_route),
         # Anything else under the plugin's prefix: a 404 with a message, never a 500.
         (r"^/-/claims(/.*)?$", not_found_page),
     ]
