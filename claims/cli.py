@@ -165,7 +165,8 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
 @click.argument("pairs_files", metavar="PAIRS.tsv...", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--output", default="claims/data/judge_weights.json", show_default=True, type=click.Path(dir_okay=False), help="Where to write the weights")
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model for similarities")
-def calibrate(pairs_files, output, model):
+@click.option("--reviews", "review_dbs", multiple=True, type=click.Path(exists=True, dir_okay=False), metavar="DB", help="Also fit on the reviews of this db (one family per db; repeatable)")
+def calibrate(pairs_files, output, model, review_dbs):
     """Fit the judge's weights on labelled pairs and write them as JSON.
 
     Each file is one family, weighed alike; the fifth of each that
@@ -178,6 +179,15 @@ def calibrate(pairs_files, output, model):
 
     try:
         families = {Path(path).name: evaluation.read_pairs(path) for path in pairs_files}
+        for db_path in review_dbs:
+            from . import reviews as reviews_
+            from .store import Store, readable
+
+            readable(db_path)
+            reviewed = reviews_.labelled_pairs(Store(db_path))
+            if not reviewed:
+                raise click.ClickException(f"{db_path}: no reviews to fit on")
+            families[f"reviews:{db_path}"] = reviewed
         weights = run_calibrate(families, model_name=model)
     except (evaluation.PairsError, embed.ModelNotFound) as e:
         raise click.ClickException(str(e))
@@ -186,6 +196,39 @@ def calibrate(pairs_files, output, model):
         f"{output}: weights from {weights.meta['n']} pairs of {len(families)} file(s), {len(weights.cues.weights)} cue words, "
         f"conflict threshold {weights.conflict_threshold:.2f}, agree threshold {weights.agree_threshold:.2f}"
     )
+
+
+@cli.group()
+def reviews():
+    """What readers decided about pairs and stances (claims serve --review)."""
+
+
+@reviews.command(name="export")
+@click.argument("output", metavar="FILE.tsv", type=click.Path(dir_okay=False))
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
+def reviews_export(output, db_path):
+    """Write the reviews as labelled pairs, the format claims eval and claims calibrate read."""
+    from . import reviews as reviews_
+    from .store import Store, readable
+
+    readable(db_path)
+    n = reviews_.export(Store(db_path), output)
+    click.echo(f"{output}: {n} reviewed pair{'s' if n != 1 else ''} from {db_path}")
+
+
+@reviews.command(name="list")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
+def reviews_list(db_path):
+    """Every review, oldest first; those whose claims are not stored now are marked."""
+    from .store import Store, readable
+
+    readable(db_path)
+    store = Store(db_path)
+    unapplied = {r["id"] for r in store.db.query("select id from unapplied_reviews")}
+    for r in store.reviews():
+        about = f"{r['text_a']} | {r['text_b']}" if r["kind"] == "pair" else f"{r['question']} | {r['text_a']}"
+        mark = "  (its claims are not stored now)" if r["id"] in unapplied else ""
+        click.echo(f"{r['id']:>4} {r['at']} {r['kind']:6} {r['value']:8} {about}{mark}" + (f"\n       note: {r['note']}" if r["note"] else ""))
 
 
 @cli.command(name="ask")

@@ -66,3 +66,66 @@ def test_the_story_page_shows_who_says_what_and_opens_the_span(server, browser, 
     stance["no"].find_element(By.CSS_SELECTOR, "a.claims-answer").click()
     mark = browser.find_element(By.CSS_SELECTOR, "mark#claim")
     assert mark.is_displayed() and "er glaube nicht, dass Europäer" in mark.text
+
+
+@pytest.mark.smoke
+def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outlive_builds(browser, tmp_path):
+    """claims serve --review: one click marks a false conflict related, one
+    confirms a real one; claims build again, an added article and another
+    judge keep both."""
+    import subprocess
+    import sys
+
+    import sqlite_utils
+    from selenium.webdriver.common.by import By
+
+    from conftest import GOLD_CONFLICTS, SEEDS, make_tiny_nli, start_server
+    from test_reviews import false_conflict, pair_of
+
+    path, folder = tmp_path / "claims.db", tmp_path / "seeds"
+    shutil.copytree(SEEDS, folder)
+    db = sqlite_utils.Database(path)
+    subprocess.run([sys.executable, "-m", "claims.cli", "build", str(folder), "--db", str(path)], check=True, capture_output=True)
+    wrong, real = false_conflict(db), pair_of(db, *GOLD_CONFLICTS[1])
+    story = db.execute("select story_id from articles a join claims c on c.article_id = a.id where c.id = ?", [real["claim_a"]]).fetchone()[0]
+    log = (tmp_path / "serve.log").open("w+b")
+    process, base = start_server(path, log, "--review")
+    try:
+        def click(pair, value):
+            browser.get(f"{base}/-/claims/claims/story/{story}")
+            form = next(
+                f for f in browser.find_elements(By.CSS_SELECTOR, ".claims-pair form.claims-review")
+                if f.find_element(By.NAME, "claim_a").get_attribute("value") == str(pair["claim_a"])
+                and f.find_element(By.NAME, "claim_b").get_attribute("value") == str(pair["claim_b"])
+            )
+            form.find_element(By.CSS_SELECTOR, f'button[value="{value}"]').click()
+            assert f"/story/{story}" in browser.current_url  # back on the story page
+
+        click(wrong, "related")
+        click(real, "conflict")
+        browser.get(f"{base}/claims/conflicts?_size=max")
+        page = browser.find_element(By.TAG_NAME, "body").text
+        assert wrong["text_a"][:60] not in page or wrong["text_b"][:60] not in page
+        assert "confirmed" in page
+        rows = {(r["claim_a_id"], r["claim_b_id"]): r["status"] for r in db.query("select * from conflicts")}
+        assert rows[(real["claim_a"], real["claim_b"])] == "confirmed" and (wrong["claim_a"], wrong["claim_b"]) not in rows
+
+        def applied():
+            texts = {(r["text_a"], r["text_b"]): r["relation"] for r in db.query(
+                "select a.text as text_a, b.text as text_b, p.relation, p.status from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b where p.status = 'confirmed'")}
+            return texts == {(wrong["text_a"], wrong["text_b"]): "related", (real["text_a"], real["text_b"]): "conflict"}
+
+        build = [sys.executable, "-m", "claims.cli", "build", str(folder), "--db", str(path)]
+        subprocess.run(build, check=True, capture_output=True)
+        assert applied()
+        (folder / "zz-report.txt").write_text(
+            "Neue Gespräche\n\nDie Europäer würden nicht am Verhandlungstisch sitzen, sagte ein Sprecher am Montag.\n", encoding="utf-8")
+        subprocess.run(build, check=True, capture_output=True)
+        assert applied()
+        (tmp_path / "nli").mkdir()
+        subprocess.run(build + ["--judge", f"nli:{make_tiny_nli(tmp_path / 'nli')}"], check=True, capture_output=True)
+        assert applied()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()

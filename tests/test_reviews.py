@@ -136,3 +136,37 @@ def test_a_review_of_no_known_value_is_refused(copy_of_seed_db):
     with pytest.raises(ValueError, match="agree, related, conflict"):
         Store(path).add_review("pair", "maybe", "a", "b")
     assert sqlite_utils.Database(path)["reviews"].count == 0
+
+
+def test_reviews_export_as_pairs_that_eval_and_calibrate_read(copy_of_seed_db, tmp_path):
+    from click.testing import CliRunner
+
+    from claims.cli import cli
+    from claims.eval import read_pairs
+    from test_eval import _family
+
+    path, _ = copy_of_seed_db
+    db = sqlite_utils.Database(path)
+    wrong, real = false_conflict(db), pair_of(db, *GOLD_CONFLICTS[0])
+    store = Store(path)
+    store.add_review("pair", "conflict", wrong["text_a"], wrong["text_b"])
+    store.add_review("pair", "related", wrong["text_a"], wrong["text_b"])  # the reader changed their mind: the latest holds
+    store.add_review("pair", "conflict", real["text_a"], real["text_b"])
+    answer = next(db.query("select * from stances where stance = 'yes' limit 1"))
+    proposition = db.execute("select proposition from questions where id = ?", [answer["question_id"]]).fetchone()[0]
+    store.add_review("stance", "no", answer["claim"], question=proposition)
+    out = tmp_path / "reviews.tsv"
+    result = CliRunner().invoke(cli, ["reviews", "export", str(out), "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{out}: 3 reviewed pairs from {path}"
+    pairs = read_pairs(out)
+    assert sorted(label for _, _, label in pairs) == ["conflict", "conflict", "related"]
+    assert (proposition, answer["claim"], "conflict") in pairs
+    listed = CliRunner().invoke(cli, ["reviews", "list", "--db", str(path)])
+    assert listed.exit_code == 0 and len([line for line in listed.output.splitlines() if line[:4].strip().isdigit()]) == 4
+    # calibrate fits them as one more family beside the dev files.
+    dev, weights_file = tmp_path / "dev.tsv", tmp_path / "w.json"
+    _family(dev, 60)
+    fitted = CliRunner().invoke(cli, ["calibrate", str(dev), "--reviews", str(path), "-o", str(weights_file)])
+    assert fitted.exit_code == 0, fitted.output
+    assert json.loads(weights_file.read_text(encoding="utf-8"))["calibrated_on"] == ["dev.tsv", f"reviews:{path}"]
