@@ -80,9 +80,14 @@ def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, 
     return dataclasses.replace(weights, conflict_threshold=conflict_threshold, agree_threshold=agree_threshold)
 
 
-def calibrate(families: dict[str, list[tuple[str, str, str]]], model_name: str = embed.DEFAULT_MODEL) -> Weights:
+def calibrate(
+    families: dict[str, list[tuple[str, str, str]]], model_name: str = embed.DEFAULT_MODEL,
+    known: signals.FeatureMap | None = None, similarity: dict | None = None,
+) -> Weights:
     """Weights for labelled ``(text_a, text_b, label)`` pairs, one list per
-    family (file name), of which the pairs ``eval.is_held_out`` keeps are left out."""
+    family (file name), of which the pairs ``eval.is_held_out`` keeps are left out.
+    ``known`` and ``similarity`` (pair -> cosine): what earlier fits computed,
+    kept for the next (a learning curve fits many times on the same pairs)."""
     model = embed.load_model(model_name)
     pairs, family = [], []
     for f, (name, rows) in enumerate(sorted(families.items())):
@@ -92,10 +97,13 @@ def calibrate(families: dict[str, list[tuple[str, str, str]]], model_name: str =
     family = np.array(family)
     counts = np.bincount(family)
     sample_weight = (len(pairs) / len(counts)) / counts[family]  # each family weighs alike
-    similarities = embed.pair_similarities(model, [(a, b) for a, b, _ in pairs])
-    triples = [(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)]
+    similarity = {} if similarity is None else similarity
+    todo = list(dict.fromkeys((a, b) for a, b, _ in pairs if (a, b) not in similarity))
+    if todo:
+        similarity.update(zip(todo, (float(x) for x in embed.pair_similarities(model, todo))))
+    triples = [(a, b, similarity[(a, b)]) for a, b, _ in pairs]
     y = np.array([LABELS.index(label) for _, _, label in pairs])
-    known = signals.FeatureMap()
+    known = signals.FeatureMap() if known is None else known
     features = [(known[a], known[b]) for a, b, _ in pairs]
     # Halves for cross-fitting, independent of the held-out fifth.
     half = np.array([text_hash(a) // HELD_OUT % 2 for a, _, _ in pairs])

@@ -25,6 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from claims import Corpus
 from claims.settings import Question
+from claims.store import Store
 
 from conftest import KELLOGG_REPORT, SEEDS, hashing_model, make_tiny_nli
 
@@ -99,7 +100,7 @@ def snapshot(path) -> dict:
         "stories": sorted(sorted(p) for p in story_key.values()),
         "story_labels": sorted((sorted(story_key[r["id"]]), r["label"], r["given"]) for r in db.query("select * from stories")),
         "pairs": sorted(
-            (claim[r["claim_a"]], claim[r["claim_b"]], r["relation"], round(r["score"], 3), r["reason"], round(r["similarity"], 3))
+            (claim[r["claim_a"]], claim[r["claim_b"]], r["relation"], round(r["score"], 3), r["reason"], round(r["similarity"], 3), r["status"], r["judged_relation"])
             for r in db.query("select * from claim_pairs")
         ),
         "topics": sorted(sorted(m) for m in topic_members.values()),
@@ -140,8 +141,11 @@ def build(folder, db_path, encoders, options: dict) -> None:
     Corpus(db_path, encoder=encoders[options["model"]], questions=QUESTIONS, **options).add([str(folder)])
 
 
-def fresh_build(folder, tmp, encoders, options: dict) -> Path:
+def fresh_build(folder, tmp, encoders, options: dict, reviews_of=None) -> Path:
+    """A fresh build of ``folder``, with the reviews of the db ``reviews_of`` written first."""
     path = tmp / f"fresh-{random.getrandbits(32)}.db"
+    if reviews_of is not None:
+        Store(path).db["reviews"].insert_all(sqlite_utils.Database(reviews_of).query("select * from reviews"))
     build(folder, path, encoders, options)
     return path
 
@@ -161,6 +165,7 @@ class Edits(RuleBasedStateMachine):
         self.db = self.root / "claims.db"
         self.options = {"model": "hashing-64", "threshold": 0.45, "semantic_threshold": 0.6, "judge": "signals"}
         self.next_name = 0
+        self.reviews = 0
 
     def files(self) -> list[Path]:
         return sorted(self.folder.iterdir())
@@ -240,15 +245,27 @@ class Edits(RuleBasedStateMachine):
             "judge": f"nli:{self.nli}" if judge == "nli" else "signals",
         }
 
+    @precondition(lambda self: self.db.exists())
+    @rule(data=st.data(), value=st.sampled_from(["agree", "related", "conflict"]))
+    def review(self, data, value):
+        """A reader decides a stored pair (or a pair no longer stored, kept by its texts)."""
+        rows = list(sqlite_utils.Database(self.db).query(
+            "select a.text as a, b.text as b from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b order by 1, 2"))
+        if rows:
+            pair = data.draw(st.sampled_from(rows))
+            Store(self.db).add_review("pair", value, pair["a"], pair["b"])
+            self.reviews += 1
+
     @rule()
     def rebuild(self):
         build(self.folder, self.db, self.encoders, self.options)
         assert_whole(self.db)
+        assert sqlite_utils.Database(self.db)["reviews"].count == self.reviews  # never lost
 
     def teardown(self):
         try:
             self.rebuild()
-            assert_equal(self.db, fresh_build(self.folder, self.root, self.encoders, self.options))
+            assert_equal(self.db, fresh_build(self.folder, self.root, self.encoders, self.options, reviews_of=self.db))
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
