@@ -223,10 +223,15 @@ class NLIJudge(ModelJudge):
         if asked:
             speakers = speakers or [(None, None)] * len(pairs)
             q = np.array([json.loads(answers[keys[k]][2]) for k in asked])
-            combined = self.combined.judge_pairs([pairs[k] for k in asked], [speakers[k] for k in asked], vocabulary, known, nli=q)
-            for k, verdict in zip(asked, combined):
+            decided = self.decide([pairs[k] for k in asked], q, [speakers[k] for k in asked], vocabulary, known)
+            for k, verdict in zip(asked, decided):
                 verdicts[k] = replace(verdict, judge=self.spec)
         return verdicts
+
+    def decide(self, pairs, q: np.ndarray, speakers, vocabulary, known) -> list[judging.Verdict]:
+        """The verdicts of the pairs the model answered, from its (agree,
+        related, conflict) probabilities ``q``: here combined with the signals'."""
+        return self.combined.judge_pairs(pairs, speakers, vocabulary, known, nli=q)
 
 
 def _progress(total: int, what: str, show: bool):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -128,6 +129,7 @@ order by rank, sureness, score desc
 """
 
 MIGRATIONS = Migrations("claims")
+BUSY_MS = 60_000  # how long a write waits for another's lock
 
 # What a reader can say of a pair and of a claim's stance on a point.
 REVIEW_VALUES = {"pair": ("agree", "related", "conflict"), "stance": ("yes", "no", "unclear")}
@@ -373,6 +375,8 @@ class Store:
             self.db = sqlite_utils.Database(path_or_db)
         try:
             self.db.execute("pragma foreign_keys = on")
+            # A build and a reader's review take turns at the write lock: wait for it.
+            self.db.execute(f"pragma busy_timeout = {BUSY_MS}")
             # WAL lets Datasette keep reading while a build writes.
             if self.db.journal_mode != "wal":
                 self.db.enable_wal()
@@ -381,9 +385,25 @@ class Store:
         if MIGRATIONS.pending(self.db):
             MIGRATIONS.apply(self.db)
 
+    @contextmanager
     def atomic(self):
-        """One transaction (a savepoint inside another): all of it or none."""
-        return self.db.atomic()
+        """One transaction (a savepoint inside another): all of it or none.
+        It takes the write lock when it begins (BEGIN IMMEDIATE): a deferred
+        transaction that reads first and writes later fails at once, without
+        waiting, when another writer (a reader's review in the browser)
+        committed in between."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("begin immediate")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
     # Settings ------------------------------------------------------------
 

@@ -82,7 +82,6 @@ async def review_route(request, datasette):
     actor = (request.actor or {}).get("id") or "reader"
 
     def write(conn):
-        conn.execute("pragma busy_timeout = 60000")  # a build may hold the write lock for a while
         store = Store(_wrapped(conn))
         if value == "undo":
             store.remove_reviews(kind, texts[0], texts[1], question)
