@@ -17,7 +17,8 @@ from typing import Iterable, Iterator
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 PARQUET_SUFFIXES = {".parquet", ".pq"}
-SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | PARQUET_SUFFIXES
+HTML_SUFFIXES = {".html", ".htm"}  # saved pages (pages.py)
+SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | PARQUET_SUFFIXES | HTML_SUFFIXES
 # An article longer than this is cut: no news article is, and splitting a 50 MB
 # file would take the build hours.
 MAX_CHARS = 1_000_000
@@ -34,6 +35,7 @@ class Article:
     # The story the user says the article belongs to (JSONL "story", or
     # ``claims build --story``); None: found by ``stories.py``.
     story: str | None = None
+    author: str | None = None  # as a saved page names it
     sha256: str = field(init=False)
 
     def __post_init__(self):
@@ -59,7 +61,7 @@ def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | Problem]:
             entries = sorted(path.rglob("*"))
             found = [p for p in entries if p.is_file() and p.suffix.lower() in SUFFIXES]
             if not found:
-                yield Problem(str(path), "no .txt, .md, .jsonl or .parquet files in this folder")
+                yield Problem(str(path), "no .txt, .md, .html, .jsonl or .parquet files in this folder")
             for p in entries:
                 if p.is_symlink() and not p.exists():
                     yield Problem(str(p), "symlink that leads nowhere (a loop or a missing target), skipped")
@@ -214,6 +216,8 @@ def read_file(path: Path) -> tuple[list[Article], list[Problem]]:
         return [], [Problem(name, f"cannot be read ({e.strerror or e}), skipped")]
     if not data.strip():
         return [], [Problem(name, "empty file, skipped")]
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return read_page(data, name)
     text, problem = decode(data, name)
     problems = [problem] if problem else []
     if text is None:
@@ -225,6 +229,18 @@ def read_file(path: Path) -> tuple[list[Article], list[Problem]]:
         articles, more = parse_jsonl(text, name)
         return articles, problems + more
     return [parse_text(text, name)], problems
+
+
+def read_page(data: bytes, name: str, url: str | None = None) -> tuple[list[Article], list[Problem]]:
+    """A saved web page: its main text and what the page says of itself (``pages.py``)."""
+    from . import pages
+
+    if len(data) > 20 * MAX_CHARS:
+        return [], [Problem(name, f"a page over {20 * MAX_CHARS:,} bytes, skipped")]
+    fields, problem = pages.extract(data, name, url)
+    if fields is None:
+        return [], [Problem(name, problem)]
+    return [Article(path=name, **fields)], []
 
 
 @dataclass(frozen=True)

@@ -330,6 +330,12 @@ def m008_reviews(db: sqlite_utils.Database) -> None:
     db.create_view("review_queue", QUEUE_VIEW, replace=True)
 
 
+@MIGRATIONS()
+def m009_authors(db: sqlite_utils.Database) -> None:
+    """Saved pages (issue 28) name their authors: ``articles.author``."""
+    _add_columns(db["articles"], {"author": str})
+
+
 @dataclass
 class Loaded:
     """Claims as the matching stages read them, row k of each field one claim,
@@ -440,7 +446,7 @@ class Store:
                     "source": article.source, "title": article.title, "path": article.path,
                     "url": article.url, "published": article.published, "language": language,
                     "alt_titles": json.dumps(alt_titles, ensure_ascii=False) if alt_titles else None,
-                    "sha256": article.sha256, "text": article.text,
+                    "sha256": article.sha256, "text": article.text, "author": getattr(article, "author", None),
                     # A story the user named; the others are found after all articles are in.
                     "story_id": self.story_named(article.story) if article.story else None,
                 }
