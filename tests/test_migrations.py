@@ -37,7 +37,7 @@ def _stored(path):
 def test_a_new_db_has_every_migration_and_opening_again_applies_none(tmp_path):
     store = Store(tmp_path / "sub" / "folder" / "claims.db")
     applied = [m.name for m in MIGRATIONS.applied(store.db)]
-    assert applied == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms"]
+    assert applied == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms", "m008_reviews", "m009_authors"]
     assert MIGRATIONS.pending(Store(tmp_path / "sub" / "folder" / "claims.db").db) == []
 
 
@@ -45,7 +45,7 @@ def test_an_old_db_is_migrated_in_place_and_nothing_stored_is_lost(old_db, monke
     before = _stored(old_db)
     corpus = Corpus(old_db)
     db = corpus.db
-    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms"]
+    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms", "m008_reviews", "m009_authors"]
     assert "story_id" in db["articles"].columns_dict and "content" in db["claims"].columns_dict
     assert db["stories"].exists() and db["term_weights"].exists()
     assert "story_id" in {c.name for c in db["conflicts"].columns}
@@ -70,3 +70,23 @@ def test_an_old_db_is_migrated_in_place_and_nothing_stored_is_lost(old_db, monke
     assert (result.new, result.unchanged) == (1, 0)
     newest = corpus.store.last_claim()
     assert db.execute("select count(*) from claim_pairs where ? in (claim_a, claim_b)", [newest]).fetchone()[0] > 0
+
+
+def test_a_db_with_reviews_migrates_with_them_intact(copy_of_seed_db):
+    """A db whose readers reviewed verdicts, opened by a version with a newer
+    migration (here m009, undone by hand): the reviews stay and still apply."""
+    import sqlite_utils
+
+    path, _ = copy_of_seed_db
+    db = sqlite_utils.Database(path)
+    pair = next(db.query(
+        "select a.text as a, b.text as b from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b where p.relation = 'conflict'"))
+    Store(path).add_review("pair", "related", pair["a"], pair["b"], note="not a conflict")
+    before = list(db.query("select * from reviews"))
+    db.execute("alter table articles drop column author")
+    db.execute("delete from _sqlite_migrations where name = 'm009_authors'")
+    db.conn.commit()
+    store = Store(path)
+    assert "author" in store.db["articles"].columns_dict
+    assert list(store.db.query("select * from reviews")) == before
+    assert store.db.execute("select count(*) from claim_pairs where status = 'confirmed' and relation = 'related'").fetchone()[0] == 1
