@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -232,23 +232,60 @@ class Judge:
             for r, rule_, score_, e, c, s in zip(relation, rule, score, evidence, cue_words, speakers)
         ]
 
+    def model_verdicts(
+        self,
+        pairs: list[tuple[str, str, float]],
+        q: np.ndarray,
+        speakers: list[tuple[str | None, str | None]] | None = None,
+        vocabulary: terms.Vocabulary | None = None,
+        known: signals.FeatureMap | None = None,
+        model: str = "model",
+    ) -> list[Verdict]:
+        """Verdicts whose relation a model that read both texts decided: the
+        largest of its (agree, related, conflict) probabilities ``q``. The
+        signals only explain it: the shared words, and a conflict's cue where
+        one fired (else the model's word is the reason)."""
+        _, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known)
+        q = np.asarray(q, dtype=float).reshape(len(pairs), len(LABELS))
+        speakers = speakers or [(None, None)] * len(pairs)
+        out = []
+        for row, e, cue, who in zip(q, evidence, cue_words, speakers):
+            r = int(np.argmax(row))
+            verdict = self._verdict(LABELS[r], MODEL, float(row[r]), e, cue, who)
+            said = f"{model}: {LABELS[r]} {row[r]:.2f}"
+            if r == CONFLICT:
+                name = _kind(*who)[1]
+                hedged = f"; hedged: {', '.join(e.hedges)}" if e.hedges else ""
+                verdict = replace(verdict, reason=name + "; ".join([said] + self._conflict_reasons(e, cue)) + hedged)
+            elif r == AGREE:
+                about = f", about {', '.join(e.shared[:4])}" if e.shared else ""
+                hedged = f"; hedged: {', '.join(e.hedges)}" if e.hedges else ""
+                verdict = replace(verdict, reason=f"{said}, similar ({e['similarity']:.2f}){about}{hedged}")
+            out.append(verdict)
+        return out
+
     def _verdict(self, relation: str, rule: int, score: float, evidence: signals.Evidence, cue: tuple, speakers) -> Verdict:
         hedge = HEDGE_FACTOR if evidence.hedges else 1.0
         hedged = f"; hedged: {', '.join(evidence.hedges)}" if evidence.hedges else ""
         about = f", about {', '.join(evidence.shared[:4])}" if evidence.shared else ""
         similarity = evidence["similarity"]
         if relation == "conflict":
-            word, side = cue
             kind, who = _kind(*speakers)
-            reasons = [self._conflict_reason(evidence)] if evidence.reasons else []
-            if word and f"'{word}'" not in "".join(reasons):
-                reasons.append(f"cue: '{word}' only in {side}")
-            reason = "; ".join(reasons) if reasons else f"nli: contradiction {score:.2f}"
+            reason = "; ".join(self._conflict_reasons(evidence, cue)) or f"nli: contradiction {score:.2f}"
             return Verdict("conflict", round(score * hedge, 3), who + reason + hedged, kind, evidence.shared)
         if relation == "agree":
             why = {CLOSE: f"{evidence['coverage']:.0%} of their words in common", CONTAINED: "one names what the other says", MODEL: f"agree {score:.2f}"}[rule]
             return Verdict("agree", round(score * hedge, 3), f"similar ({similarity:.2f}){about}, {why}, same polarity{hedged}", shared=evidence.shared)
         return Verdict("related", round(score, 3), f"similar ({similarity:.2f}){about}", shared=evidence.shared)
+
+    def _conflict_reasons(self, evidence: signals.Evidence, cue: tuple) -> list[str]:
+        """What a reader can check in the texts: the signals that fired, and the
+        learned cue word where it is not among them."""
+        word, side = cue
+        reasons = [self._conflict_reason(evidence)] if evidence.reasons else []
+        if word and f"'{word}'" not in "".join(reasons):
+            reasons.append(f"cue: '{word}' only in {side}")
+        return reasons
 
     def _conflict_reason(self, evidence: signals.Evidence) -> str:
         names = sorted(evidence.reasons, key=lambda n: -self._conflict_weight[n] * evidence[n])

