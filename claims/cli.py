@@ -74,12 +74,13 @@ def cli(ctx, debug):
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there; else the db's)")
 @click.option("--story", help="The story every article of this build belongs to (default: a JSONL article's own 'story', else found by grouping alike articles)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
+@click.option("--refresh", is_flag=True, help="Fetch the URLs given again, not from the pages stored")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Read, split, embed, match and judge on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
-def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, ray_address):
+def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, refresh, ray_address):
     """Build or update the claims database from article files.
 
-    PATHS are .txt, .md, .jsonl or .parquet files or folders of them (default:
-    seeds/). An article whose file changed replaces its old version; one whose
+    PATHS are .txt, .md, .html, .jsonl or .parquet files or folders of them
+    (default: seeds/), URLs, and .urls files of URLs (one a line). An article whose file changed replaces its old version; one whose
     file under a PATH is gone is removed.
 
     A db keeps the settings it was built with: the model, both thresholds,
@@ -107,7 +108,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
             model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
             conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all,
         )
-        result = corpus.add(paths, story=story)
+        result = corpus.add(paths, story=story, refresh=refresh)
     except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound, cluster.ClusterError) as e:
         raise click.ClickException(str(e))
     click.echo(result.summary())

@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import ask as asking, cluster, embed, ingest, match, signals
+from . import ask as asking, cluster, embed, fetch, ingest, match, signals
 from .build import BuildResult, Split, derive, embed_missing, encode_once, progress_bar, sort_out, split_all
 from .settings import ANSWERS, EMBEDDINGS, Settings, stale
 from .store import Store
@@ -93,7 +93,7 @@ class Corpus:
 
     # Writing ---------------------------------------------------------------
 
-    def add(self, items: Iterable[Item] | Item = (), story: str | None = None, build: bool = True) -> BuildResult:
+    def add(self, items: Iterable[Item] | Item = (), story: str | None = None, build: bool = True, refresh: bool = False) -> BuildResult:
         """Read articles, split them into claims, embed and store them; then
         (``build``) bring stories, pairs, topics and answers up to date.
 
@@ -102,18 +102,26 @@ class Corpus:
         ``published``, ``story``, ``path`` if known), ``ingest.Article`` objects,
         or a pandas DataFrame of such records. An article stored before is
         skipped; a changed file replaces its old version. ``story``: the
-        story of each article that does not name its own.
+        story of each article that does not name its own. URLs and ``.urls``
+        files (one URL a line) are fetched once and their pages stored
+        (``fetch.py``); ``refresh``: fetch them again.
         """
         with _collector_paused():
-            return self._add(items, story, build)
+            return self._add(items, story, build, refresh)
 
-    def _add(self, items, story: str | None, build: bool) -> BuildResult:
+    def _add(self, items, story: str | None, build: bool, refresh: bool = False) -> BuildResult:
         result = BuildResult()
         items = ingest.as_items(items)
+        urls, items, fetched_problems = fetch.split_items(items)
+        if urls:
+            with result.timed("fetch"):
+                fetched, trouble = fetch.articles_from(urls, self.store, refresh)
+            items, fetched_problems = items + fetched, fetched_problems + trouble
         with result.timed("ingest"):
             # On a cluster, Parquet files are read there, a row group per task.
             parquet = (lambda paths: cluster.index(paths, self._address())) if self.ray else ingest.read_parquet_files
             articles, problems = ingest.read_items(items, parquet)
+            problems = fetched_problems + problems
             for article in articles:
                 article.story = article.story or story
             result.problems = problems

@@ -37,7 +37,7 @@ def extract(data: bytes | str, path: str, url: str | None = None) -> tuple[dict 
     try:
         doc = trafilatura.bare_extraction(
             data, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
-            deduplicate=True,
+            deduplicate=False,  # its cache spans calls: a page read twice (a rebuild) would come out empty
         )
     except Exception as e:  # lxml's errors on a broken page are many and undocumented
         return None, f"not a readable HTML page ({type(e).__name__}), skipped"

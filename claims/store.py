@@ -336,6 +336,16 @@ def m009_authors(db: sqlite_utils.Database) -> None:
     _add_columns(db["articles"], {"author": str})
 
 
+@MIGRATIONS()
+def m010_pages(db: sqlite_utils.Database) -> None:
+    """Fetched pages (issue 28), raw, each once: a rebuild, a build killed
+    while fetching and a new model never fetch them again (``fetch.py``)."""
+    if not db["pages"].exists():
+        db["pages"].create(
+            {"url": str, "final_url": str, "fetched_at": str, "status": int, "headers": str, "html": bytes}, pk="url",
+        )
+
+
 @dataclass
 class Loaded:
     """Claims as the matching stages read them, row k of each field one claim,
@@ -707,6 +717,21 @@ class Store:
             ),
             pk=("claim_a", "claim_b"),
         )
+
+    # Fetched pages -----------------------------------------------------------
+
+    def stored_pages(self, urls: list[str]) -> dict[str, dict]:
+        """url -> the stored page (``final_url``, ``html`` ...) of those fetched before."""
+        rows = self.db.query("select * from pages where url in (select value from json_each(?))", [json.dumps(urls)])
+        return {r["url"]: r for r in rows}
+
+    def save_page(self, url: str, final_url: str, status: int, headers: str, html: bytes) -> None:
+        """One fetched page, committed at once: a build killed after it keeps it."""
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self.atomic():
+            self.db["pages"].upsert(
+                {"url": url, "final_url": final_url, "fetched_at": now, "status": status, "headers": headers, "html": html}, pk="url",
+            )
 
     # Reviews ---------------------------------------------------------------
 

@@ -1,0 +1,138 @@
+"""Articles from URLs, against a local HTTP server started here (never the
+internet): fetched politely, each page stored once, failures one line each."""
+
+import http.server
+import threading
+import time
+
+import pytest
+import sqlite_utils
+
+from claims import Corpus, fetch
+from test_pages import ARTICLE, saved_page
+
+OTHER = [
+    "Der Bundestag hat am Donnerstag das neue Heizungsgesetz mit knapper Mehrheit beschlossen.",
+    "Die Opposition kündigte an, vor das Bundesverfassungsgericht zu ziehen.",
+    "Nach Angaben der Regierung sollen die Regeln ab dem kommenden Jahr gelten.",
+    "Verbände kritisierten die kurzen Fristen für Hausbesitzer.",
+]
+
+
+def plain_page(title, body):
+    """A page without a canonical link: its URL is where it was found."""
+    return saved_page(title=title, body=body).replace('<link rel="canonical" href="https://beispielbote.example/politik/sanktionen-russland-123.html">', "")
+
+
+class Site(http.server.BaseHTTPRequestHandler):
+    hits: dict = {}
+    agents: list = []
+
+    def do_GET(self):
+        Site.hits[self.path] = Site.hits.get(self.path, 0) + 1
+        Site.agents.append(self.headers.get("User-Agent"))
+        if self.path == "/a.html":
+            self._send(200, "text/html; charset=utf-8", saved_page().encode())
+        elif self.path == "/b.html":
+            self._send(200, "text/html; charset=utf-8", plain_page("Heizungsgesetz beschlossen", OTHER).encode())
+        elif self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/b.html")
+            self.end_headers()
+        elif self.path == "/slow.html":
+            time.sleep(2)
+            self._send(200, "text/html", b"<html></html>")
+        elif self.path == "/data.json":
+            self._send(200, "application/json", b'{"a": 1}')
+        else:
+            self._send(404, "text/html", b"<h1>Not found</h1>")
+
+    def _send(self, status, kind, body):
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def site(monkeypatch):
+    pytest.importorskip("trafilatura")
+    monkeypatch.setattr(fetch, "TIMEOUT", 0.5)
+    monkeypatch.setattr(fetch, "RETRIES", 1)
+    monkeypatch.setattr(fetch, "BACKOFF", 0.05)
+    Site.hits, Site.agents = {}, []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def url_list(tmp_path, base):
+    path = tmp_path / "story.urls"
+    path.write_text(
+        f"# the story's articles\n{base}/a.html\n{base}/missing.html\n{base}/slow.html\n{base}/moved\n"
+        f"{base}/data.json\n{base}/b.html  # the same page the redirect leads to\n{base}/a.html\nnot a url\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_url_list_with_a_404_a_timeout_a_redirect_a_non_html_page_and_a_duplicate(site, tmp_path, hashing):
+    _, base = site
+    urls = url_list(tmp_path, base)
+    result = Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add([str(urls)])
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    rows = {r["path"]: r for r in db.query("select * from articles")}
+    assert set(rows) == {f"{base}/a.html", f"{base}/moved"}
+    assert rows[f"{base}/a.html"]["source"] == "Der Beispielbote" and rows[f"{base}/a.html"]["published"] == "2025-03-17"
+    assert rows[f"{base}/moved"]["url"] == f"{base}/b.html"  # the redirect's final URL
+    said = {p.path: p.message for p in result.problems}
+    assert "HTTP 404" in said[f"{base}/missing.html"]
+    assert "no answer within" in said[f"{base}/slow.html"]
+    assert "not an HTML page (application/json)" in said[f"{base}/data.json"]
+    assert "same text as" in said[f"{base}/b.html"]
+    assert "not a URL" in said[f"{urls}:9"]
+    assert Site.hits["/a.html"] == 1  # listed twice, fetched once
+    assert all(agent.startswith("claims/") for agent in Site.agents)
+    # The pages are stored raw, once each.
+    assert {r["url"] for r in db.query("select url from pages")} == {f"{base}/a.html", f"{base}/moved", f"{base}/b.html"}
+
+
+def test_a_rebuild_with_the_server_stopped_works_from_what_was_stored(site, tmp_path, hashing):
+    server, base = site
+    urls = [f"{base}/a.html", f"{base}/b.html"]
+    Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
+    server.shutdown()
+    server.server_close()
+    result = Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
+    assert result.problems == [] and result.unchanged == 2
+    assert sqlite_utils.Database(tmp_path / "t.db")["articles"].count == 2
+
+
+def test_refresh_fetches_again_and_a_build_killed_while_fetching_fetches_only_the_rest(site, tmp_path, hashing, monkeypatch):
+    _, base = site
+    urls = [f"{base}/a.html", f"{base}/b.html"]
+    real_get = fetch.get
+
+    def killed_after_the_first(client, url):
+        if url.endswith("/b.html"):
+            raise KeyboardInterrupt  # the build is killed here
+        return real_get(client, url)
+
+    monkeypatch.setattr(fetch, "get", killed_after_the_first)
+    with pytest.raises(KeyboardInterrupt):
+        Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
+    monkeypatch.setattr(fetch, "get", real_get)
+    Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
+    assert Site.hits == {"/a.html": 1, "/b.html": 1}
+    Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls, refresh=True)
+    assert Site.hits == {"/a.html": 2, "/b.html": 2}
