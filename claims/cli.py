@@ -75,8 +75,9 @@ def cli(ctx, debug):
 @click.option("--story", help="The story every article of this build belongs to (default: a JSONL article's own 'story', else found by grouping alike articles)")
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
 @click.option("--refresh", is_flag=True, help="Fetch the URLs given again, not from the pages stored")
+@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS or Atom feed: its items not yet stored are fetched and added (repeatable)")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Read, split, embed, match and judge on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
-def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, refresh, ray_address):
+def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, refresh, feeds, ray_address):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md, .html, .jsonl or .parquet files or folders of them
@@ -90,7 +91,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     """
     from .corpus import Corpus
 
-    paths = paths or ("seeds/",)
+    paths = paths or (() if feeds else ("seeds/",))
     if progress is None:
         progress = sys.stderr.isatty()
     questions_path = questions_path or store.beside(db_path, "questions.yml")
@@ -108,12 +109,12 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
             model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
             conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all,
         )
-        result = corpus.add(paths, story=story, refresh=refresh)
+        result = corpus.add(paths, story=story, refresh=refresh, feeds=feeds)
     except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound, cluster.ClusterError) as e:
         raise click.ClickException(str(e))
     click.echo(result.summary())
     if result.read == 0:
-        raise click.ClickException("no article could be read from " + ", ".join(paths))
+        raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds)))
 
 
 @cli.command(name="eval")

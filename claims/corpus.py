@@ -93,7 +93,10 @@ class Corpus:
 
     # Writing ---------------------------------------------------------------
 
-    def add(self, items: Iterable[Item] | Item = (), story: str | None = None, build: bool = True, refresh: bool = False) -> BuildResult:
+    def add(
+        self, items: Iterable[Item] | Item = (), story: str | None = None, build: bool = True, refresh: bool = False,
+        feeds: Iterable[str] = (),
+    ) -> BuildResult:
         """Read articles, split them into claims, embed and store them; then
         (``build``) bring stories, pairs, topics and answers up to date.
 
@@ -104,18 +107,32 @@ class Corpus:
         skipped; a changed file replaces its old version. ``story``: the
         story of each article that does not name its own. URLs and ``.urls``
         files (one URL a line) are fetched once and their pages stored
-        (``fetch.py``); ``refresh``: fetch them again.
+        (``fetch.py``); ``refresh``: fetch them again. ``feeds``: RSS or Atom
+        feed URLs, whose items are fetched as URLs; the feed's titles and
+        dates stand in where a page has none.
         """
         with _collector_paused():
-            return self._add(items, story, build, refresh)
+            return self._add(items, story, build, refresh, list(feeds))
 
-    def _add(self, items, story: str | None, build: bool, refresh: bool = False) -> BuildResult:
+    def _add(self, items, story: str | None, build: bool, refresh: bool = False, feeds: list[str] = ()) -> BuildResult:
         result = BuildResult()
         items = ingest.as_items(items)
         urls, items, fetched_problems = fetch.split_items(items)
+        from_feeds: dict[str, dict] = {}
+        for feed in feeds:
+            entries, trouble = fetch.feed_items(feed)
+            fetched_problems += trouble
+            for entry in entries:
+                from_feeds.setdefault(entry["url"], entry)
+        urls = list(dict.fromkeys(urls + list(from_feeds)))
         if urls:
             with result.timed("fetch"):
                 fetched, trouble = fetch.articles_from(urls, self.store, refresh)
+            for article in fetched:
+                entry = from_feeds.get(article.path)
+                if entry:
+                    article.published = article.published or entry["published"]
+                    article.title = article.title or entry["title"] or article.title
             items, fetched_problems = items + fetched, fetched_problems + trouble
         with result.timed("ingest"):
             # On a cluster, Parquet files are read there, a row group per task.

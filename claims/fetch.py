@@ -129,3 +129,36 @@ def articles_from(urls: list[str], store, refresh: bool = False, timeout: float 
         articles += found
         problems += trouble
     return articles, problems
+
+
+def feed_items(feed_url: str, timeout: float | None = None) -> tuple[list[dict], list[ingest.Problem]]:
+    """The items of an RSS or Atom feed: ``url``, ``title``, ``published``
+    (YYYY-MM-DD) each, newest as the feed orders them. The feed itself is
+    fetched every time (that is what a feed is for); its pages are not."""
+    try:
+        import feedparser
+    except ImportError:
+        return [], [ingest.Problem(feed_url, "reading feeds needs feedparser (pip install 'claims[web]'), skipped")]
+    import httpx
+
+    with httpx.Client(follow_redirects=True, timeout=timeout or TIMEOUT, headers={"User-Agent": user_agent()}) as client:
+        try:
+            response = client.get(feed_url)
+        except httpx.HTTPError as e:
+            return [], [ingest.Problem(feed_url, f"cannot fetch the feed ({type(e).__name__}), skipped")]
+    if response.status_code >= 400:
+        return [], [ingest.Problem(feed_url, f"HTTP {response.status_code}, skipped")]
+    parsed = feedparser.parse(response.content)
+    if parsed.bozo and not parsed.entries:
+        return [], [ingest.Problem(feed_url, "not an RSS or Atom feed, skipped")]
+    items = []
+    for entry in parsed.entries:
+        link = entry.get("link")
+        if not is_url(link or ""):
+            continue
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        items.append({
+            "url": link, "title": " ".join((entry.get("title") or "").split()) or None,
+            "published": time.strftime("%Y-%m-%d", when) if when else None,
+        })
+    return items, []

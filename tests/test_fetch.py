@@ -27,6 +27,8 @@ def plain_page(title, body):
 class Site(http.server.BaseHTTPRequestHandler):
     hits: dict = {}
     agents: list = []
+    feed: list = []
+    base = ""
 
     def do_GET(self):
         Site.hits[self.path] = Site.hits.get(self.path, 0) + 1
@@ -42,6 +44,15 @@ class Site(http.server.BaseHTTPRequestHandler):
         elif self.path == "/slow.html":
             time.sleep(2)
             self._send(200, "text/html", b"<html></html>")
+        elif self.path == "/feed.xml":
+            items = "".join(
+                f"<item><title>{title}</title><link>{Site.base}{link}</link><pubDate>{date}</pubDate></item>"
+                for title, link, date in Site.feed
+            )
+            self._send(200, "application/rss+xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Beispielbote</title>{items}</channel></rss>'.encode())
+        elif self.path == "/undated.html":
+            page = plain_page("Heizungsgesetz beschlossen", OTHER).replace('<meta property="article:published_time" content="2025-03-17T09:30:00+01:00">', "")
+            self._send(200, "text/html; charset=utf-8", page.replace("Von Erika Muster, 2025-03-17", "Von Erika Muster").encode())
         elif self.path == "/data.json":
             self._send(200, "application/json", b'{"a": 1}')
         else:
@@ -71,7 +82,8 @@ def site(monkeypatch):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    Site.base = f"http://127.0.0.1:{server.server_address[1]}"
+    yield server, Site.base
     server.shutdown()
     server.server_close()
 
@@ -136,3 +148,18 @@ def test_refresh_fetches_again_and_a_build_killed_while_fetching_fetches_only_th
     assert Site.hits == {"/a.html": 1, "/b.html": 1}
     Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls, refresh=True)
     assert Site.hits == {"/a.html": 2, "/b.html": 2}
+
+
+def test_a_feed_fetched_twice_adds_only_its_new_item(site, tmp_path, hashing):
+    _, base = site
+    Site.feed = [("Sanktionen", "/a.html", "Mon, 17 Mar 2025 08:00:00 GMT")]
+    db = tmp_path / "t.db"
+    Corpus(db, model="hashing-64", encoder=hashing).add(feeds=[f"{base}/feed.xml"])
+    assert sqlite_utils.Database(db)["articles"].count == 1
+    Site.feed = [("Heizungsgesetz", "/undated.html", "Thu, 20 Mar 2025 10:00:00 GMT")] + Site.feed
+    result = Corpus(db, model="hashing-64", encoder=hashing).add(feeds=[f"{base}/feed.xml"])
+    assert (result.new, result.unchanged) == (1, 1)
+    assert Site.hits["/a.html"] == 1 and Site.hits["/feed.xml"] == 2
+    # The feed's date stands in for a page without one.
+    row = next(sqlite_utils.Database(db).query("select * from articles where path like '%undated%'"))
+    assert row["published"] == "2025-03-20" and row["title"] == "Heizungsgesetz beschlossen"
