@@ -1,6 +1,7 @@
 """The ``e5`` judge: multilingual-e5-small fine-tuned here as a cross-encoder
-that reads both claims at once (``train_judge.py``), combined with the signals
-as an NLI model is (``judges.NLIJudge``).
+that reads both claims at once (``train_judge.py``). It decides labelled
+pairs and stances itself; on the pairs a build matched it is combined with the
+signals as an NLI model is (``judges.NLIJudge``; see ``E5Judge.decide``).
 
 The package ships only what training changed (``data/e5_judge``: a LoRA
 adapter on all twelve layers and the classification head, in fp16, 2.7 MB);
