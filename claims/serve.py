@@ -53,6 +53,8 @@ def serve(
     front page when the db has no story). A file that is no SQLite db is
     one line (``store.NotADatabase``), not Datasette's traceback."""
     store.readable(db_path)
+    if review and host not in LOCAL_HOSTS:
+        raise ReviewNotLocal(f"--review serves on 127.0.0.1 only, not {host}")
     if review:
         # The reviews table comes with the schema: a db built by an older version is migrated first.
         store.Store(db_path)

@@ -152,3 +152,13 @@ def test_the_review_queue_puts_the_least_sure_proposals_first(reviewed_db):
     ds = make_datasette(reviewed_db, review=True)
     page = asyncio.run(ds.client.get("/-/claims/claims/queue")).text
     assert conflicts[0]["claim_a"].split()[0] in page and 'name="value" value="related"' in page
+
+
+def test_review_serves_on_this_machine_only(reviewed_db):
+    from click.testing import CliRunner
+
+    from claims.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--db", str(reviewed_db), "--review", "-h", "0.0.0.0"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "claims: --review serves on 127.0.0.1 only, not 0.0.0.0"
