@@ -132,7 +132,8 @@ class Corpus:
                 entry = from_feeds.get(article.path)
                 if entry:
                     article.published = article.published or entry["published"]
-                    article.title = article.title or entry["title"] or article.title
+                    if not article.title and entry["title"]:
+                        article.title = entry["title"]
             items, fetched_problems = items + fetched, fetched_problems + trouble
         with result.timed("ingest"):
             # On a cluster, Parquet files are read there, a row group per task.

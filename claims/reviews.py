@@ -17,14 +17,19 @@ from .store import Store
 STANCE_RELATION = {"yes": "agree", "no": "conflict", "unclear": "related"}
 
 
+def review_key(kind: str, text_a: str, text_b: str | None = None, question: str | None = None) -> tuple:
+    """What one review is about: a pair in either order, or a claim's stance on one point."""
+    return ("pair", *sorted((text_a, text_b or ""))) if kind == "pair" else ("stance", text_a, question)
+
+
 def labelled_pairs(store: Store) -> list[tuple[str, str, str]]:
     """(text_a, text_b, relation) of every review, the latest of each pair or stance."""
     latest: dict[tuple, tuple[str, str, str]] = {}
     for r in store.reviews():
         if r["kind"] == "pair" and r["text_a"] and r["text_b"] and r["value"] in STANCE_RELATION.values():
-            latest[("pair", *sorted((r["text_a"], r["text_b"])))] = (r["text_a"], r["text_b"], r["value"])
+            latest[review_key("pair", r["text_a"], r["text_b"])] = (r["text_a"], r["text_b"], r["value"])
         elif r["kind"] == "stance" and r["text_a"] and r["question"] and r["value"] in STANCE_RELATION:
-            latest[("stance", r["text_a"], r["question"])] = (r["question"], r["text_a"], STANCE_RELATION[r["value"]])
+            latest[review_key("stance", r["text_a"], question=r["question"])] = (r["question"], r["text_a"], STANCE_RELATION[r["value"]])
     return list(latest.values())
 
 

@@ -21,6 +21,7 @@ from datasette import Response, hookimpl
 from markupsafe import Markup, escape
 
 from .. import embed
+from ..reviews import review_key
 from . import review
 
 PAIR_TABLES = {"conflicts", "agreements", "claim_pairs"}
@@ -241,10 +242,10 @@ async def story_page(request, datasette):
         pairs[relation] = rows
     notes = await _notes(db)
     for row in answers:
-        row["note"] = notes.get(("stance", row["claim"], row["proposition"])) or notes.get(("stance", row["claim"], row["question"]))
+        row["note"] = notes.get(review_key("stance", row["claim"], question=row["proposition"])) or notes.get(review_key("stance", row["claim"], question=row["question"]))
     for rows in pairs.values():
         for r in rows:
-            r["note"] = notes.get(("pair", *sorted((r["claim_a"], r["claim_b"]))))
+            r["note"] = notes.get(review_key("pair", r["claim_a"], r["claim_b"]))
     reviewed_related = [dict(r) for r in await db.execute(
         """select p.claim_a as claim_a_id, p.claim_b as claim_b_id, a.text as claim_a, b.text as claim_b,
                   a.article_id as article_a_id, b.article_id as article_b_id, p.status, p.judged_relation
@@ -254,7 +255,7 @@ async def story_page(request, datasette):
     for r in reviewed_related:
         r["url_a"] = _article_url(datasette, database, r["article_a_id"], r["claim_a_id"])
         r["url_b"] = _article_url(datasette, database, r["article_b_id"], r["claim_b_id"])
-        r["note"] = notes.get(("pair", *sorted((r["claim_a"], r["claim_b"]))))
+        r["note"] = notes.get(review_key("pair", r["claim_a"], r["claim_b"]))
     grouped, placed = [], set()
     for point in shown:
         mine = [r for r in pairs["conflict"] if {r["claim_a_id"], r["claim_b_id"]} <= point["claims"] and r["pair"] not in placed]
@@ -284,8 +285,7 @@ async def _notes(db) -> dict[tuple, str]:
         return {}
     notes: dict[tuple, str] = {}
     for r in await db.execute("select kind, text_a, text_b, question, note from reviews order by id"):
-        key = ("pair", *sorted((r["text_a"], r["text_b"] or ""))) if r["kind"] == "pair" else ("stance", r["text_a"], r["question"])
-        notes[key] = r["note"]
+        notes[review_key(r["kind"], r["text_a"], r["text_b"], r["question"])] = r["note"]
     return notes
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 
+import sqlite_utils
 from datasette import Response
 from markupsafe import escape
 
@@ -82,7 +83,7 @@ async def review_route(request, datasette):
     actor = (request.actor or {}).get("id") or "reader"
 
     def write(conn):
-        store = Store(_wrapped(conn))
+        store = Store(sqlite_utils.Database(conn))
         if value == "undo":
             store.remove_reviews(kind, texts[0], texts[1], question)
         else:
@@ -92,8 +93,3 @@ async def review_route(request, datasette):
     back = _local(form.get("next")) or datasette.urls.path(f"/-/claims/{database}/queue")
     return Response.redirect(back, status=303)
 
-
-def _wrapped(conn):
-    import sqlite_utils
-
-    return sqlite_utils.Database(conn)
