@@ -56,7 +56,7 @@ eval: install
 # fifth: about 20 minutes on this machine's 2 cores (seed, data and settings in training.json).
 # REVIEWS="db/claims.db ..." trains on readers' reviews too.
 train-judge: install
-	$(PY) -m claims.train_judge $(EVAL_FILES) $(foreach db,$(REVIEWS),--reviews $(db))
+	$(PY) -m claims.judging.train $(EVAL_FILES) $(foreach db,$(REVIEWS),--reviews $(db))
 
 # The shipped judge weights, from every dev file but its held-out fifth.
 calibrate: install

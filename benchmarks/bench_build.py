@@ -29,8 +29,12 @@ from pathlib import Path
 
 import psutil
 
-from claims import Corpus, Store, embed, ingest, judges, match, terms
-from claims.build import split_article
+from claims import Corpus, Store
+from claims.index import embed, match
+from claims.inputs import ingest
+from claims.judging import judges
+from claims.text import terms
+from claims.pipeline.build import split_article
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "gnad_articles.csv"
 
@@ -157,7 +161,7 @@ def ray_report(files, workdir: Path, local: object) -> dict:
     embedding, matching and judging there; writing here): its seconds and stages, whether it stored the same
     pairs as the local build, and Ray's overhead per task (an empty task's
     round trip)."""
-    from claims import cluster
+    from claims.pipeline import cluster
 
     os.environ.setdefault(cluster.LOOPBACK_ONLY, "0")  # a local cluster, on loopback only
     import ray

@@ -26,7 +26,7 @@ import time
 import numpy as np
 from scipy import sparse
 
-from claims import stories
+from claims.index import stories
 
 
 class Placements:

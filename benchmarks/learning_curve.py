@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from claims import calibrate, eval as evaluation, signals
+from claims.judging import calibrate, eval as evaluation, signals
 
 SIZES = (0, 10, 25, 50, 100)
 SAMPLE = 1500  # held-out pairs scored per family, at most

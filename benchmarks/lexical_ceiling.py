@@ -1,7 +1,7 @@
 """How far words alone go on one family of labelled pairs.
 
 Fits a logistic regression over the lemmas that only one of the two texts has
-(the judge's learned cues, ``claims/cues.py``) on one dev file alone, and
+(the judge's learned cues, ``claims/judging/cues.py``) on one dev file alone, and
 prints F1 per label on the fifth ``claims calibrate`` holds out. The judge
 fits one set of weights for every family; this is what a word model could
 reach if it only ever saw this one, an upper bound for the judge's cues.
@@ -18,9 +18,9 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from claims import cues, signals
-from claims.eval import is_held_out, read_pairs
-from claims.judge import LABELS
+from claims.judging import cues, signals
+from claims.judging.eval import is_held_out, read_pairs
+from claims.judging.judge import LABELS
 
 
 def main(path: str) -> None:

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import click
 
-from . import ask, cluster, embed, judge, judges, match, store
+from .pipeline import ask, cluster
+from .index import embed, match
+from .judging import judge, judges
+from . import store
 
 DEFAULT_DB = "db/claims.db"
 
@@ -136,8 +139,8 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
     """
     import json
 
-    from . import eval as evaluation
-    from .judge import NLIModelNotFound
+    from .judging import eval as evaluation
+    from .judging.judge import NLIModelNotFound
 
     reports = []
     try:
@@ -176,13 +179,13 @@ def calibrate(pairs_files, output, model, review_dbs):
     """
     import json
 
-    from . import eval as evaluation
-    from .calibrate import calibrate as run_calibrate
+    from .judging import eval as evaluation
+    from .judging.calibrate import calibrate as run_calibrate
 
     try:
         families = {Path(path).name: evaluation.read_pairs(path) for path in pairs_files}
         for db_path in review_dbs:
-            from . import reviews as reviews_
+            from .store import reviews as reviews_
             from .store import Store, readable
 
             readable(db_path)
@@ -210,7 +213,7 @@ def reviews():
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
 def reviews_export(output, db_path):
     """Write the reviews as labelled pairs, the format claims eval and claims calibrate read."""
-    from . import reviews as reviews_
+    from .store import reviews as reviews_
     from .store import Store, readable
 
     readable(db_path)

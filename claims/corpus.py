@@ -22,8 +22,11 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import ask as asking, cluster, embed, fetch, ingest, match, signals
-from .build import BuildResult, Split, derive, embed_missing, encode_once, progress_bar, sort_out, split_all
+from .pipeline import ask as asking, cluster
+from .index import embed, match
+from .inputs import fetch, ingest
+from .judging import signals
+from .pipeline.build import BuildResult, Split, derive, embed_missing, encode_once, progress_bar, sort_out, split_all
 from .settings import ANSWERS, EMBEDDINGS, Settings, stale
 from .store import Store
 

@@ -7,7 +7,7 @@ import pluggy
 
 from . import hookspecs
 
-DEFAULT_PLUGINS = ("claims.judges", "claims.e5_judge")
+DEFAULT_PLUGINS = ("claims.judging.judges", "claims.judging.e5_judge")
 
 
 def manager() -> pluggy.PluginManager:

@@ -13,7 +13,8 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from . import embed, judge, judges, match
+from .index import embed, match
+from .judging import judge, judges
 
 # What each part of the stored results depends on ("judge": the judge's
 # name, its weights, prior, model and cascade).

@@ -29,7 +29,7 @@ import sqlite_utils
 import yaml
 
 from claims import Corpus
-from claims.ask import load_questions
+from claims.pipeline.ask import load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

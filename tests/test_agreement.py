@@ -4,8 +4,8 @@ words, and matched pairs against labelled ones: German examples, true and false.
 import numpy as np
 import pytest
 
-from claims import cues, signals
-from claims.judge import NEWS_PRIOR, Judge
+from claims.judging import cues, signals
+from claims.judging.judge import NEWS_PRIOR, Judge
 
 
 def evidence(a, b, similarity=0.8):
@@ -116,7 +116,7 @@ def test_a_cue_named_in_a_reason_is_a_word_a_reader_can_check():
 
 @pytest.mark.parametrize("weights_key", ["cues", "agree_threshold"])
 def test_weights_keep_cues_and_agree_threshold_through_json(weights_key):
-    from claims.judge import Weights, load_weights
+    from claims.judging.judge import Weights, load_weights
 
     weights = load_weights()
     again = Weights.from_dict(weights.to_dict())

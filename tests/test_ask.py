@@ -1,6 +1,7 @@
 """Stances: a claim answers a question when it is about the proposition's subject and predicate."""
 
-from claims import ask, signals
+from claims.pipeline import ask
+from claims.judging import signals
 
 
 def test_a_proposition_has_a_subject_and_a_predicate():

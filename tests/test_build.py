@@ -109,8 +109,8 @@ def _counts(db):
 def test_split_in_worker_processes_gives_the_same_db(seed_db, tmp_path, monkeypatch):
     """Many articles are split in a pool of processes, which hand each claim's
     lemmas and signals to the parent: the judge uses them as if it had made them."""
-    from claims import build as build_module
-    from claims import signals
+    from claims.pipeline import build as build_module
+    from claims.judging import signals
 
     monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)  # a pool for the 5 seeds
     made_here = []
@@ -130,7 +130,7 @@ def test_split_in_worker_processes_gives_the_same_db(seed_db, tmp_path, monkeypa
 def test_rerun_is_idempotent_and_embeds_nothing(copy_of_seed_db, monkeypatch):
     path, seeds = copy_of_seed_db
     before = _counts(sqlite_utils.Database(path))
-    from claims import embed
+    from claims.index import embed
 
     monkeypatch.setattr(embed, "encode", lambda *a, **k: pytest.fail("re-embedded an unchanged article"))
     result = Corpus(path).add([str(seeds)])

@@ -57,7 +57,8 @@ def test_shards_keep_the_order_and_split_large_row_groups(tmp_path, monkeypatch)
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from claims import cluster, ingest
+    from claims.pipeline import cluster
+    from claims.inputs import ingest
 
     path = tmp_path / "feed.parquet"
     pq.write_table(pa.table({"text": [f"Satz {k}." for k in range(10)]}), path, row_group_size=8)  # rows 1-8, 9-10

@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from claims import Corpus, Settings, embed
+from claims import Corpus, Settings
+from claims.index import embed
 from claims.settings import PAIRS, stale
 
 from conftest import ROOT, hashing_model

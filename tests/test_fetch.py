@@ -8,7 +8,8 @@ import time
 import pytest
 import sqlite_utils
 
-from claims import Corpus, fetch
+from claims import Corpus
+from claims.inputs import fetch
 from test_pages import ARTICLE, saved_page
 
 OTHER = [

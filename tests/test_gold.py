@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from claims.ingest import read
-from claims.split import split
+from claims.inputs.ingest import read
+from claims.text.split import split
 
 from conftest import MEASURED, SEEDS
 

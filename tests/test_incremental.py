@@ -66,7 +66,7 @@ SENTENCES = [
 
 @pytest.fixture(scope="module")
 def encoders():
-    from claims import embed
+    from claims.index import embed
 
     # The two shipped models, and two small deterministic ones.
     shipped = (embed.DEFAULT_MODEL, "all-MiniLM-L6-v2")

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from claims.ingest import read
+from claims.inputs.ingest import read
 
 
 def test_txt_title_is_first_non_empty_line(tmp_path):
@@ -100,9 +100,9 @@ def test_symlink_loops_are_named_and_skipped(tmp_path):
 
 
 def test_a_huge_file_is_truncated_with_a_warning(tmp_path, monkeypatch):
-    import claims.ingest
+    import claims.inputs.ingest
 
-    monkeypatch.setattr(claims.ingest, "MAX_CHARS", 1000)  # the same path as 50 MB, in a test's time
+    monkeypatch.setattr(claims.inputs.ingest, "MAX_CHARS", 1000)  # the same path as 50 MB, in a test's time
     (tmp_path / "big.txt").write_text("Titel\n\n" + "Kellogg sagte, es gehe gut voran. " * 100, encoding="utf-8")
     (tmp_path / "big.jsonl").write_text(json.dumps({"text": "Satz eins ist da. " * 100}) + "\n", encoding="utf-8")
     articles, problems = read([tmp_path])

@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from claims import judge as judging
-from claims.judge import FEATURES, Judge, judge, judge_pairs, load_weights, shift_prior
-from claims.signals import SIGNALS
+from claims.judging import judge as judging
+from claims.judging.judge import FEATURES, Judge, judge, judge_pairs, load_weights, shift_prior
+from claims.judging.signals import SIGNALS
 
 KELLOGG = "Am Samstag sagte Kellogg, er glaube nicht, dass Europäer „am Tisch“ während der Friedensverhandlungen sein würden."
 RUBIO = "Die Europäische Union wird irgendwann mit am Tisch sitzen müssen, weil auch gegen sie Sanktionen verhängt wurden."

@@ -4,7 +4,8 @@ import sqlite3
 
 import pytest
 
-from claims import Corpus, embed
+from claims import Corpus
+from claims.index import embed
 from claims.store import MIGRATIONS, Store
 
 from conftest import ROOT

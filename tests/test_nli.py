@@ -4,7 +4,7 @@ config: no download, random weights, real loading and label mapping."""
 import numpy as np
 import pytest
 
-from claims import judge
+from claims.judging import judge
 
 from conftest import make_tiny_nli
 
@@ -43,7 +43,7 @@ def test_stored_stances_and_claims_ask_use_the_builds_nli_model(tiny_nli, tmp_pa
 
     import sqlite_utils
 
-    from claims import ask
+    from claims.pipeline import ask
     from claims import Corpus
 
     from conftest import ROOT, SEEDS

@@ -80,7 +80,7 @@ def test_a_page_without_article_text_is_one_line_and_the_build_goes_on(tmp_path,
 
 
 def test_without_the_web_extra_a_page_is_one_line_naming_it(tmp_path, hashing, monkeypatch):
-    from claims import pages
+    from claims.inputs import pages
 
     monkeypatch.setattr(pages, "missing", lambda: "reading saved pages needs trafilatura (pip install 'claims[web]'), skipped")
     (tmp_path / "a.html").write_text(saved_page(), encoding="utf-8")

@@ -7,7 +7,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from claims import embed
+from claims.index import embed
 from claims.plugin import cosine_distance, load_vec, prepare_connection
 
 from conftest import fetch, fetch_json

@@ -3,8 +3,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claims.judge import judge
-from claims.split import split
+from claims.judging.judge import judge
+from claims.text.split import split
 
 WORDS = st.sampled_from(
     "Kellogg sagte nicht kein Europäer Tisch Rolle zeremoniell wichtig Truppen 3 % Mai „ “ , . ; : ? ! "

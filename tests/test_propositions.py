@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims import signals
-from claims.propositions import parts, proposition
-from claims.split import split
+from claims.judging import signals
+from claims.text.propositions import parts, proposition
+from claims.text.split import split
 
 
 @pytest.mark.parametrize(

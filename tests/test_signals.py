@@ -2,7 +2,7 @@
 
 import pytest
 
-from claims.signals import FEATURES, compare
+from claims.judging.signals import FEATURES, compare
 
 
 def fired(a, b, similarity=0.6):

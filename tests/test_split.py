@@ -1,7 +1,7 @@
 import pytest
 
-from claims.speakers import find_speaker
-from claims.split import split
+from claims.text.speakers import find_speaker
+from claims.text.split import split
 
 from conftest import SEEDS
 
@@ -161,7 +161,7 @@ def test_emoji_check_leaves_somajos_sentences_as_they_are(monkeypatch):
     """The emoji shortcut (split._check_for_emojis_first) is for speed only."""
     from somajo import SoMaJo
 
-    from claims import split as split_module
+    from claims.text import split as split_module
 
     texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
     texts += ["Das ist toll 😀👍🏽! Wirklich ❤️ so.", "Flagge 🇩🇪 und Familie 👨‍👩‍👧. Ende :-)", "\ufe0fAnfang. Zweiter Satz 1️⃣ hier."]

@@ -7,7 +7,7 @@ import numpy as np
 import sqlite_utils
 from click.testing import CliRunner
 
-from claims import stories
+from claims.index import stories
 from claims import Corpus
 from claims.cli import cli
 

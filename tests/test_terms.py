@@ -1,8 +1,8 @@
 import pytest
 
-from claims import signals
-from claims.judge import NEWS_PRIOR, Judge
-from claims.terms import Vocabulary, head
+from claims.judging import signals
+from claims.judging.judge import NEWS_PRIOR, Judge
+from claims.text.terms import Vocabulary, head
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from claims.topics import c_tf_idf, carried_ids, communities, label
+from claims.index.topics import c_tf_idf, carried_ids, communities, label
 
 from conftest import GOLD_CONFLICTS, KELLOGG_REPORT, claim_id
 

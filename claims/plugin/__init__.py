@@ -20,8 +20,8 @@ import numpy as np
 from datasette import Response, hookimpl
 from markupsafe import Markup, escape
 
-from .. import embed
-from ..reviews import review_key
+from ..index import embed
+from ..store.reviews import review_key
 from . import review
 
 PAIR_TABLES = {"conflicts", "agreements", "claim_pairs"}

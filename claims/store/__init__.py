@@ -22,7 +22,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 from sqlite_utils.utils import sqlite3
 
-from . import embed
+from ..index import embed
 
 # Both claims of a pair side by side, readable without a join; one view per relation.
 PAIR_VIEW = """

@@ -14,7 +14,9 @@ import math
 from collections import Counter
 from functools import lru_cache
 
-from . import lexicon, match, signals
+from ..text import lexicon
+from . import match
+from ..judging import signals
 
 MIN_CLAIMS = 2  # a topic gathers claims; one claim is not a topic
 LABEL_WORDS = 4

@@ -35,7 +35,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy import sparse
 
-from .terms import Vocabulary
+from ..text.terms import Vocabulary
 
 DEFAULT_THRESHOLD = 0.45
 SEMANTIC_THRESHOLD = 0.6

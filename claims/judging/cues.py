@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import lexicon, signals, terms
+from ..text import lexicon, terms
+from . import signals
 
 MIN_PAIRS = 5  # a lemma is learned only from at least this many pairs
 MIN_WEIGHT = 0.05  # lemmas whose weights are all smaller are not kept

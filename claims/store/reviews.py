@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .store import Store
+from . import Store
 
 STANCE_RELATION = {"yes": "agree", "no": "conflict", "unclear": "related"}
 

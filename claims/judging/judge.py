@@ -24,7 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cues as learned, signals, terms
+from . import cues as learned, signals
+from ..text import terms
 
 LABELS = ("agree", "related", "conflict")
 # XNLI and RTE names for the same three relations.
@@ -128,7 +129,7 @@ class NLIModelNotFound(Exception):
 def load_nli(name: str):
     """A sentence-transformers ``CrossEncoder`` NLI model from disk, and the
     index of each of our labels among its outputs."""
-    from . import embed
+    from ..index import embed
 
     embed.offline()
     from sentence_transformers import CrossEncoder

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import lexicon, terms
+from ..text import lexicon, terms
 
 # Conflict signals, each with a weight the calibration keeps >= 0: evidence for a
 # conflict can be weak, but never evidence against one.

@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .terms import UNKNOWN_RARITY
+from ..text.terms import UNKNOWN_RARITY
 
 # Average likeness (see the module docstring) at which articles are one story.
 THRESHOLD = 0.475

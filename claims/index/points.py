@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import lexicon
+from ..text import lexicon
 
 # Two conflicts are about one point when their propositions are this close (cosine).
 SAME_POINT = 0.6

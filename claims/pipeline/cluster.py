@@ -31,7 +31,7 @@ from typing import Iterator
 
 import numpy as np
 
-from . import ingest
+from ..inputs import ingest
 
 SPLIT_BATCH = 8  # articles the driver has read, per split task
 # Parquet rows per split task: a task reads its whole row group (Parquet reads no
@@ -214,13 +214,13 @@ class _Encoder:
     def __init__(self):
         import ray
 
-        from . import embed
+        from ..index import embed
 
         # One thread: the pool has an actor per core, and more threads each only fight over them.
         self.model = embed.load_model(self.model_name, threads=1, device="cuda" if ray.get_gpu_ids() else "cpu")
 
     def __call__(self, batch: dict) -> dict:
-        from . import embed
+        from ..index import embed
 
         texts = [claim.content for _, claims, *_ in batch["result"] for claim in claims]
         distinct = list(dict.fromkeys(texts))  # a text twice in a batch: one vector
@@ -275,7 +275,9 @@ def _match_task(refs, new, vectors, terms, contents, speakers, features, vocabul
     """Pairs among the claims of some stories (``new``: rows of the claims
     after ``since``), judged here when ``judge_`` is given; and the features
     of the claims computed on the way, for the driver's later stages."""
-    from . import build, match, signals
+    from . import build
+    from ..index import match
+    from ..judging import signals
 
     pairs = match.match(
         [refs[k] for k in new], vectors[new], refs, vectors, threshold, vocabulary, semantic_threshold, corpus_terms=terms,
@@ -293,7 +295,9 @@ def match_and_judge(settings, corpus, since, story_of, judge_, known, result, ec
     claims) are matched in a task of their own, and judged there by the
     signals judge. A model judge keeps its verdicts in the db, so it judges
     in this process, the pairs the tasks found."""
-    from . import build, judge as judging, match
+    from . import build
+    from ..judging import judge as judging
+    from ..index import match
 
     claims = corpus.claims
     if not len(claims):

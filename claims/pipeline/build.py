@@ -21,9 +21,14 @@ from typing import Callable
 
 import numpy as np
 
-from . import ask, embed, ingest, judge, match, points, settings as settings_, signals, stories, terms, topics
-from .split import split
-from .store import Store
+from . import ask
+from ..index import embed, match, points, stories, topics
+from ..inputs import ingest
+from ..judging import judge, signals
+from .. import settings as settings_
+from ..text import terms
+from ..text.split import split
+from ..store import Store
 
 Echo = Callable[[str], None]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embed
+from ..index import embed
 from .judge import ALIASES, LABELS, load_weights
 
 
@@ -143,7 +143,7 @@ def metrics(truth: list[str], predicted: list[str], seconds: float = 0.0) -> Rep
 def negation_rule(pairs: list[tuple[str, str, str]]) -> Report:
     """The baseline to beat: conflict when a negation word is in exactly one
     text, related otherwise."""
-    from .lexicon import negations
+    from ..text.lexicon import negations
 
     start = time.perf_counter()
     predicted = ["conflict" if bool(negations(a)) != bool(negations(b)) else "related" for a, b, _ in pairs]

@@ -22,7 +22,8 @@ import dataclasses
 import numpy as np
 from scipy.optimize import minimize
 
-from . import cues as learned, embed, signals
+from . import cues as learned, signals
+from ..index import embed
 from .eval import HELD_OUT, is_held_out, text_hash
 from .judge import AGREE, CONFLICT, FEATURES, LABELS, Weights, decide, measure
 

@@ -15,8 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import embed, judge, lexicon, match, signals
-from .settings import Settings
+from ..index import embed, match
+from ..judging import judge, signals
+from ..text import lexicon
+from ..settings import Settings
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 # STTS tags of the words a noun phrase is made of: articles, adjectives, nouns,
@@ -112,7 +114,7 @@ def about(statement: str, known: signals.FeatureMap | None = None) -> tuple[dict
     """The proposition's subject and predicate: what the words before its
     finite verb name, and what the words after it name (strict terms, see
     ``signals.Features.strict``, each with the word that names it)."""
-    from .propositions import tags
+    from ..text.propositions import tags
 
     f = (signals.FeatureMap() if known is None else known)[statement]
     words = lexicon.clauses(statement)[0]

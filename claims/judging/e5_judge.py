@@ -20,8 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import e5, hookspecs, judge as judging, judges
-from .train_judge import LABELS, MAX_LENGTH, OUT as ADAPTER, PREFIX, pair_inputs
+from . import e5, judge as judging, judges
+from .. import hookspecs
+from .train import LABELS, MAX_LENGTH, OUT as ADAPTER, PREFIX, pair_inputs
 
 BATCH = 32
 ASK_BATCH = 128  # pairs asked (and cached) together
@@ -50,7 +51,7 @@ def load(adapter: str = str(ADAPTER)):
     from safetensors.torch import load_file
     from transformers import AutoTokenizer, XLMRobertaModel
 
-    from .train_judge import pair_classifier
+    from .train import pair_classifier
 
     transformers.logging.set_verbosity_error()
     encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
