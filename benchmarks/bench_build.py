@@ -34,7 +34,7 @@ from claims.index import embed, match
 from claims.inputs import ingest
 from claims.judging import judges
 from claims.text import terms
-from claims.pipeline.build import split_article
+from claims.pipeline.splitting import split_article
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "gnad_articles.csv"
 

@@ -14,7 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from claims.judging import calibrate, eval as evaluation, signals
+from claims.judging import calibrate, eval as evaluation
+from claims.text import features
 
 SIZES = (0, 10, 25, 50, 100)
 SAMPLE = 1500  # held-out pairs scored per family, at most
@@ -23,7 +24,7 @@ SAMPLE = 1500  # held-out pairs scored per family, at most
 def main(folder: str, names: list[str]) -> None:
     files = sorted(p for p in Path(folder).glob("*.tsv") if p.name != "seed_pairs.tsv")
     dev = {p.name: evaluation.read_pairs(p) for p in files}
-    known, similarity = signals.FeatureMap(), {}
+    known, similarity = features.FeatureMap(), {}
     results = {}
     for name in names:
         others = {k: v for k, v in dev.items() if k != name}

@@ -18,14 +18,15 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
-from claims.judging import cues, signals
+from claims.judging import cues
+from claims.text import features
 from claims.judging.eval import is_held_out, read_pairs
 from claims.judging.judge import LABELS
 
 
 def main(path: str) -> None:
     pairs = read_pairs(path)
-    docs = [sorted(a | b) for a, b in (cues.one_sided(signals.features(x), signals.features(z)) for x, z, _ in pairs)]
+    docs = [sorted(a | b) for a, b in (cues.one_sided(features.of(x), features.of(z)) for x, z, _ in pairs)]
     vocabulary: dict[str, int] = {}
     for doc in docs:
         for lemma in doc:

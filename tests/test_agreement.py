@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from claims.judging import cues, signals
+from claims.text import features
 from claims.judging.judge import NEWS_PRIOR, Judge
 
 
@@ -99,17 +100,17 @@ def test_cue_words_are_learned_from_one_sided_lemmas():
     yes = ["Wir fordern das.", "Wir unterstützen den Vorschlag.", "Das ist richtig."]
     no = ["Wir lehnen das ab.", "Wir lehnen den Vorschlag ab.", "Das lehnen wir entschieden ab."]
     thesis = "Der Mindestlohn soll steigen."
-    pairs = [(signals.features(thesis), signals.features(t)) for t in yes * 4 + no * 4 + [thesis] * 4]
+    pairs = [(features.of(thesis), features.of(t)) for t in yes * 4 + no * 4 + [thesis] * 4]
     y = np.array([0] * 12 + [2] * 12 + [1] * 4)
     learned = cues.fit(pairs, y, np.ones(len(y)), c=10.0)
     assert learned.weights["lehnen"][1] > 0 > learned.weights["lehnen"][0]
-    agree, conflict, word, side = learned.score(signals.features(thesis), signals.features("Wir lehnen den Mindestlohn ab."))
+    agree, conflict, word, side = learned.score(features.of(thesis), features.of("Wir lehnen den Mindestlohn ab."))
     assert conflict > 0 and word == "lehnen" and side == "B"
 
 
 def test_a_cue_named_in_a_reason_is_a_word_a_reader_can_check():
     learned = cues.Cues({"der": (0.0, 2.0), "ablehnen": (0.0, 0.5)})
-    *_, word, side = learned.score(signals.features("Der Plan."), signals.features("Sie ablehnen Plan."))
+    *_, word, side = learned.score(features.of("Der Plan."), features.of("Sie ablehnen Plan."))
     # "der" weighs more but names nothing; it is only in A, "ablehnen" only in B.
     assert (word, side) == ("ablehnen", "B")
 

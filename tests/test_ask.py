@@ -1,7 +1,7 @@
 """Stances: a claim answers a question when it is about the proposition's subject and predicate."""
 
 from claims.pipeline import ask
-from claims.judging import signals
+from claims.text import features
 
 
 def test_a_proposition_has_a_subject_and_a_predicate():
@@ -18,13 +18,13 @@ def test_a_proposition_has_a_subject_and_a_predicate():
 
 def test_a_claim_not_about_the_predicate_is_no_answer():
     subject, predicate = ask.about("Die Europäer werden mit am Verhandlungstisch sitzen.")
-    on_topic = signals.features("Die Europäische Union wird irgendwann mit am Tisch sitzen müssen")
+    on_topic = features.of("Die Europäische Union wird irgendwann mit am Tisch sitzen müssen")
     assert ask._not_about(on_topic, subject, predicate) is None
     # About the Europeans and about negotiations, not about their seat at the table.
-    aside = signals.features("Europäische Führer bestanden darauf, an den Verhandlungen teilzunehmen")
+    aside = features.of("Europäische Führer bestanden darauf, an den Verhandlungen teilzunehmen")
     assert ask._not_about(aside, subject, predicate) == "verhandlungstisch/sitzen"
     # About the table, not about the Europeans.
-    other = signals.features("Uschakow saß mit Rubio und Lawrow am Tisch")
+    other = features.of("Uschakow saß mit Rubio und Lawrow am Tisch")
     assert ask._not_about(other, subject, predicate) == "europäer"
 
 

@@ -109,13 +109,13 @@ def _counts(db):
 def test_split_in_worker_processes_gives_the_same_db(seed_db, tmp_path, monkeypatch):
     """Many articles are split in a pool of processes, which hand each claim's
     lemmas and signals to the parent: the judge uses them as if it had made them."""
-    from claims.pipeline import build as build_module
-    from claims.judging import signals
+    from claims.pipeline import local
+    from claims.text import features
 
-    monkeypatch.setattr(build_module, "PARALLEL_MIN", 1)  # a pool for the 5 seeds
+    monkeypatch.setattr(local, "PARALLEL_MIN", 1)  # a pool for the 5 seeds
     made_here = []
-    original = signals.features
-    monkeypatch.setattr(signals, "features", lambda text: made_here.append(text) or original(text))
+    original = features.of
+    monkeypatch.setattr(features, "of", lambda text: made_here.append(text) or original(text))
     Corpus(tmp_path / "pool.db").add([str(SEEDS)])
     pooled = sqlite_utils.Database(tmp_path / "pool.db")
     claims = "select text, start, end, speaker, terms from claims order by id"

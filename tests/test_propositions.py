@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from claims.judging import signals
+from claims.text import features
 from claims.text.propositions import parts, proposition
 from claims.text.split import split
 
@@ -36,7 +36,7 @@ def test_a_negated_frame_negates_the_proposition():
     assert found.content == "Europäer am Tisch nicht sein würden."
     assert found.negated
     # The negation is on the proposition, where the judge looks for it.
-    assert signals.features(found.content).negations
+    assert features.of(found.content).negations
 
 
 def test_a_denying_verb_negates_the_proposition():

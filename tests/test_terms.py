@@ -1,6 +1,7 @@
 import pytest
 
 from claims.judging import signals
+from claims.text import features
 from claims.judging.judge import NEWS_PRIOR, Judge
 from claims.text.terms import Vocabulary, head
 
@@ -28,11 +29,11 @@ def test_compound_heads(word, expected):
 
 
 def test_a_compound_shares_its_head_with_the_simple_word():
-    a = signals.features("Die Europäer sitzen nicht am Verhandlungstisch.")
-    b = signals.features("Die Europäer werden mit am Tisch sitzen.")
+    a = features.of("Die Europäer sitzen nicht am Verhandlungstisch.")
+    b = features.of("Die Europäer werden mit am Tisch sitzen.")
     assert "tisch" in a.content & b.content
     # Only nouns are split: "beteiligen" is not "bet-eiligen".
-    assert signals.features("Sie beteiligen sich.").content == {"beteil"}
+    assert features.of("Sie beteiligen sich.").content == {"beteil"}
 
 
 def test_frequent_terms_weigh_less_and_are_never_dropped():

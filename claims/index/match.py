@@ -57,7 +57,7 @@ class ClaimRef:
     id: int
     article_id: int
     speaker: str | None
-    terms: frozenset[str] = frozenset()  # content terms, see signals.features
+    terms: frozenset[str] = frozenset()  # content terms, see features.of
     story: int | None = None  # articles.story_id: claims meet the claims of their story only
     rank: int | None = None  # where the claim comes in an order of its own (Store.claim_order); default its id
 

@@ -14,9 +14,8 @@ import math
 from collections import Counter
 from functools import lru_cache
 
-from ..text import lexicon
+from ..text import features, lexicon
 from . import match
-from ..judging import signals
 
 MIN_CLAIMS = 2  # a topic gathers claims; one claim is not a topic
 LABEL_WORDS = 4
@@ -52,8 +51,8 @@ def communities(edges: list[tuple[int, int, float]], resolution: float = RESOLUT
     return sorted(groups, key=lambda g: (-len(g), g[0]))
 
 
-def words(f: signals.Features) -> list[str]:
-    """The lemmas of a claim's content words (of its ``signals.features``),
+def words(f: features.Features) -> list[str]:
+    """The lemmas of a claim's content words (of its ``features.of``),
     for labels: not who said it ("Beamter", "Person") nor that they said it
     ("sprechen")."""
     unsaid = _attribution_words()
@@ -84,7 +83,7 @@ def label(scores: dict[str, float], n: int = LABEL_WORDS) -> str:
     return ", ".join(w for w, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n])
 
 
-def write_topics(store, since: int = 0, known: signals.FeatureMap | None = None) -> int:
+def write_topics(store, since: int = 0, known: features.FeatureMap | None = None) -> int:
     """Replace the topics of ``store`` (a ``store.Store``) from all its
     matched pairs, as a fresh build makes them; the number of topics.
     ``known``: claims' features computed before. (``since`` is kept for
@@ -93,7 +92,7 @@ def write_topics(store, since: int = 0, known: signals.FeatureMap | None = None)
     groups = communities(edges, order=store.claim_order()) if edges else []
     # Labels name what the claims assert, not who said it: their contents.
     text = store.contents()
-    known = signals.FeatureMap() if known is None else known
+    known = features.FeatureMap() if known is None else known
     scores = c_tf_idf([[w for claim in group for w in words(known[text[claim]])] for group in groups])
     ids = carried_ids(groups, store.topic_of())
     store.replace_topics([(id_, label(s), group) for id_, group, s in zip(ids, groups, scores)])

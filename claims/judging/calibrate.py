@@ -23,6 +23,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import cues as learned, signals
+from ..text import features
 from ..index import embed
 from .eval import HELD_OUT, is_held_out, text_hash
 from .judge import AGREE, CONFLICT, FEATURES, LABELS, Weights, decide, measure
@@ -83,7 +84,7 @@ def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, 
 
 def calibrate(
     families: dict[str, list[tuple[str, str, str]]], model_name: str = embed.DEFAULT_MODEL,
-    known: signals.FeatureMap | None = None, similarity: dict | None = None,
+    known: features.FeatureMap | None = None, similarity: dict | None = None,
 ) -> Weights:
     """Weights for labelled ``(text_a, text_b, label)`` pairs, one list per
     family (file name), of which the pairs ``eval.is_held_out`` keeps are left out.
@@ -104,18 +105,18 @@ def calibrate(
         similarity.update(zip(todo, (float(x) for x in embed.pair_similarities(model, todo))))
     triples = [(a, b, similarity[(a, b)]) for a, b, _ in pairs]
     y = np.array([LABELS.index(label) for _, _, label in pairs])
-    known = signals.FeatureMap() if known is None else known
-    features = [(known[a], known[b]) for a, b, _ in pairs]
+    known = features.FeatureMap() if known is None else known
+    featured = [(known[a], known[b]) for a, b, _ in pairs]
     # Halves for cross-fitting, independent of the held-out fifth.
     half = np.array([text_hash(a) // HELD_OUT % 2 for a, _, _ in pairs])
     X = np.zeros((len(pairs), len(FEATURES)))
     for h in (0, 1):
         other = [i for i in range(len(pairs)) if half[i] != h]
-        cues = learned.fit([features[i] for i in other], y[other], sample_weight[other])
+        cues = learned.fit([featured[i] for i in other], y[other], sample_weight[other])
         mine = np.flatnonzero(half == h)
         X[mine] = measure([triples[i] for i in mine], cues, known=known)[0]
     weights = fit(X, y, meta={"model": model_name, "calibrated_on": sorted(families)}, sample_weight=sample_weight, family=family)
-    return dataclasses.replace(weights, cues=learned.fit(features, y, sample_weight))
+    return dataclasses.replace(weights, cues=learned.fit(featured, y, sample_weight))
 
 
 GRID = np.round(np.arange(0.1, 0.9, 0.02), 2)

@@ -17,14 +17,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..text import lexicon, terms
-from . import signals
+from ..text import features, lexicon, terms
 
 MIN_PAIRS = 5  # a lemma is learned only from at least this many pairs
 MIN_WEIGHT = 0.05  # lemmas whose weights are all smaller are not kept
 
 
-def one_sided(a: signals.Features, b: signals.Features) -> tuple[frozenset[str], frozenset[str]]:
+def one_sided(a: features.Features, b: features.Features) -> tuple[frozenset[str], frozenset[str]]:
     """Lemmas (words of letters only) that only A has, and those only B has."""
     return frozenset(w for w in a.lemmas - b.lemmas if w.isalpha()), frozenset(w for w in b.lemmas - a.lemmas if w.isalpha())
 
@@ -42,7 +41,7 @@ class Cues:
     def to_dict(self) -> dict:
         return {k: [round(a, 4), round(c, 4)] for k, (a, c) in sorted(self.weights.items())}
 
-    def score(self, a: signals.Features, b: signals.Features) -> tuple[float, float, str | None, str]:
+    def score(self, a: features.Features, b: features.Features) -> tuple[float, float, str | None, str]:
         """(agree cue, conflict cue, the lemma adding most to conflict, its side).
         All learned lemmas count; the one named is a content word or a
         negation, something a reader can check ("der" may carry weight in the
@@ -62,7 +61,7 @@ class Cues:
         return agree, conflict, best, best_side
 
 
-def fit(pairs_features: list[tuple[signals.Features, signals.Features]], y: np.ndarray, sample_weight: np.ndarray, c: float = 0.1) -> Cues:
+def fit(pairs_features: list[tuple[features.Features, features.Features]], y: np.ndarray, sample_weight: np.ndarray, c: float = 0.1) -> Cues:
     """Cue weights from feature pairs with label indices ``y`` (agree, related, conflict)."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cues as learned, signals
-from ..text import terms
+from ..text import features, terms
 
 LABELS = ("agree", "related", "conflict")
 # XNLI and RTE names for the same three relations.
@@ -183,7 +183,7 @@ class Judge:
         self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
 
     def probabilities(
-        self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, known: signals.FeatureMap | None = None,
+        self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, known: features.FeatureMap | None = None,
     ) -> tuple[np.ndarray, list[signals.Evidence], list[tuple]]:
         """Probabilities of (agree, related, conflict) per pair at the judge's
         prior, the evidence, and each pair's strongest conflict cue (lemma, side)."""
@@ -209,7 +209,7 @@ class Judge:
         pairs: list[tuple[str, str, float]],
         speakers: list[tuple[str | None, str | None]] | None = None,
         vocabulary: terms.Vocabulary | None = None,
-        known: signals.FeatureMap | None = None,
+        known: features.FeatureMap | None = None,
         nli: np.ndarray | None = None,
     ) -> list[Verdict]:
         """Verdicts for ``(text_a, text_b, similarity)`` pairs, with the speakers
@@ -239,7 +239,7 @@ class Judge:
         q: np.ndarray,
         speakers: list[tuple[str | None, str | None]] | None = None,
         vocabulary: terms.Vocabulary | None = None,
-        known: signals.FeatureMap | None = None,
+        known: features.FeatureMap | None = None,
         model: str = "model",
     ) -> list[Verdict]:
         """Verdicts whose relation a model that read both texts decided: the
@@ -351,13 +351,13 @@ def decide(
 
 def measure(
     pairs: list[tuple[str, str, float]], cues: learned.Cues, vocabulary: terms.Vocabulary | None = None,
-    known: signals.FeatureMap | None = None,
+    known: features.FeatureMap | None = None,
 ):
     """Feature rows (``FEATURES``) for ``(text_a, text_b, similarity)`` pairs,
     their evidence, and each pair's strongest conflict cue (lemma, side).
     ``known``: the texts' features where computed before (a build's split)."""
-    known = signals.FeatureMap() if known is None else known
-    vocabulary = vocabulary or signals.vocabulary((t for a, b, _ in pairs for t in (a, b)), known)
+    known = features.FeatureMap() if known is None else known
+    vocabulary = vocabulary or features.vocabulary((t for a, b, _ in pairs for t in (a, b)), known)
     evidence, rows, cue_words = [], [], []
     for a, b, sim in pairs:
         e = signals.compare(known[a], known[b], sim, vocabulary)

@@ -16,9 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..index import embed, match
-from ..judging import judge, signals
-from ..text import lexicon
-from ..settings import Settings
+from ..text import features, lexicon
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 # STTS tags of the words a noun phrase is made of: articles, adjectives, nouns,
@@ -50,40 +48,31 @@ def proposition(question: str) -> str:
     return question.strip().rstrip("?").strip() + "."
 
 
-def ask(
-    store, question: str, statement: str | None = None, limit: int = LIMIT, judge_: judge.Judge | None = None,
-    model: str | None = None, encoder=None, known: signals.FeatureMap | None = None, stories: list[int] | None = None,
-    query: np.ndarray | None = None, loaded=None,
-) -> list[Answer]:
-    """The ``limit`` claims of ``store`` (a ``store.Store``) most relevant to
-    ``question``, each with a stance given by ``judge_`` (default: the stance
-    judge of the settings the db was built with, ``Settings.stance_judge``);
-    a claim the judge could not judge is left out.
-    ``model``: the embedding model's name (default: the db's), ``encoder``
-    the model itself when loaded; ``known``: claims' features computed before;
-    ``stories``: only the claims of these stories; ``query``: the
-    statement's vector when known (a proposed point is a claim's content);
-    ``loaded``: those claims as ``store.load`` gives them, when read already."""
+def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, query: np.ndarray | None = None, loaded=None) -> list[Answer]:
+    """The ``limit`` claims of ``build.store`` most relevant to ``question``,
+    each with a stance given by ``build.stance_judge``; a claim the judge
+    could not judge is left out. ``build``: a ``context.Build`` (its store,
+    settings' model, encoder, stance judge and the features known).
+    ``query``: the statement's vector when known (a proposed point is a
+    claim's content); ``loaded``: the claims to answer from, as
+    ``Store.load`` gives them, when read already (default: all)."""
     statement = statement or proposition(question)
-    built_with = Settings.stored(store.config())
-    model = model or built_with.model
-    judge_ = judge_ or built_with.stance_judge()
-    known = signals.FeatureMap() if known is None else known
-    claims = store.load(model, stories) if loaded is None else loaded
+    store, known = build.store, build.features
+    claims = store.load(build.settings.model) if loaded is None else loaded
     if not len(claims):
         return []
     if query is None:
-        [query] = embed.encode(encoder or embed.load_model(model), [statement])
+        [query] = embed.encode(build.encoder(), [statement])
     similarity = claims.vectors @ query
     # What a claim asserts (its content, without the reporting frame) is what answers.
-    refs = [match.ClaimRef(id_, 0, None, signals.stored_terms(content, terms, known)) for id_, content, terms in zip(claims.ids, claims.contents, claims.terms)]
-    vocabulary = signals.vocabulary_of((content, ref.terms) for content, ref in zip(claims.contents, refs))
+    refs = [match.ClaimRef(id_, 0, None, features.stored_terms(content, terms, known)) for id_, content, terms in zip(claims.ids, claims.contents, claims.terms)]
+    vocabulary = features.vocabulary_of((content, ref.terms) for content, ref in zip(claims.contents, refs))
     claim_matrix = match.term_matrix(refs, vocabulary)
     question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, known[statement].content)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
     relevance = np.where(similarity >= MIN_SIMILARITY, match.score(similarity, overlap), -1.0)
     top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
-    verdicts = judge_.judge_pairs(
+    verdicts = build.stance_judge.judge_pairs(
         [(claims.contents[k], statement, float(similarity[k])) for k in top], [(claims.speakers[k], None) for k in top], vocabulary, known,
     )
     shown = store.claims_shown([claims.ids[k] for k in top])
@@ -110,13 +99,13 @@ def ask(
     return answers
 
 
-def about(statement: str, known: signals.FeatureMap | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def about(statement: str, known: features.FeatureMap | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """The proposition's subject and predicate: what the words before its
     finite verb name, and what the words after it name (strict terms, see
-    ``signals.Features.strict``, each with the word that names it)."""
+    ``features.Features.strict``, each with the word that names it)."""
     from ..text.propositions import tags
 
-    f = (signals.FeatureMap() if known is None else known)[statement]
+    f = (features.FeatureMap() if known is None else known)[statement]
     words = lexicon.clauses(statement)[0]
     found = tags(words)
     finite = next((k for k, tag in enumerate(found) if "FIN" in tag), None)
@@ -140,7 +129,7 @@ def about(statement: str, known: signals.FeatureMap | None = None) -> tuple[dict
     return subject, predicate
 
 
-def _not_about(claim: signals.Features, subject: dict[str, str], predicate: dict[str, str]) -> str | None:
+def _not_about(claim: features.Features, subject: dict[str, str], predicate: dict[str, str]) -> str | None:
     """What of the proposition a claim does not name, or None: it must name
     something of the subject (when the subject names anything) and of the predicate."""
     names = claim.strict_content
@@ -160,15 +149,16 @@ def load_questions(path) -> list[dict]:
     return data
 
 
-def answer_all(store, questions, judge_, model: str, encoder_loader, known: signals.FeatureMap | None = None) -> tuple[list[tuple], int]:
-    """Each of ``questions`` (``settings.Question``), the proposition it asks
-    about and its answers, as ``store.Store.replace_answers`` takes them; and
-    how many claims a model judge left unjudged (not among the answers)."""
+def answer_all(build, loaded=None) -> tuple[list[tuple], int]:
+    """Each of the settings' questions (``settings.Question``), the
+    proposition it asks about and its answers from the ``loaded`` claims, as
+    ``store.Store.replace_answers`` takes them; and how many claims a model
+    judge left unjudged (not among the answers)."""
     answered, unjudged = [], 0
-    for q in questions:
+    for q in build.settings.questions:
         statement = q.proposition or proposition(q.question)
-        answered.append((q, statement, ask(store, q.question, statement, judge_=judge_, model=model, encoder=encoder_loader(), known=known)))
-        unjudged += getattr(judge_, "unjudged", 0)
+        answered.append((q, statement, ask(build, q.question, statement, loaded=loaded)))
+        unjudged += getattr(build.stance_judge, "unjudged", 0)
     return answered, unjudged
 
 

@@ -5,7 +5,7 @@ the stages that cost most as one streaming Ray Data pipeline:
 
 1. ``index``: Parquet inputs are read in tasks, a row group each, for the
    path and the hash of each article, so that the db's owner can tell which
-   are new (``build.sort_out``) without holding their texts.
+   are new (``articles.sort_out``) without holding their texts.
 2. ``stream``: the articles to build are read again where they are (up to
    ``ROWS_PER_TASK`` rows of a Parquet row group per task; files and records
    the driver has read travel in batches), split into claims in parallel
@@ -17,7 +17,7 @@ The one process that owns the SQLite db (``store.Store``) writes each
 article as it arrives, in its own transaction, as a local build does: a
 killed build leaves whole articles, and the next build skips them. It then
 places stories, and matches and judges the claims of each story in tasks
-(``match_and_judge``): claims are only compared within a story, so stories are
+(``matching.py``, run here by ``Cluster.run``): claims are only compared within a story, so stories are
 the unit of that work. Without the extra nothing here is imported.
 """
 
@@ -185,7 +185,7 @@ def shards(todo: list) -> list[dict]:
 
 
 def _split_batch(batch: dict, story: str | None) -> dict:
-    from .build import split_article
+    from .splitting import split_article
 
     articles = []
     for k, file in enumerate(batch["file"]):
@@ -266,84 +266,56 @@ def stream(todo: list, model_name: str, story: str | None = None, address: str |
         yield row["article"], tuple(row["result"]), np.asarray(row["vectors"], dtype=np.float32)
 
 
-# Matching and judging ----------------------------------------------------------
-
-TASK_CLAIMS = 5000  # claims per match task (a second or so of work): a big story alone, small ones together
+# The runner ------------------------------------------------------------------
 
 
-def _match_task(refs, new, vectors, terms, contents, speakers, features, vocabulary, judge_, threshold, semantic_threshold):
-    """Pairs among the claims of some stories (``new``: rows of the claims
-    after ``since``), judged here when ``judge_`` is given; and the features
-    of the claims computed on the way, for the driver's later stages."""
-    from . import build
-    from ..index import match
-    from ..judging import signals
+class Cluster:
+    """The build's runner on the Ray cluster at ``address`` (None: a new
+    local one; ``auto``: the one this machine is in), as ``local.Local`` is
+    the runner on this machine."""
 
-    pairs = match.match(
-        [refs[k] for k in new], vectors[new], refs, vectors, threshold, vocabulary, semantic_threshold, corpus_terms=terms,
-    )
-    known = signals.FeatureMap(features)
-    verdicts = None
-    if judge_ is not None:
-        verdicts = build.judge_matches(judge_, pairs, [r.id for r in refs], contents, speakers, vocabulary, known)
-    return pairs, verdicts, {text: f for text, f in known.items() if text not in features}
+    def __init__(self, address: str | None = None):
+        self.address = address
 
+    def read_parquet(self, paths: list[str]):
+        # Read there, a row group per task: the db's owner gets each article's path and hash.
+        return index(paths, self.address)
 
-def match_and_judge(settings, corpus, since, story_of, judge_, known, result, echo, address: str | None = None):
-    """``build.match_and_judge`` with the stories as the unit of work: the
-    claims of each story (small stories together, up to ``TASK_CLAIMS``
-    claims) are matched in a task of their own, and judged there by the
-    signals judge. A model judge keeps its verdicts in the db, so it judges
-    in this process, the pairs the tasks found."""
-    from . import build
-    from ..judging import judge as judging
-    from ..index import match
+    def split_and_embed(self, build, todo: list, story: str | None = None):
+        """Each ``splitting.Split`` of ``todo`` with its claims' vectors, as
+        the cluster makes them (``stream``), in order. ``story``: the story of
+        the Parquet articles that name none."""
+        import time
 
-    claims = corpus.claims
-    if not len(claims):
-        return [], []
-    ray = connect(address)
-    in_tasks = isinstance(judge_, judging.Judge)
-    with result.timed("match"):
-        story, new, rows = build.stories_to_match(corpus, since, story_of)
-        if not len(new):
-            return [], []
-        is_new = np.zeros(len(claims), dtype=bool)
-        is_new[new] = True
-        # The rows of each story, stories in id order; then filled into tasks.
-        by_story = rows[np.argsort(story[rows], kind="stable")]
-        bounds = np.flatnonzero(np.diff(story[by_story])) + 1
-        tasks, members, size = [], [], 0
-        for one in np.split(by_story, bounds):
-            members.append(one)
-            size += len(one)
-            if size >= TASK_CLAIMS:
-                tasks.append(np.concatenate(members))
-                members, size = [], 0
-        if members:
-            tasks.append(np.concatenate(members))
-        echo(f"matching {len(new):,} claims within their stories, in {len(tasks):,} tasks")
-        shared = ray.put((corpus.vocabulary, judge_ if in_tasks else None, settings.threshold, settings.semantic_threshold))
-        task = ray.remote(num_cpus=1)(lambda payload, shared: _match_task(*payload, *shared))
-        futures = []
-        for task_rows in tasks:
-            refs = build.claim_refs(corpus, task_rows, story)
-            contents = [claims.contents[k] for k in task_rows.tolist()]
-            payload = (
-                refs, np.flatnonzero(is_new[task_rows]), claims.vectors[task_rows],
-                match.term_matrix(refs, corpus.vocabulary, corpus.presence[task_rows]), contents,
-                [claims.speakers[k] for k in task_rows.tolist()], {c: known[c] for c in contents if c in known},
-            )
-            futures.append(task.remote(payload, shared))
-        pairs, verdicts = [], []
-        for found, judged, features in ray.get(futures):
-            pairs += found
-            verdicts += judged if judged is not None else [None] * len(found)
-            known.update(features)
-    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
-    pairs, verdicts = [pairs[k] for k in order], [verdicts[k] for k in order]
-    if not in_tasks:
-        echo(f"judging {len(pairs):,} pairs")
-        with result.timed("judge"):
-            verdicts = build.judge_matches(judge_, pairs, claims.ids, claims.contents, claims.speakers, corpus.vocabulary, known)
-    return pairs, verdicts
+        from .splitting import Split
+
+        replaces = {(item.path, item.sha256): old for item, old in todo}
+        settings = build.settings
+        arriving = stream(todo, settings.model, story, self.address)
+        # The cluster's stages overlap: what is timed is the whole stream, as
+        # "split", and apart the wait for its first article (workers starting, models loading).
+        start = time.perf_counter()
+        with build.timed("split"):
+            for article, (language, claims, skipped, features, rarities), vectors in build.bar(arriving, len(todo), "build"):
+                build.result.seconds.setdefault("first_article", time.perf_counter() - start)
+                build.features.update((c.content, f) for c, f in zip(claims, features))
+                if claims:
+                    # A claim stored before keeps its vector (as ``splitting.encode_once`` does locally).
+                    stored = build.store.stored_vectors(settings.model, [c.content for c in claims])
+                    vectors = np.vstack([stored.get(c.content, v) for c, v in zip(claims, vectors)]).astype(np.float32, copy=False)
+                yield Split(article, replaces[(article.path, article.sha256)], language, claims, skipped, rarities), vectors if claims else None
+
+    def judges_in_tasks(self, judge) -> bool:
+        """The signals judge judges each task's pairs where they were found; a
+        model judge keeps its verdicts in the db, so it judges here, the pairs
+        the tasks found."""
+        from ..judging.judge import Judge
+
+        return isinstance(judge, Judge)
+
+    def run(self, task, payloads: list, shared) -> list:
+        """``task(payload, shared)`` of each payload, a Ray task each, in order."""
+        ray = connect(self.address)
+        shared_ref = ray.put(shared)
+        remote = ray.remote(num_cpus=1)(task)
+        return ray.get([remote.remote(payload, shared_ref) for payload in payloads])

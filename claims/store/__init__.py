@@ -361,6 +361,14 @@ class Loaded:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def subset(self, rows: list[int]) -> "Loaded":
+        """The claims of ``rows``, in their order."""
+        return Loaded(
+            ids=[self.ids[k] for k in rows], article_ids=self.article_ids[rows], speakers=[self.speakers[k] for k in rows],
+            contents=[self.contents[k] for k in rows], terms=[self.terms[k] for k in rows],
+            vectors=self.vectors[rows] if rows else np.zeros((0, self.vectors.shape[1]), dtype=np.float32),
+        )
+
 
 class NotADatabase(Exception):
     """The file given as the db cannot be read as SQLite (nothing is written to it)."""

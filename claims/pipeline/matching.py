@@ -1,0 +1,154 @@
+"""Matching and judging: the pairs of claims within each story, and their verdicts.
+
+Claims only meet the claims of their own story, so stories are the unit of
+work: the claims of each story (small stories together, up to
+``TASK_CLAIMS``) make one task (``match_task``), and the build's runner runs
+the tasks, here one after the other (``local.Local``) or on a Ray cluster
+(``cluster.Cluster``), where the signals judge judges each task's pairs
+where they were found. Either way the pairs come back in one order and are
+judged by one judge, so a local and a cluster build store the same verdicts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..index import match
+from ..text import features, terms
+from .context import Build
+
+TASK_CLAIMS = 5000  # claims per match task (a second or so of work): a big story alone, small ones together
+
+
+@dataclass
+class Index:
+    """The stored claims as matching reads them: their rows, the terms of
+    each, the vocabulary and the claims x terms presence matrix."""
+
+    claims: object  # store.Loaded
+    term_lists: list[list[str]]
+    vocabulary: terms.Vocabulary
+    presence: object  # scipy.sparse.csr_matrix
+    order: dict = field(default_factory=dict)  # claim id -> rank by article path and position (Store.claim_order)
+
+
+def load(build: Build) -> Index:
+    """Every stored claim with a vector of the settings' model, and its terms."""
+    with build.timed("load"):
+        claims = build.store.load(build.settings.model)
+    # Shared terms count by how rare they are in the whole corpus.
+    with build.timed("match"):
+        known = build.features
+        term_lists = [stored.split() if stored is not None else sorted(known[content].content) for content, stored in zip(claims.contents, claims.terms)]
+        vocabulary, presence = terms.Vocabulary.index(claims.contents, term_lists)
+    return Index(claims, term_lists, vocabulary, presence, build.store.claim_order())
+
+
+@dataclass
+class Task:
+    """The claims of some stories, as a match task reads them."""
+
+    refs: list[match.ClaimRef]
+    vectors: np.ndarray
+    terms: object  # their rows of the presence matrix, over ``Shared.vocabulary``
+    contents: list[str]
+    speakers: list[str | None]
+    features: dict  # what the build knows of their texts' features already
+
+
+@dataclass
+class Shared:
+    """What every task of a build reads alike."""
+
+    vocabulary: terms.Vocabulary
+    judge: object | None  # judges the pairs in the task, when the runner says so
+    threshold: float
+    semantic_threshold: float
+
+
+def match_task(task: Task, shared: Shared):
+    """The pairs among the claims of ``task``, judged here when
+    ``shared.judge`` is given; and the features of the claims computed on the
+    way, for the build's later stages."""
+    pairs = match.match(
+        task.refs, task.vectors, task.refs, task.vectors, shared.threshold, shared.vocabulary, shared.semantic_threshold,
+        corpus_terms=task.terms,
+    )
+    known = features.FeatureMap(task.features)
+    verdicts = None
+    if shared.judge is not None:
+        verdicts = judge_matches(shared.judge, pairs, [r.id for r in task.refs], task.contents, task.speakers, shared.vocabulary, known)
+    return pairs, verdicts, {text: f for text, f in known.items() if text not in task.features}
+
+
+def match_and_judge(build: Build, index: Index, story_of: dict[int, int]) -> tuple[list[match.Match], list]:
+    """Every pair of claims within a story, in one order, and the judge's
+    verdict on each (None where a model judge could not judge it)."""
+    claims = index.claims
+    if not len(claims):
+        return [], []
+    in_tasks = build.runner.judges_in_tasks(build.judge)
+    with build.timed("match"):
+        story = np.array([story_of.get(a, -1) for a in claims.article_ids.tolist()])
+        tasks = [_task(build, index, rows, story) for rows in _story_rows(story)]
+        build.doing(f"matching {len(claims):,} claims within their stories" + (f", in {len(tasks):,} tasks" if len(tasks) > 1 else ""))
+        shared = Shared(index.vocabulary, build.judge if in_tasks else None, build.settings.threshold, build.settings.semantic_threshold)
+        pairs, verdicts = [], []
+        for found, judged, computed in build.runner.run(match_task, tasks, shared):
+            pairs += found
+            verdicts += judged if judged is not None else [None] * len(found)
+            build.features.update(computed)
+    order = sorted(range(len(pairs)), key=lambda k: pairs[k])
+    pairs, verdicts = [pairs[k] for k in order], [verdicts[k] for k in order]
+    if not in_tasks:
+        build.doing(f"judging {len(pairs):,} pairs")
+        with build.timed("judge"):
+            verdicts = judge_matches(build.judge, pairs, claims.ids, claims.contents, claims.speakers, index.vocabulary, build.features)
+    return pairs, verdicts
+
+
+def _story_rows(story: np.ndarray) -> list[np.ndarray]:
+    """The rows of the claims of each story, stories in id order (-1, claims
+    of an article no story holds, together), small stories together up to
+    ``TASK_CLAIMS``."""
+    by_story = np.argsort(story, kind="stable")
+    bounds = np.flatnonzero(np.diff(story[by_story])) + 1
+    tasks, members, size = [], [], 0
+    for one in np.split(by_story, bounds) if len(by_story) else []:
+        members.append(one)
+        size += len(one)
+        if size >= TASK_CLAIMS:
+            tasks.append(np.concatenate(members))
+            members, size = [], 0
+    if members:
+        tasks.append(np.concatenate(members))
+    return tasks
+
+
+def _task(build: Build, index: Index, rows: np.ndarray, story: np.ndarray) -> Task:
+    claims, known = index.claims, build.features
+    refs = [
+        match.ClaimRef(
+            claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(index.term_lists[k]), int(story[k]),
+            index.order.get(claims.ids[k], claims.ids[k]),
+        )
+        for k in rows.tolist()
+    ]
+    contents = [claims.contents[k] for k in rows.tolist()]
+    return Task(
+        refs, claims.vectors[rows], match.term_matrix(refs, index.vocabulary, index.presence[rows]), contents,
+        [claims.speakers[k] for k in rows.tolist()], {c: known[c] for c in contents if c in known},
+    )
+
+
+def judge_matches(judge_, pairs: list[match.Match], ids, contents, speakers, vocabulary, known: features.FeatureMap) -> list:
+    """The judge's verdict on each matched pair, from the claims' ``ids``,
+    ``contents`` and ``speakers`` (in one order)."""
+    row = {id_: k for k, id_ in enumerate(ids)}
+    return judge_.judge_pairs(
+        [(contents[row[p.a]], contents[row[p.b]], p.similarity) for p in pairs],
+        [(speakers[row[p.a]], speakers[row[p.b]]) for p in pairs],
+        vocabulary, known,
+    )
