@@ -32,7 +32,7 @@ import psutil
 from claims import Corpus, Store
 from claims.index import embed, match
 from claims.inputs import ingest
-from claims.judging import judges
+from claims import judges
 from claims.text import terms
 from claims.pipeline.splitting import split_article
 

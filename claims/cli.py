@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from .pipeline import ask, cluster
-from .index import embed, match
-from .judging import judge, judges
 from . import store
+from .errors import ClaimsError
+from .index import embed, match
+from .judging import judge
+from .pipeline import ask, cluster
 
 DEFAULT_DB = "db/claims.db"
 
@@ -28,6 +29,9 @@ class OneLineErrors(click.Group):
             raise
         except click.ClickException as e:
             raise Failed(e.format_message()) from e
+        except ClaimsError as e:
+            # Ours say what failed and where, in one line (``errors.py``).
+            raise Failed(str(e)) from e
         except KeyboardInterrupt:
             raise Failed("interrupted; what was stored stays, and the next build goes on from it")
         except Exception as e:
@@ -104,17 +108,14 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
         raise click.ClickException(str(e) if isinstance(e, ValueError) else f"{questions_path}: {e.strerror}")
     if ray_address:
         cluster.quiet()
-    try:
-        # Only the options given change the db's settings.
-        corpus = Corpus(
-            db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),
-            ray=True if ray_address == "local" else ray_address,
-            model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
-            conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all,
-        )
-        result = corpus.add(paths, story=story, refresh=refresh, feeds=feeds)
-    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound, cluster.ClusterError) as e:
-        raise click.ClickException(str(e))
+    # Only the options given change the db's settings.
+    corpus = Corpus(
+        db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),
+        ray=True if ray_address == "local" else ray_address,
+        model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
+        conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all,
+    )
+    result = corpus.add(paths, story=story, refresh=refresh, feeds=feeds)
     click.echo(result.summary())
     if result.read == 0:
         raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds)))
@@ -140,23 +141,19 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
     import json
 
     from .judging import eval as evaluation
-    from .judging.judge import NLIModelNotFound
 
     reports = []
-    try:
-        # Every file is read first: a bad one is named before any is judged.
-        all_pairs = [(path, evaluation.read_pairs(path, held_out=held_out)) for path in pairs_files]
-        for path, pairs in all_pairs:
-            if baseline:
-                report = evaluation.negation_rule(pairs)
-            else:
-                report = evaluation.evaluate(
-                    pairs, model_name=model, nli_model=nli_model, prior=prior, weights_path=weights_path, judge=judge_name,
-                    judge_all=judge_all, progress=sys.stderr.isatty(), echo=lambda message: click.echo(f"claims: {message}", err=True),
-                )
-            reports.append((path, report))
-    except (evaluation.PairsError, embed.ModelNotFound, NLIModelNotFound, judges.JudgeNotFound, ValueError) as e:
-        raise click.ClickException(str(e))
+    # Every file is read first: a bad one is named before any is judged.
+    all_pairs = [(path, evaluation.read_pairs(path, held_out=held_out)) for path in pairs_files]
+    for path, pairs in all_pairs:
+        if baseline:
+            report = evaluation.negation_rule(pairs)
+        else:
+            report = evaluation.evaluate(
+                pairs, model_name=model, nli_model=nli_model, prior=prior, weights_path=weights_path, judge=judge_name,
+                judge_all=judge_all, progress=sys.stderr.isatty(), echo=lambda message: click.echo(f"claims: {message}", err=True),
+            )
+        reports.append((path, report))
     if len(reports) == 1:
         report = reports[0][1]
         click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.table())
@@ -182,20 +179,16 @@ def calibrate(pairs_files, output, model, review_dbs):
     from .judging import eval as evaluation
     from .judging.calibrate import calibrate as run_calibrate
 
-    try:
-        families = {Path(path).name: evaluation.read_pairs(path) for path in pairs_files}
-        for db_path in review_dbs:
-            from .store import reviews as reviews_
-            from .store import Store, readable
+    from .store import Store, readable, reviews as reviews_
 
-            readable(db_path)
-            reviewed = reviews_.labelled_pairs(Store(db_path))
-            if not reviewed:
-                raise click.ClickException(f"{db_path}: no reviews to fit on")
-            families[f"reviews:{db_path}"] = reviewed
-        weights = run_calibrate(families, model_name=model)
-    except (evaluation.PairsError, embed.ModelNotFound) as e:
-        raise click.ClickException(str(e))
+    families = {Path(path).name: evaluation.read_pairs(path) for path in pairs_files}
+    for db_path in review_dbs:
+        readable(db_path)
+        reviewed = reviews_.labelled_pairs(Store(db_path))
+        if not reviewed:
+            raise click.ClickException(f"{db_path}: no reviews to fit on")
+        families[f"reviews:{db_path}"] = reviewed
+    weights = run_calibrate(families, model_name=model)
     Path(output).write_text(json.dumps(weights.to_dict(), indent=1) + "\n", encoding="utf-8")
     click.echo(
         f"{output}: weights from {weights.meta['n']} pairs of {len(families)} file(s), {len(weights.cues.weights)} cue words, "
@@ -250,11 +243,8 @@ def ask_command(question, db_path, proposition, limit, judge_name, as_json):
 
     from .corpus import Corpus
 
-    try:
-        corpus = Corpus(db_path, judge=judge_name, echo=lambda message: click.echo(f"claims: {message}", err=True))
-        answers = corpus.ask(question, proposition, limit)
-    except (embed.ModelNotFound, judge.NLIModelNotFound, judges.JudgeNotFound) as e:
-        raise click.ClickException(str(e))
+    corpus = Corpus(db_path, judge=judge_name, echo=lambda message: click.echo(f"claims: {message}", err=True))
+    answers = corpus.ask(question, proposition, limit)
     if as_json:
         click.echo(json.dumps([ask.as_dict(a) for a in answers], ensure_ascii=False, indent=1))
         return

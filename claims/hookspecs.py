@@ -19,5 +19,5 @@ def register_judges(register):
     """Register judges of pairs of claims: ``register(prefix, factory,
     description)``. A judge named ``prefix`` or ``prefix:ARGUMENT`` (``--judge
     nli:PATH``) is made by ``factory(argument, options)``, ``argument`` the
-    text after the colon or None, ``options`` a ``judges.JudgeOptions``; it
+    text after the colon or None, ``options`` a ``judging.registry.JudgeOptions``; it
     returns an object with ``name`` and ``judge_pairs`` (see ``judges.py``)."""

@@ -10,13 +10,11 @@ import tempfile
 from pathlib import Path
 
 from . import store
+from .errors import ReviewNotLocal
 
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
-
-class ReviewNotLocal(ValueError):
-    """--review on a host other than this machine's loopback."""
 
 
 def command(

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from .index import embed, match
-from .judging import judge, judges
+from .judging import judge, registry
 
 # What each part of the stored results depends on ("judge": the judge's
 # name, its weights, prior, model and cascade).
@@ -40,7 +40,7 @@ class Settings:
     nli_model: str | None = None  # a local CrossEncoder NLI model: the same as judge="nli:NAME"
     conflict_prior: float = judge.NEWS_PRIOR  # expected share of conflicts (and agreements) among matched pairs
     questions: tuple[Question, ...] = ()
-    judge: str = judges.DEFAULT  # which judge decides (judges.py): signals, nli:PATH, llm:MODEL_ID, a plugin's
+    judge: str = registry.DEFAULT  # which judge decides (judging/registry.py): signals, nli:PATH, llm:MODEL_ID, a plugin's
     judge_all: bool = False  # a model judge sees every pair, not only those the signals do not call unrelated
 
     def __post_init__(self):
@@ -48,7 +48,7 @@ class Settings:
         object.__setattr__(self, "questions", tuple(_question(q) for q in self.questions or ()))
         # --nli-model, from before judges were plugins, names the nli judge; and
         # is always the judge's model, so that the two never disagree.
-        if self.nli_model and self.judge == judges.DEFAULT:
+        if self.nli_model and self.judge == registry.DEFAULT:
             object.__setattr__(self, "judge", f"nli:{self.nli_model}")
         prefix, _, argument = self.judge.partition(":")
         object.__setattr__(self, "nli_model", argument if prefix == "nli" and argument else None)
@@ -65,18 +65,18 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def pairs_judge(self, cache=None, progress: bool = False, echo=None):
-        """The judge of matched pairs (``judges.get_judge``), at the news
+        """The judge of matched pairs (``registry.get_judge``), at the news
         prior, in matched mode; ``cache``: a ``store.Store`` that keeps a model
         judge's verdicts."""
-        return judges.get_judge(self.judge, self._options(self.conflict_prior, True, cache, progress, echo))
+        return registry.get_judge(self.judge, self._options(self.conflict_prior, True, cache, progress, echo))
 
     def stance_judge(self, cache=None, progress: bool = False, echo=None):
         """The same judge for a claim against a question's proposition: at its
         calibration prior, as labelled pairs are judged."""
-        return judges.get_judge(self.judge, self._options(None, False, cache, progress, echo))
+        return registry.get_judge(self.judge, self._options(None, False, cache, progress, echo))
 
-    def _options(self, prior, matched, cache, progress, echo) -> judges.JudgeOptions:
-        return judges.JudgeOptions(
+    def _options(self, prior, matched, cache, progress, echo) -> registry.JudgeOptions:
+        return registry.JudgeOptions(
             prior=prior, matched=matched, cache=cache, judge_all=self.judge_all, progress=progress,
             echo=echo or (lambda message: None),
         )

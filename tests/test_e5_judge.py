@@ -7,7 +7,7 @@ import pytest
 import sqlite_utils
 
 from claims import Corpus
-from claims.judging import judges
+from claims import judges
 from conftest import SEEDS
 
 

@@ -11,7 +11,7 @@ import sqlite_utils
 from click.testing import CliRunner
 
 from claims import Corpus, hookimpl
-from claims.judging import judges
+from claims import judges
 from claims.cli import cli
 from claims.plugins import pm
 

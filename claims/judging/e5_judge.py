@@ -1,7 +1,7 @@
 """The ``e5`` judge: multilingual-e5-small fine-tuned here as a cross-encoder
 that reads both claims at once (``train_judge.py``). It decides labelled
 pairs and stances itself; on the pairs a build matched it is combined with the
-signals as an NLI model is (``judges.NLIJudge``; see ``E5Judge.decide``).
+signals as an NLI model is (``nli.NLIJudge``; see ``E5Judge.decide``).
 
 The package ships only what training changed (``data/e5_judge``: a LoRA
 adapter on all twelve layers and the classification head, in fp16, 2.7 MB);
@@ -20,7 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import e5, judge as judging, judges
+from . import e5, judge as judging
+from .model import ModelJudge
+from .nli import NLIJudge
+from .registry import JudgeNotFound, JudgeOptions
 from .. import hookspecs
 from .train import LABELS, MAX_LENGTH, OUT as ADAPTER, PREFIX, pair_inputs
 
@@ -40,11 +43,11 @@ def load(adapter: str = str(ADAPTER)):
     """(model, tokenizer): the base model with the adapter merged in, and the head."""
     folder = Path(adapter)
     if not (folder / "head.safetensors").exists():
-        raise judges.JudgeNotFound(f"e5: no trained weights in {folder} (make train-judge trains them)")
+        raise JudgeNotFound(f"e5: no trained weights in {folder} (make train-judge trains them)")
     try:
         base = e5.path()
     except e5.E5NotInstalled as e:
-        raise judges.JudgeNotFound(f"e5: {e}") from e
+        raise JudgeNotFound(f"e5: {e}") from e
     import torch
     import transformers
     from peft import PeftModel
@@ -77,12 +80,12 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BA
     return out
 
 
-class E5Judge(judges.NLIJudge):
+class E5Judge(NLIJudge):
     """The fine-tuned e5 cross-encoder, with the signals and their cascade."""
 
-    def __init__(self, options: judges.JudgeOptions, adapter: str | os.PathLike = ADAPTER):
+    def __init__(self, options: JudgeOptions, adapter: str | os.PathLike = ADAPTER):
         # Asked in large batches: sorted by length within one, they pad little.
-        judges.ModelJudge.__init__(self, replace(options, batch_size=max(options.batch_size, ASK_BATCH)))
+        ModelJudge.__init__(self, replace(options, batch_size=max(options.batch_size, ASK_BATCH)))
         self.model, self.tokenizer = load(str(adapter))
         self.spec = "e5"
         self.digest = _digest(Path(adapter))

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..index import embed
 from .judge import ALIASES, LABELS, load_weights
+from ..errors import PairsError
 
 
 HELD_OUT = 5  # one pair in this many is held out of calibration
@@ -33,9 +34,6 @@ def is_held_out(text_a: str) -> bool:
     on one premise or thesis fall on the same side."""
     return text_hash(text_a) % HELD_OUT == 0
 
-
-class PairsError(Exception):
-    """A pairs file that cannot be read; the message names the file and line."""
 
 
 def read_pairs(path: str | Path, held_out: bool = False) -> list[tuple[str, str, str]]:
@@ -161,17 +159,17 @@ def evaluate(
     judge_all: bool = False,
     echo=None,
 ) -> Report:
-    """The judge named ``judge`` (``judges.get_judge``; default signals, or
+    """The judge named ``judge`` (``registry.get_judge``; default signals, or
     ``nli:NLI_MODEL``) on labelled pairs, as labelled pairs are judged: at the
     calibration prior unless ``prior``."""
-    from . import judges
+    from . import registry
 
-    name = judge or (f"nli:{nli_model}" if nli_model else judges.DEFAULT)
+    name = judge or (f"nli:{nli_model}" if nli_model else registry.DEFAULT)
     model = embed.load_model(model_name)
-    options = judges.JudgeOptions(
+    options = registry.JudgeOptions(
         prior=prior, weights=load_weights(weights_path), judge_all=judge_all, progress=progress, echo=echo or (lambda message: None),
     )
-    judge_ = judges.get_judge(name, options)
+    judge_ = registry.get_judge(name, options)
     # Timed from here: embedding and judging, not loading the models.
     start = time.perf_counter()
     similarities = embed.pair_similarities(model, [(a, b) for a, b, _ in pairs], progress=progress)

@@ -26,6 +26,8 @@ import numpy as np
 
 from . import cues as learned, signals
 from ..text import features, terms
+from .. import hookspecs
+from ..errors import JudgeNotFound, NLIModelNotFound
 
 LABELS = ("agree", "related", "conflict")
 # XNLI and RTE names for the same three relations.
@@ -61,7 +63,7 @@ class Verdict:
     reason: str
     kind: str | None = None  # for conflicts: dispute (two speakers) | self (one speaker)
     shared: tuple[str, ...] = ()  # the content words both claims name, rarest first
-    judge: str = "signals"  # the judge that decided (judges.py): signals, nli:..., llm:...
+    judge: str = "signals"  # the judge that decided (registry.py): signals, nli:..., llm:...
 
 
 @dataclass(frozen=True)
@@ -120,9 +122,6 @@ def load_weights(path: str | None = None) -> Weights:
         raise ValueError(f"{path or 'judge_weights.json'}: weights are for features {weights.features}, not {FEATURES}")
     return weights
 
-
-class NLIModelNotFound(Exception):
-    pass
 
 
 @lru_cache(maxsize=2)
@@ -399,3 +398,13 @@ def judge(text_a: str, text_b: str, similarity: float) -> Verdict:
 
 def judge_pairs(pairs: list[tuple[str, str, float]], speakers=None, vocabulary=None, known=None) -> list[Verdict]:
     return default_judge().judge_pairs(pairs, speakers, vocabulary, known)
+
+
+@hookspecs.hookimpl
+def register_judges(register):
+    def signals_judge(argument, options):
+        if argument:
+            raise JudgeNotFound(f"signals:{argument}: the signals judge takes no argument")
+        return Judge(options.weights, prior=options.prior, matched=options.matched)
+
+    register("signals", signals_judge, "the offline judge: signals, alignment and learned cue words (default)")

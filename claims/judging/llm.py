@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 import re
 
-from .judges import JudgeNotFound, JudgeOptions, ModelJudge
+from .. import hookspecs
+from .model import ModelJudge
+from .registry import JudgeNotFound, JudgeOptions
+from ..errors import ReplyRejected
 
 RELATIONS = ("agree", "conflict", "related")
 SCHEMA = {
@@ -50,9 +53,6 @@ def _defused(text: str) -> str:
     # A claim that writes the closing tag itself would end its data early.
     return TAG.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
 
-
-class ReplyRejected(ValueError):
-    """A reply that is not one of the three relations with a reason."""
 
 
 def parse_reply(text: str) -> tuple[str, float, str]:
@@ -119,3 +119,13 @@ def _saved_options(model_id: str) -> dict:
     except ImportError:
         return {}
     return dict(get_model_options(model_id))
+
+
+@hookspecs.hookimpl
+def register_judges(register):
+    def llm_judge(argument, options):
+        if not argument:
+            raise JudgeNotFound("llm: name a model llm knows, as llm:MODEL_ID (`llm models` lists them)")
+        return LLMJudge(argument, options)
+
+    register("llm", llm_judge, "any model the llm library knows, local or hosted: llm:MODEL_ID")

@@ -32,6 +32,7 @@ from typing import Iterator
 import numpy as np
 
 from ..inputs import ingest
+from ..errors import ClusterError, RayNotInstalled
 
 SPLIT_BATCH = 8  # articles the driver has read, per split task
 # Parquet rows per split task: a task reads its whole row group (Parquet reads no
@@ -43,12 +44,6 @@ ENCODE_BATCH = 8  # articles per call of an encoder actor (some 150 texts, encod
 LOOPBACK_ONLY = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
 
 
-class ClusterError(Exception):
-    """Ray is not installed, or the cluster cannot be reached: said in one line."""
-
-
-class RayNotInstalled(ClusterError):
-    pass
 
 
 def connect(address: str | None = None):

@@ -22,6 +22,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 from sqlite_utils.utils import sqlite3
 
+from ..errors import NotADatabase
 from ..index import embed
 
 # Both claims of a pair side by side, readable without a join; one view per relation.
@@ -369,9 +370,6 @@ class Loaded:
             vectors=self.vectors[rows] if rows else np.zeros((0, self.vectors.shape[1]), dtype=np.float32),
         )
 
-
-class NotADatabase(Exception):
-    """The file given as the db cannot be read as SQLite (nothing is written to it)."""
 
 
 def readable(path: str | Path) -> None:

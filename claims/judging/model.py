@@ -1,23 +1,11 @@
-"""Judges: which judge decides a pair, by name, and what model judges share.
-
-A judge is named ``signals`` (the default, offline: ``judge.Judge``),
-``nli:NAME_OR_PATH`` (a sentence-transformers ``CrossEncoder`` NLI model on
-disk, its probabilities combined with the signals) or ``llm:MODEL_ID`` (any
-model the ``llm`` library knows, ``llm_judge.py``). Plugins add more through
-the ``register_judges`` hook (``hookspecs.py``).
-
-A judge has a ``name`` (what its verdicts depend on: a change means judging
-again) and ``judge_pairs(pairs, speakers, vocabulary, known)``, which returns
-one ``judge.Verdict`` per ``(text_a, text_b, similarity)`` pair, or None for a
-pair it could not judge (left for the next build).
-
-Model judges (``ModelJudge``) share three things:
+"""Model judges: what the judges that ask a model share.
 
 - a cascade: the signals judge sees every pair first, and only the pairs it
   does not call plainly unrelated go to the model (``--judge-all``: all);
 - a verdict cache: verdicts are stored by (judge, the two texts), so a
   rebuild, a build after a crash or an added article never asks the model
-  again about a pair it has judged; each batch is stored as it is judged;
+  again about a pair it has judged; each batch is stored as it is judged
+  (``registry.VerdictCache``);
 - failures at the edge: a model that fails or replies out of form leaves its
   pairs unjudged, with one line naming the judge and the pair.
 """
@@ -25,17 +13,12 @@ Model judges (``ModelJudge``) share three things:
 from __future__ import annotations
 
 import hashlib
-import json
 import time
-from dataclasses import dataclass, field, replace
-from typing import Callable
+from dataclasses import replace
 
-import numpy as np
-
-from .. import hookspecs
 from . import judge as judging
+from .registry import JudgeOptions
 
-DEFAULT = "signals"
 # Plainly unrelated, for the cascade: the signals judge says "related", the
 # claims are not close in meaning and share at most this many content words.
 CASCADE_SIMILARITY = 0.5
@@ -43,43 +26,6 @@ CASCADE_SHARED = 1
 # After this many failures in a row a model judge stops asking: the model is
 # down, out of quota or misconfigured, and each further call would fail too.
 MAX_FAILURES = 3
-
-
-class JudgeNotFound(Exception):
-    """A judge name no installed judge answers to, or a judge that cannot run."""
-
-
-@dataclass(frozen=True)
-class JudgeOptions:
-    """What every judge is made with."""
-
-    prior: float | None = None  # share of conflicts (and agreements) expected; None: the calibration's
-    matched: bool = False  # pairs found by similarity (a build), not written about one thing
-    weights: judging.Weights | None = None  # the signals judge's weights (default: the shipped ones)
-    cache: object | None = None  # a ``store.Store`` to keep model verdicts in, or None
-    judge_all: bool = False  # model judges: every pair, not only those the signals do not call unrelated
-    progress: bool = False
-    echo: Callable[[str], None] = field(default=lambda message: None, compare=False)
-    batch_size: int = 8  # pairs judged (and stored) together
-
-
-def registered() -> dict[str, tuple[Callable, str]]:
-    """prefix -> (factory, description) of every installed judge."""
-    from ..plugins import pm
-
-    found: dict[str, tuple[Callable, str]] = {}
-    pm.hook.register_judges(register=lambda prefix, factory, description="": found.setdefault(prefix, (factory, description)))
-    return found
-
-
-def get_judge(name: str | None = None, options: JudgeOptions | None = None):
-    """The judge called ``name`` (default ``signals``), made with ``options``."""
-    name = (name or DEFAULT).strip()
-    prefix, _, argument = name.partition(":")
-    known = registered()
-    if prefix not in known:
-        raise JudgeNotFound(f"{name}: no such judge (installed: {', '.join(sorted(known))})")
-    return known[prefix][0](argument or None, options or JudgeOptions())
 
 
 def pair_key(text_a: str, text_b: str) -> str:
@@ -187,54 +133,6 @@ class ModelJudge:
         return replace(signals, relation=relation, score=round(float(score), 3), reason=who + reason, kind=kind, judge=self.spec)
 
 
-class NLIJudge(ModelJudge):
-    """``nli:NAME_OR_PATH``: a sentence-transformers ``CrossEncoder`` on disk,
-    its probabilities combined with the signals (``judge.Judge(nli_model=...)``).
-
-    What is cached is the model's probabilities, which depend on the two texts
-    only; they are combined with the signals of the build at hand. A cached
-    verdict would carry the signals of the build that first judged the pair:
-    which shared words are rarest, and so a reason and score, change with
-    what else is stored."""
-
-    def __init__(self, model: str, options: JudgeOptions):
-        super().__init__(options)
-        self.spec = f"nli:{model}"
-        self.combined = judging.Judge(options.weights, nli_model=model, prior=options.prior, matched=options.matched)
-
-    @property
-    def cache_name(self) -> str:
-        return f"{self.spec}|probabilities"
-
-    def ask(self, pairs):
-        model, order = self.combined.nli
-        q = np.asarray(model.predict([(a, b) for a, b, _ in pairs], batch_size=self.combined.batch_size, apply_softmax=True))[:, order]
-        # Kept as (relation, score, reason): the label it favours, its share, and all three shares.
-        return [(judging.LABELS[int(np.argmax(row))], float(row.max()), json.dumps([round(float(x), 6) for x in row])) for row in q]
-
-    def judge_pairs(self, pairs, speakers=None, vocabulary=None, known=None):
-        first = self.signals.judge_pairs(pairs, speakers, vocabulary, known)
-        chosen = [k for k, (v, (_, _, sim)) in enumerate(zip(first, pairs)) if self.sent(v, sim)]
-        keys = {k: pair_key(pairs[k][0], pairs[k][1]) for k in chosen}
-        answers = self._answers(pairs, chosen, keys)
-        asked = [k for k in chosen if keys[k] in answers]
-        verdicts: list[judging.Verdict | None] = list(first)
-        for k in chosen:
-            verdicts[k] = None
-        if asked:
-            speakers = speakers or [(None, None)] * len(pairs)
-            q = np.array([json.loads(answers[keys[k]][2]) for k in asked])
-            decided = self.decide([pairs[k] for k in asked], q, [speakers[k] for k in asked], vocabulary, known)
-            for k, verdict in zip(asked, decided):
-                verdicts[k] = replace(verdict, judge=self.spec)
-        return verdicts
-
-    def decide(self, pairs, q: np.ndarray, speakers, vocabulary, known) -> list[judging.Verdict]:
-        """The verdicts of the pairs the model answered, from its (agree,
-        related, conflict) probabilities ``q``: here combined with the signals'."""
-        return self.combined.judge_pairs(pairs, speakers, vocabulary, known, nli=q)
-
-
 def _progress(total: int, what: str, show: bool):
     if not show or total < 1:
         return None
@@ -250,30 +148,3 @@ def _short(text: str, length: int = 40) -> str:
 def _one_line(error: Exception) -> str:
     message = " ".join(str(error).split()) or type(error).__name__
     return f"{type(error).__name__}: {message}" if type(error).__name__ not in message else message
-
-
-@hookspecs.hookimpl
-def register_judges(register):
-    def signals(argument, options):
-        if argument:
-            raise JudgeNotFound(f"signals:{argument}: the signals judge takes no argument")
-        return judging.Judge(options.weights, prior=options.prior, matched=options.matched)
-
-    def nli(argument, options):
-        if not argument:
-            raise JudgeNotFound("nli: name a CrossEncoder NLI model on disk, as nli:PATH")
-        try:
-            return NLIJudge(argument, options)
-        except judging.NLIModelNotFound as e:
-            raise JudgeNotFound(f"nli:{argument}: {e}") from e
-
-    def llm_judge(argument, options):
-        if not argument:
-            raise JudgeNotFound("llm: name a model llm knows, as llm:MODEL_ID (`llm models` lists them)")
-        from .llm import LLMJudge
-
-        return LLMJudge(argument, options)
-
-    register("signals", signals, "the offline judge: signals, alignment and learned cue words (default)")
-    register("nli", nli, "a sentence-transformers CrossEncoder NLI model on disk, with the signals: nli:PATH")
-    register("llm", llm_judge, "any model the llm library knows, local or hosted: llm:MODEL_ID")
