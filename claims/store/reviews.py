@@ -10,10 +10,16 @@ related). Of several reviews of one pair or stance the latest holds.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import Store
+if TYPE_CHECKING:
+    from .store import Store
 
+# What a reader can say of a pair and of a claim's stance on a point.
+REVIEW_VALUES = {"pair": ("agree", "related", "conflict"), "stance": ("yes", "no", "unclear")}
 STANCE_RELATION = {"yes": "agree", "no": "conflict", "unclear": "related"}
 
 
@@ -22,7 +28,7 @@ def review_key(kind: str, text_a: str, text_b: str | None = None, question: str 
     return ("pair", *sorted((text_a, text_b or ""))) if kind == "pair" else ("stance", text_a, question)
 
 
-def labelled_pairs(store: Store) -> list[tuple[str, str, str]]:
+def labelled_pairs(store: "Store") -> list[tuple[str, str, str]]:
     """(text_a, text_b, relation) of every review, the latest of each pair or stance."""
     latest: dict[tuple, tuple[str, str, str]] = {}
     for r in store.reviews():
@@ -33,10 +39,109 @@ def labelled_pairs(store: Store) -> list[tuple[str, str, str]]:
     return list(latest.values())
 
 
-def export(store: Store, path: str | Path) -> int:
+def export(store: "Store", path: str | Path) -> int:
     """Write the reviews as a pairs file (``text_a<TAB>text_b<TAB>label``); how many."""
     rows = labelled_pairs(store)
     # Tabs and line breaks inside a claim become spaces: the format is one pair a line, unquoted.
     lines = (f"{' '.join(a.split())}\t{' '.join(b.split())}\t{label}\n" for a, b, label in rows)
     Path(path).write_text("".join(lines), encoding="utf-8")
     return len(rows)
+
+
+class Reviews:
+    """The ``Store``'s methods for readers' reviews (a mixin of ``store.Store``)."""
+
+    # Reviews ---------------------------------------------------------------
+
+    def add_review(self, kind: str, value: str, text_a: str, text_b: str | None = None, question: str | None = None,
+                   note: str | None = None, actor: str | None = None) -> int:
+        """Keep what a reader decided and show it at once: a pair's relation
+        (``kind`` 'pair', the two claims' texts) or a claim's stance on a point
+        (``kind`` 'stance', the claim's text and the point's proposition). The
+        latest review of a pair or a stance is the one that holds. Articles are
+        untouched, so a build does not start over: it applies the reviews again
+        as it writes, and the points it proposes follow the reviewed conflicts."""
+        if kind not in REVIEW_VALUES or value not in REVIEW_VALUES[kind]:
+            raise ValueError(f"a {kind} review is one of {', '.join(REVIEW_VALUES.get(kind, ()))}, not {value!r}")
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self.atomic():
+            review_id = self.db["reviews"].insert({
+                "kind": kind, "text_a": text_a, "text_b": text_b, "question": question, "value": value,
+                "note": note or None, "at": now, "actor": actor,
+            }).last_pk
+            self.apply_reviews()
+            if kind == "pair":
+                # The points proposed from a story's conflicts are made again by the next build.
+                self.save_config(derived="0")
+        return review_id
+
+    def remove_reviews(self, kind: str, text_a: str, text_b: str | None = None, question: str | None = None) -> int:
+        """Undo: the reviews of one pair (in either order) or one stance go, and
+        the judge's verdict shows again; how many went."""
+        with self.atomic():
+            if kind == "pair":
+                gone = self.db.execute(
+                    "delete from reviews where kind = 'pair' and ((text_a = ? and text_b = ?) or (text_a = ? and text_b = ?))",
+                    [text_a, text_b, text_b, text_a],
+                ).rowcount
+            else:
+                gone = self.db.execute("delete from reviews where kind = 'stance' and text_a = ? and question = ?", [text_a, question]).rowcount
+            self.apply_reviews()
+            if gone and kind == "pair":
+                self.save_config(derived="0")
+        return gone
+
+    def apply_reviews(self) -> None:
+        """Show the reviews' values in ``claim_pairs`` and ``answers``
+        (``judge`` 'reader', ``status`` 'confirmed'), the judge's own kept in
+        ``judged_relation`` / ``judged_stance``; a verdict whose review is gone
+        shows the judge's again. A review matches claims by their text (or what
+        they assert, ``content``), so it outlives ids, rebuilds and models."""
+        self.db.execute("update claim_pairs set relation = judged_relation, judge = judged_by, status = 'proposed' where status = 'confirmed'")
+        self.db.execute("update answers set stance = judged_stance, judge = judged_by, status = 'proposed' where status = 'confirmed'")
+        rows = self.db.execute(
+            "select kind, text_a, text_b, question, value from reviews where kind in ('pair', 'stance') order by id"
+        ).fetchall()
+        if not rows:
+            return
+        texts = {t for _, a, b, _, _ in rows for t in (a, b) if t is not None}
+        ids_of: dict[str, set[int]] = {}
+        for claim_id, text, content in self.db.execute(
+            """select id, text, content from claims where text in (select value from json_each(:t))
+               or content in (select value from json_each(:t))""", {"t": json.dumps(sorted(texts), ensure_ascii=False)},
+        ):
+            for t in {text, content} & texts:
+                ids_of.setdefault(t, set()).add(claim_id)
+        pair_value: dict[tuple[int, int], str] = {}
+        stance_value: dict[tuple[str, int], str] = {}
+        questions: dict[str, list[str]] = {}
+        for proposition, question_id in self.db.execute("select proposition, id from questions union all select question, id from questions"):
+            questions.setdefault(proposition, []).append(question_id)
+        for kind, a, b, question, value in rows:  # in id order: the latest review holds
+            if kind == "pair":
+                for x in ids_of.get(a, ()):
+                    for y in ids_of.get(b, ()):
+                        pair_value[(x, y)] = pair_value[(y, x)] = value
+            else:
+                for question_id in questions.get(question, ()):
+                    for x in ids_of.get(a, ()):
+                        stance_value[(question_id, x)] = value
+        if pair_value:
+            self.db.conn.executemany(
+                "update claim_pairs set relation = ?, judge = 'reader', status = 'confirmed' where claim_a = ? and claim_b = ?",
+                [(v, x, y) for (x, y), v in pair_value.items()],
+            )
+        if stance_value:
+            self.db.conn.executemany(
+                "update answers set stance = ?, judge = 'reader', status = 'confirmed' where question_id = ? and claim_id = ?",
+                [(v, q, c) for (q, c), v in stance_value.items()],
+            )
+
+    def review_mark(self) -> str:
+        """What changes whenever a review is written or undone, with SQL too
+        (``config.reviewed`` keeps it as of the last complete build)."""
+        count, last, total = self.db.execute("select count(*), max(id), total(id) from reviews").fetchone()
+        return f"{count}:{last or 0}:{int(total)}"
+
+    def reviews(self) -> list[dict]:
+        return list(self.db.query("select * from reviews order by id"))

@@ -1,0 +1,219 @@
+"""What is derived from the stored claims: stories, pairs and their verdicts,
+the model judges' verdict cache, topics, answers and proposed points; the
+``Store``'s methods for them (a mixin of ``store.Store``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+
+class Derived:
+    # Stories -------------------------------------------------------------
+
+    def story_named(self, label: str) -> int:
+        """The id of the story the user named ``label``, made if new."""
+        row = self.db.execute("select id from stories where given = 1 and label = ?", [label]).fetchone()
+        if row:
+            return row[0]
+        return self.db["stories"].insert({"label": label, "given": 1, "articles": 0, "sources": 0}).last_pk
+
+    def new_story(self) -> int:
+        return self.db["stories"].insert({"label": None, "given": 0, "articles": 0, "sources": 0}).last_pk
+
+    def unplaced(self) -> list[int]:
+        """Articles without a story, in id order."""
+        return [r[0] for r in self.db.execute("select id from articles where story_id is null order by id")]
+
+    def named_articles(self) -> set[int]:
+        """Ids of the articles in stories the user named."""
+        return {r[0] for r in self.db.execute("select a.id from articles a join stories s on s.id = a.story_id where s.given = 1")}
+
+    def story_of(self) -> dict[int, int]:
+        """article id -> story id, for the articles that have one."""
+        return dict(self.db.execute("select id, story_id from articles where story_id is not null"))
+
+    def found_stories(self) -> bool:
+        """Whether stories were found (grouped) before, not only given."""
+        return self.db.execute("select 1 from stories where given = 0 limit 1").fetchone() is not None
+
+    def found_articles(self) -> list[tuple[int, int | None]]:
+        """(id, found story or None) of every article not in a story the
+        user named, in the order of their texts' sha256: grouping them does
+        not depend on the order they were stored in."""
+        return self.db.execute(
+            """select a.id, a.story_id from articles a left join stories s on s.id = a.story_id
+               where s.given is not 1 order by a.sha256, a.id"""
+        ).fetchall()
+
+    def place(self, article_id: int, story_id: int) -> None:
+        self.db["articles"].update(article_id, {"story_id": story_id})
+
+    def term_weights(self) -> dict[str, float]:
+        """term -> how rare it is: the rarity of the word the first stored
+        article by path shows it by (``article_terms``), written to
+        ``term_weights`` too. First by path, as a fresh build of a folder reads
+        its files, not first stored: a db's stories do not depend on the
+        order its articles came in. (The least rare of its words, or the
+        rarest, also order-free, grouped GNAD worse: 14 and 73 conflicts across
+        newspaper sections against 2.)"""
+        self.db.execute("delete from term_weights")
+        self.db.execute(
+            """insert into term_weights (term, weight)
+               select term, weight from (
+                 select t.term, t.weight, row_number() over (partition by t.term order by a.path, a.id) as k
+                 from article_terms t join articles a on a.id = t.article_id)
+               where k = 1"""
+        )
+        return dict(self.db.execute("select term, weight from term_weights"))
+
+    def count_stories(self) -> None:
+        """Counts, dates and labels of the stories from their articles; a story
+        left without articles goes. A found story is labelled with the title of
+        its first article."""
+        self.db.execute(
+            """update stories set
+                 articles = (select count(*) from articles where story_id = stories.id),
+                 sources = (select count(distinct source) from articles where story_id = stories.id),
+                 first_published = (select min(published) from articles where story_id = stories.id),
+                 last_published = (select max(published) from articles where story_id = stories.id),
+                 label = case when given = 1 then label else (
+                   select title from articles where story_id = stories.id
+                   order by coalesce(published, ''), path, id limit 1) end"""
+        )
+        # A story left without articles goes, and with it the points proposed
+        # for it (questions.story_id refers to it).
+        empty = "select id from questions where origin = 'auto' and story_id in (select id from stories where articles = 0)"
+        self.db.execute(f"delete from answers where question_id in ({empty})")
+        self.db.execute(f"delete from questions where id in ({empty})")
+        self.db.execute("delete from stories where articles = 0")
+
+    # Pairs ---------------------------------------------------------------
+
+    def story_conflicts(self, story_id: int) -> list[tuple[int, int, str, str, float]]:
+        """(claim_a, claim_b, content_a, content_b, score) of the conflicts
+        between claims of one story, strongest first."""
+        return self.db.execute(
+            """select p.claim_a, p.claim_b, coalesce(a.content, a.text), coalesce(b.content, b.text), p.score
+               from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+               join articles aa on aa.id = a.article_id
+               where p.relation = 'conflict' and aa.story_id = ? order by p.score desc, p.claim_a, p.claim_b""",
+            [story_id],
+        ).fetchall()
+
+    def story_ids(self) -> list[int]:
+        return [r[0] for r in self.db.execute("select id from stories order by id")]
+
+    def clear_pairs(self) -> None:
+        self.db.execute("delete from claim_pairs")
+
+    def save_pairs(self, pairs, verdicts) -> None:
+        """Matched pairs (``match.Match``) with their verdicts (``judge.Verdict``)."""
+        self.db["claim_pairs"].upsert_all(
+            (
+                {
+                    "claim_a": p.a, "claim_b": p.b, "similarity": p.similarity, "overlap": p.overlap,
+                    "shared": ", ".join(v.shared) or None,
+                    "relation": v.relation, "score": v.score, "reason": v.reason, "kind": v.kind, "judge": v.judge,
+                    "judged_relation": v.relation, "judged_by": v.judge, "status": "proposed",
+                }
+                for p, v in zip(pairs, verdicts)
+                if v is not None  # a pair its judge could not judge waits for the next build
+            ),
+            pk=("claim_a", "claim_b"),
+        )
+
+    # Model verdicts ----------------------------------------------------------
+
+    def cached_verdicts(self, judge: str, keys: list[str]) -> dict[str, tuple[str, float, str]]:
+        """pair key -> (relation, score, reason) that ``judge`` gave before."""
+        rows = self.db.execute(
+            "select pair, relation, score, reason from verdict_cache where judge = ? and pair in (select value from json_each(?))",
+            [judge, json.dumps(keys)],
+        ).fetchall()
+        return {pair: (relation, score, reason) for pair, relation, score, reason in rows}
+
+    def cache_verdicts(self, judge: str, rows: list[tuple[str, str, float, str]]) -> None:
+        """Keep ``judge``'s verdicts, (pair key, relation, score, reason) each,
+        committed at once when no build transaction is open: a build
+        interrupted after this keeps them."""
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.db["verdict_cache"].upsert_all(
+            ({"judge": judge, "pair": key, "relation": r, "score": score, "reason": reason, "at": now} for key, r, score, reason in rows),
+            pk=("judge", "pair"),
+        )
+
+    def pair_edges(self) -> list[tuple[int, int, float, float | None]]:
+        """(claim_a, claim_b, similarity, overlap) of every matched pair."""
+        return self.db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs").fetchall()
+
+    # Topics --------------------------------------------------------------
+
+    def topic_of(self) -> dict[int, int]:
+        """claim id -> topic id."""
+        return dict(self.db.execute("select claim_id, topic_id from claim_topics"))
+
+    def contents(self) -> dict[int, str]:
+        """claim id -> what it asserts."""
+        return dict(self.db.execute("select id, coalesce(content, text) from claims"))
+
+    def replace_topics(self, topics: list[tuple[int, str, list[int]]]) -> None:
+        """All topics, each (id, label, its claim ids), in place of the stored ones."""
+        self.db.execute("delete from claim_topics")
+        self.db.execute("delete from topics")
+        self.db["topics"].insert_all({"id": id_, "label": label, "claims": len(group), "sources": 0, "conflicts": 0} for id_, label, group in topics)
+        self.db["claim_topics"].insert_all({"claim_id": claim, "topic_id": id_} for id_, _, group in topics for claim in group)
+        self.count_topics()
+
+    def count_topics(self, where: str = "", params=()) -> None:
+        # Sources and conflicts from the tables, so the counts mean what SQL means.
+        # "+p.relation" keeps SQLite off the relation index: going from the topic's
+        # claims to their pairs, not through every conflict of the corpus per topic.
+        self.db.execute(
+            """update topics set
+                 claims = (select count(*) from claim_topics where topic_id = topics.id),
+                 sources = (select count(distinct a.source) from claim_topics t
+                            join claims c on c.id = t.claim_id join articles a on a.id = c.article_id
+                            where t.topic_id = topics.id),
+                 conflicts = (select count(*) from claim_topics ta
+                              join claim_pairs p on p.claim_a = ta.claim_id
+                              join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = ta.topic_id
+                              where ta.topic_id = topics.id and +p.relation = 'conflict') """
+            + where,
+            params,
+        )
+
+    # Questions -------------------------------------------------------------
+
+    def replace_answers(self, answered: list[tuple[object, str, list]]) -> None:
+        """All the user's questions, each (``settings.Question``, the
+        proposition asked about, its ``ask.Answer`` list), in place of the
+        stored ones; the proposed points stay."""
+        user = "select id from questions where coalesce(origin, 'user') = 'user'"
+        self.db.execute(f"delete from answers where question_id in ({user})")
+        self.db.execute(f"delete from questions where id in ({user})")
+        self._insert_answered(answered, "user")
+
+    def replace_points(self, story_ids, answered: list[tuple[object, str, list]], story_of_point: dict[str, int]) -> None:
+        """The proposed points of ``story_ids``, each (``settings.Question``,
+        its proposition, its answers), in place of the stored ones."""
+        stale = "select id from questions where origin = 'auto' and story_id in (select value from json_each(?))"
+        ids = json.dumps(sorted(set(story_ids)))
+        self.db.execute(f"delete from answers where question_id in ({stale})", [ids])
+        self.db.execute(f"delete from questions where id in ({stale})", [ids])
+        self._insert_answered(answered, "auto", story_of_point)
+
+    def _insert_answered(self, answered, origin: str, story_of_point: dict[str, int] | None = None) -> None:
+        for question, statement, answers in answered:
+            self.db["questions"].insert({
+                "id": question.id, "question": question.question, "proposition": statement, "origin": origin,
+                "story_id": (story_of_point or {}).get(question.id),
+            })
+            self.db["answers"].insert_all(
+                {
+                    "question_id": question.id, "claim_id": a.claim_id, "stance": a.stance,
+                    "score": a.score, "similarity": a.similarity, "reason": a.reason, "judge": a.judge,
+                    "judged_stance": a.stance, "judged_by": a.judge, "status": "proposed",
+                }
+                for a in answers
+            )

@@ -1,0 +1,330 @@
+"""The schema: tables, views and their numbered migrations.
+
+The table and column names are a contract: users query them with SQL. The
+schema changes only through numbered migrations (``MIGRATIONS``, sqlite-utils'
+``Migrations``, recorded in ``_sqlite_migrations``): a db built by an older
+version is migrated when it is opened, never rebuilt. A migration is never
+edited once released; a change is a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+# Both claims of a pair side by side, readable without a join; one view per relation.
+PAIR_VIEW = """
+select
+  p.rowid as pair,
+  a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
+  b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
+  p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
+  p.claim_a as claim_a_id, p.claim_b as claim_b_id,
+  a.article_id as article_a_id, b.article_id as article_b_id,
+  a.content as content_a, b.content as content_b, aa.story_id, p.judge
+from claim_pairs p
+join claims a on a.id = p.claim_a
+join claims b on b.id = p.claim_b
+join articles aa on aa.id = a.article_id
+join articles ab on ab.id = b.article_id
+where p.relation = '{relation}'
+order by p.score desc
+"""
+
+# Each question's answers, who gave them and where, yes before no before unclear.
+STANCE_VIEW = """
+select
+  q.question, s.stance, c.speaker, c.speaker_kind, ar.source, ar.title as article,
+  c.text as claim, s.reason, s.score, s.similarity,
+  s.question_id, s.claim_id, c.article_id
+from answers s
+join questions q on q.id = s.question_id
+join claims c on c.id = s.claim_id
+join articles ar on ar.id = c.article_id
+order by q.id, case s.stance when 'yes' then 0 when 'no' then 1 else 2 end, s.score desc
+"""
+
+# The pair views since reviews (m008): whether a reader confirmed the relation
+# (status) and what the judge had said; confirmed first.
+PAIR_VIEW_REVIEWED = """
+select
+  p.rowid as pair,
+  a.text as claim_a, a.speaker as speaker_a, aa.title as article_a,
+  b.text as claim_b, b.speaker as speaker_b, ab.title as article_b,
+  p.reason, p.kind, p.shared, p.score, p.similarity, p.overlap,
+  p.claim_a as claim_a_id, p.claim_b as claim_b_id,
+  a.article_id as article_a_id, b.article_id as article_b_id,
+  a.content as content_a, b.content as content_b, aa.story_id, p.judge,
+  coalesce(p.status, 'proposed') as status, coalesce(p.judged_relation, p.relation) as judged_relation
+from claim_pairs p
+join claims a on a.id = p.claim_a
+join claims b on b.id = p.claim_b
+join articles aa on aa.id = a.article_id
+join articles ab on ab.id = b.article_id
+where p.relation = '{relation}'
+order by case p.status when 'confirmed' then 0 else 1 end, p.score desc
+"""
+
+STANCE_VIEW_REVIEWED = """
+select
+  q.question, s.stance, c.speaker, c.speaker_kind, ar.source, ar.title as article,
+  c.text as claim, s.reason, s.score, s.similarity,
+  s.question_id, s.claim_id, c.article_id,
+  coalesce(s.status, 'proposed') as status, coalesce(s.judged_stance, s.stance) as judged_stance, s.judge
+from answers s
+join questions q on q.id = s.question_id
+join claims c on c.id = s.claim_id
+join articles ar on ar.id = c.article_id
+order by q.id, case s.status when 'confirmed' then 0 else 1 end,
+  case s.stance when 'yes' then 0 when 'no' then 1 else 2 end, s.score desc
+"""
+
+# The reviews that match no stored pair or answer: kept (a later build may
+# bring their claims back), and listed, never dropped.
+UNAPPLIED_VIEW = """
+select r.* from reviews r
+where (r.kind = 'pair' and not exists (
+         select 1 from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+         where (a.text = r.text_a and b.text = r.text_b) or (a.text = r.text_b and b.text = r.text_a)))
+   or (r.kind = 'stance' and not exists (
+         select 1 from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+         where c.text = r.text_a and r.question in (q.proposition, q.question)))
+order by r.id
+"""
+
+# What a reader's time is best spent on first: the judge's proposals that
+# a story's page shows (conflicts, which its points are proposed from, then
+# agreements, then the stances that take a side on a point), the least
+# sure of them first: a score near the middle is a verdict that could go
+# either way. Confirmed ones are done.
+QUEUE_VIEW = """
+select * from (
+  select 'pair' as kind, p.relation as proposed, p.score, abs(p.score - 0.5) as sureness,
+    a.text as claim_a, b.text as claim_b, null as question, aa.story_id, p.reason, p.judge,
+    p.claim_a as claim_a_id, p.claim_b as claim_b_id, null as question_id,
+    case p.relation when 'conflict' then 0 else 1 end as rank
+  from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+  join articles aa on aa.id = a.article_id
+  where p.relation in ('conflict', 'agree') and coalesce(p.status, 'proposed') = 'proposed'
+  union all
+  select 'stance', s.stance, s.score, abs(s.score - 0.5), c.text, null, q.question, ar.story_id, s.reason, s.judge,
+    s.claim_id, null, s.question_id, 2
+  from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+  join articles ar on ar.id = c.article_id
+  where s.stance in ('yes', 'no') and coalesce(s.status, 'proposed') = 'proposed'
+)
+order by rank, sureness, score desc
+"""
+
+MIGRATIONS = Migrations("claims")
+
+
+def _add_columns(table: sqlite_utils.db.Table, columns: dict) -> None:
+    # Dbs from before migrations may have some of these already.
+    for column, type_ in columns.items():
+        if column not in table.columns_dict:
+            table.add_column(column, type_)
+
+
+@MIGRATIONS()
+def m001_tables(db: sqlite_utils.Database) -> None:
+    """The tables of the first releases (up to main at 76473f7), for a new db
+    or one built before migrations, whose tables may lack later columns."""
+    if not db["articles"].exists():
+        db["articles"].create(
+            {
+                "id": int, "source": str, "title": str, "path": str, "url": str,
+                "published": str, "language": str, "alt_titles": str, "sha256": str, "text": str,
+            },
+            pk="id",
+        )
+        db["articles"].create_index(["sha256"], unique=True)
+        db["articles"].create_index(["path"])
+    _add_columns(db["articles"], {"alt_titles": str})
+    if not db["claims"].exists():
+        db["claims"].create(
+            {
+                "id": int, "article_id": int, "position": int, "text": str,
+                "start": int, "end": int, "speaker": str, "speaker_kind": str, "cue": str,
+                "quote": str, "negated": int, "terms": str,
+            },
+            pk="id",
+            foreign_keys=[("article_id", "articles", "id")],
+        )
+        db["claims"].create_index(["article_id", "position"], unique=True)
+        db["claims"].create_index(["speaker"])
+        db["claims"].create_index(["speaker_kind"])
+        db["claims"].enable_fts(["text"], create_triggers=True, tokenize="unicode61")
+    _add_columns(db["claims"], {"speaker_kind": str, "cue": str, "quote": str, "terms": str})
+    if not db["embeddings"].exists():
+        db["embeddings"].create(
+            {"claim_id": int, "model": str, "vector": bytes}, pk=("claim_id", "model"), foreign_keys=[("claim_id", "claims", "id")]
+        )
+    if not db["claim_pairs"].exists():
+        db["claim_pairs"].create(
+            {
+                "claim_a": int, "claim_b": int, "similarity": float, "overlap": float, "shared": str,
+                "relation": str, "score": float, "reason": str, "kind": str,
+            },
+            pk=("claim_a", "claim_b"),
+            foreign_keys=[("claim_a", "claims", "id"), ("claim_b", "claims", "id")],
+        )
+        db["claim_pairs"].create_index(["relation"])
+        db["claim_pairs"].create_index(["claim_b"])
+    _add_columns(db["claim_pairs"], {"kind": str, "overlap": float, "shared": str})
+    if not db["skipped"].exists():
+        db["skipped"].create(
+            {"article_id": int, "text": str, "start": int, "end": int, "reason": str}, foreign_keys=[("article_id", "articles", "id")]
+        )
+    if not db["ingest_log"].exists():
+        db["ingest_log"].create({"id": int, "at": str, "path": str, "action": str, "message": str}, pk="id")
+    if not db["topics"].exists():
+        db["topics"].create({"id": int, "label": str, "claims": int, "sources": int, "conflicts": int}, pk="id")
+    if not db["claim_topics"].exists():
+        db["claim_topics"].create(
+            {"claim_id": int, "topic_id": int}, pk=("claim_id", "topic_id"),
+            foreign_keys=[("claim_id", "claims", "id"), ("topic_id", "topics", "id")],
+        )
+        db["claim_topics"].create_index(["topic_id"])
+    if not db["questions"].exists():
+        db["questions"].create({"id": str, "question": str, "proposition": str}, pk="id")
+    if not db["answers"].exists():
+        db["answers"].create(
+            {"question_id": str, "claim_id": int, "stance": str, "score": float, "similarity": float, "reason": str},
+            pk=("question_id", "claim_id"),
+            foreign_keys=[("question_id", "questions", "id"), ("claim_id", "claims", "id")],
+        )
+        db["answers"].create_index(["claim_id"])
+    if not db["config"].exists():
+        db["config"].create({"key": str, "value": str}, pk="key")
+
+
+@MIGRATIONS()
+def m002_stories(db: sqlite_utils.Database) -> None:
+    """Stories (issue 13): articles grouped by what they report; what a claim
+    asserts without its reporting frame; how rare each term is. A db built
+    before stories has its articles grouped, and its claims matched again, on
+    its next build (its ``judge`` setting is another)."""
+    if not db["stories"].exists():
+        # given: 1 when the user named the story (JSONL "story", --story), 0 when found.
+        db["stories"].create(
+            {"id": int, "label": str, "articles": int, "sources": int, "first_published": str, "last_published": str, "given": int},
+            pk="id",
+        )
+    if "story_id" not in db["articles"].columns_dict:
+        db["articles"].add_column("story_id", int, fk="stories")
+    if ["story_id"] not in [i.columns for i in db["articles"].indexes]:
+        db["articles"].create_index(["story_id"])
+    _add_columns(db["claims"], {"content": str})
+    if not db["term_weights"].exists():
+        # How rare each content term's word is in the language (terms.rarity), for grouping stories.
+        db["term_weights"].create({"term": str, "weight": float}, pk="term")
+
+
+@MIGRATIONS()
+def m003_judges(db: sqlite_utils.Database) -> None:
+    """Judges as plugins (issue 16): the judge that decided each pair and
+    each answer, and the verdicts of model judges kept by (judge, the two
+    texts), so that no model is asked twice about a pair."""
+    _add_columns(db["claim_pairs"], {"judge": str})
+    _add_columns(db["answers"], {"judge": str})
+    if not db["verdict_cache"].exists():
+        db["verdict_cache"].create(
+            {"judge": str, "pair": str, "relation": str, "score": float, "reason": str, "at": str}, pk=("judge", "pair"),
+        )
+
+
+@MIGRATIONS()
+def m004_points(db: sqlite_utils.Database) -> None:
+    """Contested points (issue 17): a question is the user's (``origin``
+    'user': questions.yml, claims ask) or proposed from a story's conflicts
+    ('auto', with its ``story_id``)."""
+    _add_columns(db["questions"], {"origin": str})
+    if "story_id" not in db["questions"].columns_dict:
+        db["questions"].add_column("story_id", int, fk="stories")
+    db.execute("update questions set origin = 'user' where origin is null")
+
+
+@MIGRATIONS()
+def m005_views(db: sqlite_utils.Database) -> None:
+    """The views readers start from, with the stories' and the judges'
+    columns; the config row ``schema_version`` is gone (the migrations table
+    says it now). A later change to a view is a new migration."""
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, PAIR_VIEW.format(relation=relation), replace=True)
+    db.create_view("stances", STANCE_VIEW, replace=True)
+    db.execute("delete from config where key = 'schema_version'")
+
+
+@MIGRATIONS()
+def m006_content_index(db: sqlite_utils.Database) -> None:
+    """An index on what each claim asserts, the expression ``stored_vectors``
+    looks texts up by: without it each lookup read every stored vector (30 ms
+    on GNAD's 22,607 claims), and a build that writes article by article
+    (``--ray``) looked up once per article."""
+    db.execute("create index if not exists idx_claims_content on claims (coalesce(content, text))")
+
+
+@MIGRATIONS()
+def m007_article_terms(db: sqlite_utils.Database) -> None:
+    """How rare each content term of each article is (``article_terms``), so
+    that a term's weight (``term_weights``, see ``Store.term_weights``)
+    depends on the articles stored, not on which came first: a term is shown
+    by a different word in different articles ("Verhandlung",
+    "Friedensverhandlung"). A db built before has its articles' terms weighed
+    as ``term_weights`` had them."""
+    if not db["article_terms"].exists():
+        db["article_terms"].create(
+            {"article_id": int, "term": str, "weight": float}, pk=("article_id", "term"),
+            foreign_keys=[("article_id", "articles", "id")],
+        )
+    weight = dict(db.execute("select term, weight from term_weights").fetchall()) if db["term_weights"].exists() else {}
+    rows = {}
+    for article_id, stored in db.execute("select article_id, terms from claims where terms is not null"):
+        for term in stored.split():
+            if term in weight:
+                rows[(article_id, term)] = weight[term]
+    db["article_terms"].insert_all(
+        ({"article_id": a, "term": t, "weight": w} for (a, t), w in rows.items()), pk=("article_id", "term"), ignore=True
+    )
+
+
+@MIGRATIONS()
+def m008_reviews(db: sqlite_utils.Database) -> None:
+    """Reader reviews (issue 26): ``reviews`` keeps what a reader decided,
+    keyed by the claims' texts so that it outlives ids and rebuilds; a build
+    applies them (``Store.apply_reviews``). ``claim_pairs`` and ``answers``
+    keep the judge's own verdict beside the one shown (``judged_relation``,
+    ``judged_stance``, ``judged_by``) and say whether a reader confirmed it
+    (``status``: confirmed | proposed)."""
+    if not db["reviews"].exists():
+        db["reviews"].create(
+            {"id": int, "kind": str, "text_a": str, "text_b": str, "question": str, "value": str, "note": str, "at": str, "actor": str},
+            pk="id",
+        )
+        db["reviews"].create_index(["kind", "text_a"])
+    _add_columns(db["claim_pairs"], {"judged_relation": str, "judged_by": str, "status": str})
+    _add_columns(db["answers"], {"judged_stance": str, "judged_by": str, "status": str})
+    db.execute("update claim_pairs set judged_relation = relation, judged_by = judge, status = 'proposed' where status is null")
+    db.execute("update answers set judged_stance = stance, judged_by = judge, status = 'proposed' where status is null")
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, PAIR_VIEW_REVIEWED.format(relation=relation), replace=True)
+    db.create_view("stances", STANCE_VIEW_REVIEWED, replace=True)
+    db.create_view("unapplied_reviews", UNAPPLIED_VIEW, replace=True)
+    db.create_view("review_queue", QUEUE_VIEW, replace=True)
+
+
+@MIGRATIONS()
+def m009_authors(db: sqlite_utils.Database) -> None:
+    """Saved pages (issue 28) name their authors: ``articles.author``."""
+    _add_columns(db["articles"], {"author": str})
+
+
+@MIGRATIONS()
+def m010_pages(db: sqlite_utils.Database) -> None:
+    """Fetched pages (issue 28), raw, each once: a rebuild, a build killed
+    while fetching and a new model never fetch them again (``fetch.py``)."""
+    if not db["pages"].exists():
+        db["pages"].create(
+            {"url": str, "final_url": str, "fetched_at": str, "status": int, "headers": str, "html": bytes}, pk="url",
+        )

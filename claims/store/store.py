@@ -1,0 +1,311 @@
+"""The ``Store``: the one owner of the SQLite db. It opens and migrates it
+(``schema.py``), does every write, and loads the corpus for the stages that
+read it: articles, claims and vectors here, what is derived from them in
+``derived.py``, readers' reviews in ``reviews.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import sqlite_utils
+from sqlite_utils.utils import sqlite3
+
+from ..errors import NotADatabase
+from ..index import embed
+from .derived import Derived
+from .reviews import Reviews
+from .schema import MIGRATIONS
+
+BUSY_MS = 60_000  # how long a write waits for another's lock
+
+
+@dataclass
+class Loaded:
+    """Claims as the matching stages read them, row k of each field one claim,
+    in id order."""
+
+    ids: list[int]
+    article_ids: np.ndarray
+    speakers: list[str | None]
+    contents: list[str]  # what each claim asserts (claims.content, else its text)
+    terms: list[str | None]  # claims.terms as stored (None before that column)
+    vectors: np.ndarray  # unit-length embeddings of the contents, one row per claim
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def subset(self, rows: list[int]) -> "Loaded":
+        """The claims of ``rows``, in their order."""
+        return Loaded(
+            ids=[self.ids[k] for k in rows], article_ids=self.article_ids[rows], speakers=[self.speakers[k] for k in rows],
+            contents=[self.contents[k] for k in rows], terms=[self.terms[k] for k in rows],
+            vectors=self.vectors[rows] if rows else np.zeros((0, self.vectors.shape[1]), dtype=np.float32),
+        )
+
+
+
+def readable(path: str | Path) -> None:
+    """Raise ``NotADatabase`` unless ``path`` opens read-only as SQLite."""
+    try:
+        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        try:
+            conn.execute("select count(*) from sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        raise NotADatabase(f"{path}: cannot be read as a SQLite database ({e})") from e
+
+
+class Store(Derived, Reviews):
+    """The db behind a corpus: ``Store(path)`` opens (creating the folder and
+    the file when needed) and migrates it. ``db`` is the ``sqlite_utils``
+    database for reading; every write goes through a method here."""
+
+    def __init__(self, path_or_db: str | Path | sqlite_utils.Database):
+        if isinstance(path_or_db, sqlite_utils.Database):
+            self.db = path_or_db
+        else:
+            Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite_utils.Database(path_or_db)
+        try:
+            self.db.execute("pragma foreign_keys = on")
+            # A build and a reader's review take turns at the write lock: wait for it.
+            self.db.execute(f"pragma busy_timeout = {BUSY_MS}")
+            # WAL lets Datasette keep reading while a build writes.
+            if self.db.journal_mode != "wal":
+                self.db.enable_wal()
+        except sqlite3.DatabaseError as e:
+            raise NotADatabase(f"{path_or_db}: cannot be read as a SQLite database ({e})") from e
+        if MIGRATIONS.pending(self.db):
+            MIGRATIONS.apply(self.db)
+
+    @contextmanager
+    def atomic(self):
+        """One transaction (a savepoint inside another): all of it or none.
+        It takes the write lock when it begins (BEGIN IMMEDIATE): a deferred
+        transaction that reads first and writes later fails at once, without
+        waiting, when another writer (a reader's review in the browser)
+        committed in between."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("begin immediate")
+        try:
+            yield
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+    # Settings ------------------------------------------------------------
+
+    def config(self) -> dict[str, str]:
+        return dict(self.db.execute("select key, value from config"))
+
+    def save_config(self, **values) -> None:
+        self.db["config"].upsert_all([{"key": k, "value": str(v)} for k, v in values.items()], pk="key")
+
+    # Articles ------------------------------------------------------------
+
+    def articles_with_texts(self, sha256s: list[str]) -> dict[str, tuple[int, str, str | None]]:
+        """sha256 -> (id, path, the story label the user gave it) of the stored
+        articles with these texts."""
+        rows = self.db.execute(
+            """select a.sha256, a.id, a.path, s.label from articles a left join stories s on s.id = a.story_id and s.given = 1
+               where a.sha256 in (select value from json_each(?))""",
+            [json.dumps(sha256s)],
+        ).fetchall()
+        return {sha: (id_, path, label) for sha, id_, path, label in rows}
+
+    def articles_at(self, paths: list[str]) -> dict[str, int]:
+        """path -> id of the stored articles read from these paths."""
+        rows = self.db.execute("select path, min(id) from articles where path in (select value from json_each(?)) group by path", [json.dumps(paths)]).fetchall()
+        return dict(rows)
+
+    def add_article(self, article, language: str | None, claims, skipped, vectors, model: str, rarities: dict[str, float]) -> int:
+        """Write one article with its claims, skipped lines and claim vectors,
+        in one transaction, and the rarity of its terms; its id."""
+        alt_titles = [s.text for s in skipped if s.reason.startswith("other language")]
+        with self.atomic():
+            article_id = self.db["articles"].insert(
+                {
+                    "source": article.source, "title": article.title, "path": article.path,
+                    "url": article.url, "published": article.published, "language": language,
+                    "alt_titles": json.dumps(alt_titles, ensure_ascii=False) if alt_titles else None,
+                    "sha256": article.sha256, "text": article.text, "author": getattr(article, "author", None),
+                    # A story the user named; the others are found after all articles are in.
+                    "story_id": self.story_named(article.story) if article.story else None,
+                }
+            ).last_pk
+            self.db["claims"].insert_all(
+                {
+                    "article_id": article_id, "position": c.position, "text": c.text, "start": c.start,
+                    "end": c.end, "speaker": c.speaker, "speaker_kind": c.speaker_kind, "cue": c.cue,
+                    "quote": c.quote, "negated": int(c.negated), "terms": c.terms, "content": c.content,
+                }
+                for c in claims
+            )
+            self.db["skipped"].insert_all(
+                {"article_id": article_id, "text": s.text, "start": s.start, "end": s.end, "reason": s.reason}
+                for s in skipped
+            )
+            if claims:
+                ids = [row[0] for row in self.db.execute("select id from claims where article_id = ? order by position", [article_id])]
+                self.add_embeddings(ids, vectors, model)
+            self.db["article_terms"].insert_all(({"article_id": article_id, "term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk=("article_id", "term"))
+            self.mark_changed()
+        return article_id
+
+    def remove_article(self, article_id: int) -> None:
+        """An article and everything made of its claims."""
+        claim_ids = "select id from claims where article_id = ?"
+        with self.atomic():
+            self.db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
+            for table in ("embeddings", "claim_topics", "answers"):
+                self.db.execute(f"delete from {table} where claim_id in ({claim_ids})", [article_id])
+            self.db.execute("delete from claims where article_id = ?", [article_id])
+            self.db.execute("delete from skipped where article_id = ?", [article_id])
+            self.db.execute("delete from article_terms where article_id = ?", [article_id])
+            self.db.execute("delete from articles where id = ?", [article_id])
+            self.mark_changed()
+
+    def mark_changed(self) -> None:
+        """The stored articles changed: what is made of them (stories, pairs,
+        topics, answers, points) is to be made again. Written in the same
+        transaction as the change, so a build killed right after it still
+        leaves the flag for the next build to find."""
+        self.save_config(derived="0")
+
+    def changed(self) -> bool:
+        """Whether articles were added or removed since the last complete build."""
+        return self.config().get("derived") == "0"
+
+    def articles_under(self, paths: list[str]) -> list[tuple[int, str]]:
+        """(id, path) of the stored articles read from a file at or under one
+        of ``paths`` (a JSONL or Parquet file's rows ``FILE:n`` included)."""
+        found = {}
+        for given in paths:
+            base = str(Path(given))
+            rows = self.db.execute(
+                "select id, path from articles where path = ? or substr(path, 1, ?) = ? or substr(path, 1, ?) = ?",
+                [base, len(base) + 1, base.rstrip("/") + "/", len(base) + 1, base + ":"],
+            ).fetchall()
+            found.update(rows)
+        return sorted(found.items())
+
+    def claim_order(self) -> dict[int, int]:
+        """claim id -> its rank by article path, then place in the article:
+        an order that does not depend on which build stored a claim, as ids
+        do, so that pairs and topics come out alike however the db was built."""
+        rows = self.db.execute(
+            "select c.id from claims c join articles a on a.id = c.article_id order by a.path, a.id, c.position, c.id"
+        ).fetchall()
+        return {claim_id: k for k, (claim_id,) in enumerate(rows)}
+
+    def log(self, problems) -> None:
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        self.db["ingest_log"].insert_all({"at": now, "path": p.path, "action": p.action, "message": p.message} for p in problems)
+
+    # Embeddings ----------------------------------------------------------
+
+    def stored_vectors(self, model: str, texts: Iterable[str]) -> dict[str, np.ndarray]:
+        """The stored vector of each of ``texts`` that a claim has as its content."""
+        found: dict[str, np.ndarray] = {}
+        # Only the vectors of these texts leave SQLite, not every stored one.
+        for content, vector in self.db.execute(
+            """select coalesce(c.content, c.text), e.vector from claims c
+               join embeddings e on e.claim_id = c.id and e.model = ?
+               where coalesce(c.content, c.text) in (select value from json_each(?))""",
+            [model, json.dumps(sorted(set(texts)), ensure_ascii=False)],
+        ):
+            found.setdefault(content, embed.from_blob(vector))
+        return found
+
+    def unembedded(self, model: str) -> list[tuple[int, str]]:
+        """(id, content) of the claims without a vector of ``model``."""
+        return self.db.execute(
+            "select id, coalesce(content, text) from claims where id not in (select claim_id from embeddings where model = ?) order by id",
+            [model],
+        ).fetchall()
+
+    def add_embeddings(self, claim_ids: list[int], vectors: np.ndarray, model: str) -> None:
+        self.db["embeddings"].insert_all(
+            {"claim_id": claim_id, "model": model, "vector": embed.to_blob(vector)} for claim_id, vector in zip(claim_ids, vectors)
+        )
+
+    # Loading the corpus ----------------------------------------------------
+
+    def load(self, model: str, stories: Iterable[int] | None = None) -> Loaded:
+        """The claims with a vector of ``model``, in id order; with
+        ``stories``, only the claims of those stories' articles."""
+        if stories is None:
+            # From the embeddings, in the order of their primary key (claim_id,
+            # model): ordering by claims.id made SQLite sort every vector.
+            rows = self.db.execute(
+                """select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
+                   from embeddings e join claims c on c.id = e.claim_id where e.model = ? order by e.claim_id""",
+                [model],
+            ).fetchall()
+        else:
+            # From the stories' articles down (the story_id and article_id indexes): a few claims of many.
+            rows = self.db.execute(
+                """select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
+                   from articles a join claims c on c.article_id = a.id
+                   join embeddings e on e.claim_id = c.id and e.model = ?
+                   where a.story_id in (select value from json_each(?)) order by c.id""",
+                [model, json.dumps(sorted(stories))],
+            ).fetchall()
+        return Loaded(
+            ids=[r[0] for r in rows], article_ids=np.array([r[1] for r in rows], dtype=np.int64),
+            speakers=[r[2] for r in rows], contents=[r[3] for r in rows], terms=[r[4] for r in rows],
+            vectors=embed.from_blobs([r[5] for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32),
+        )
+
+    def claims_shown(self, claim_ids: list[int]) -> dict[int, dict]:
+        """What a reader is shown of each claim: its text, speaker, article and source."""
+        rows = self.db.query(
+            """select c.id, c.article_id, c.text, c.speaker, c.speaker_kind, a.source, a.title
+               from claims c join articles a on a.id = c.article_id where c.id in (select value from json_each(?))""",
+            [json.dumps(claim_ids)],
+        )
+        return {row["id"]: row for row in rows}
+
+    def last_claim(self) -> int:
+        return self.db.execute("select max(id) from claims").fetchone()[0] or 0
+
+    def counts(self) -> dict[str, int]:
+        tables = ("articles", "stories", "claims", "claim_pairs", "topics", "answers")
+        counts = {t: self.db[t].count for t in tables}
+        for relation in ("conflict", "agree"):
+            counts[relation] = self.db.execute("select count(*) from claim_pairs where relation = ?", [relation]).fetchone()[0]
+        return counts
+
+    # Fetched pages -----------------------------------------------------------
+
+    def stored_pages(self, urls: list[str]) -> dict[str, dict]:
+        """url -> the stored page (``final_url``, ``html`` ...) of those fetched before."""
+        rows = self.db.query("select * from pages where url in (select value from json_each(?))", [json.dumps(urls)])
+        return {r["url"]: r for r in rows}
+
+    def save_page(self, url: str, final_url: str, status: int, headers: str, html: bytes) -> None:
+        """One fetched page, committed at once: a build killed after it keeps it."""
+        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self.atomic():
+            self.db["pages"].upsert(
+                {"url": url, "final_url": final_url, "fetched_at": now, "status": status, "headers": headers, "html": html}, pk="url",
+            )
+
+
+def beside(db_path, name: str) -> str | None:
+    """A project file next to the db (metadata.yml, questions.yml), if there."""
+    candidate = Path(db_path).resolve().parent / name
+    return str(candidate) if candidate.exists() else None
