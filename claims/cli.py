@@ -9,7 +9,7 @@ import click
 
 from . import store
 from .errors import ClaimsError
-from .index import embed, match
+from .index import embed, scales
 from .judging import judge
 from .pipeline import ask, cluster
 
@@ -29,15 +29,13 @@ class OneLineErrors(click.Group):
             raise
         except click.ClickException as e:
             raise Failed(e.format_message()) from e
-        except ClaimsError as e:
-            # Ours say what failed and where, in one line (``errors.py``).
-            raise Failed(str(e)) from e
         except KeyboardInterrupt:
             raise Failed("interrupted; what was stored stays, and the next build goes on from it")
         except Exception as e:
             if (ctx.obj or {}).get("debug"):
                 raise
-            raise Failed(_one_line(e)) from e
+            # Ours say what failed and where, in one line (``errors.py``).
+            raise Failed(str(e) if isinstance(e, ClaimsError) else _one_line(e)) from e
 
 
 class Failed(click.ClickException):
@@ -72,8 +70,8 @@ def cli(ctx, debug):
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="SQLite database to create or update")
 @click.option("--model", help=f"Sentence-transformers model name or local path [new db: {embed.DEFAULT_MODEL}]")
-@click.option("--threshold", type=click.FloatRange(-1, 2), help=f"Score (cosine + 0.5 x idf-weighted overlap of terms) at which claims of one story that share terms are matched [new db: {match.DEFAULT_THRESHOLD}]")
-@click.option("--semantic-threshold", type=click.FloatRange(-1, 1), help=f"Cosine at which any two claims of one story are matched [new db: {match.SEMANTIC_THRESHOLD}]")
+@click.option("--threshold", type=click.FloatRange(-1, 2), help=f"Score (cosine + 0.5 x idf-weighted overlap of terms) at which claims of one story that share terms are matched [new db: the model's, {scales.Scale().match} for {scales.REFERENCE}]")
+@click.option("--semantic-threshold", type=click.FloatRange(-1, 1), help=f"Cosine at which any two claims of one story are matched [new db: the model's, {scales.Scale().semantic} for {scales.REFERENCE}]")
 @click.option("--judge", "judge_name", help="Who judges the pairs: signals, nli:PATH (a CrossEncoder on disk), llm:MODEL_ID (a model llm knows), or a plugin's judge [new db: signals]")
 @click.option("--judge-all/--judge-some", default=None, help="Send every matched pair to a model judge, or only those the signals do not call plainly unrelated [new db: some]")
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge (the same as --judge nli:PATH)")
@@ -168,11 +166,14 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
 @click.option("-o", "--output", default="claims/data/judge_weights.json", show_default=True, type=click.Path(dir_okay=False), help="Where to write the weights")
 @click.option("--model", default=embed.DEFAULT_MODEL, show_default=True, help="Sentence-transformers model for similarities")
 @click.option("--reviews", "review_dbs", multiple=True, type=click.Path(exists=True, dir_okay=False), metavar="DB", help="Also fit on the reviews of this db (one family per db; repeatable)")
-def calibrate(pairs_files, output, model, review_dbs):
+@click.option("--scales", "scale_path", type=click.Path(dir_okay=False), help="Where to write the cut-offs of a --model other than usem3 [default: claims/data/scales.json]")
+def calibrate(pairs_files, output, model, review_dbs, scale_path):
     """Fit the judge's weights on labelled pairs and write them as JSON.
 
     Each file is one family, weighed alike; the fifth of each that
-    `claims eval --held-out` measures is left out.
+    `claims eval --held-out` measures is left out. With a --model other than
+    usem3, its cut-offs on the cosine (claims/data/scales.json) are fitted
+    first, from the same texts, to usem3's.
     """
     import json
 
@@ -188,6 +189,13 @@ def calibrate(pairs_files, output, model, review_dbs):
         if not reviewed:
             raise click.ClickException(f"{db_path}: no reviews to fit on")
         families[f"reviews:{db_path}"] = reviewed
+    if not scales.is_reference(model):
+        # Another model's cut-offs first, fitted to the reference's on the same texts.
+        from .judging.calibrate import fit_scale
+
+        fitted = fit_scale(families, model)
+        written = scales.save(fitted, scale_path)
+        click.echo(f"{written}: cut-offs of {model}: " + ", ".join(f"{k} {v:g}" for k, v in fitted.cutoffs.items()))
     weights = run_calibrate(families, model_name=model)
     Path(output).write_text(json.dumps(weights.to_dict(), indent=1) + "\n", encoding="utf-8")
     click.echo(

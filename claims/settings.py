@@ -13,7 +13,7 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
-from .index import embed, match
+from .index import embed, scales
 from .judging import judge, registry
 
 # What each part of the stored results depends on ("judge": the judge's
@@ -35,8 +35,9 @@ class Question:
 @dataclass(frozen=True)
 class Settings:
     model: str = embed.DEFAULT_MODEL  # sentence-transformers model name or local path
-    threshold: float = match.DEFAULT_THRESHOLD  # similarity + 0.5 x overlap at which claims sharing terms match
-    semantic_threshold: float = match.SEMANTIC_THRESHOLD  # cosine at which any two claims of a story match
+    # Default (None): the model's (``scales.py``).
+    threshold: float | None = None  # similarity + 0.5 x overlap at which claims sharing terms match
+    semantic_threshold: float | None = None  # cosine at which any two claims of a story match
     nli_model: str | None = None  # a local CrossEncoder NLI model: the same as judge="nli:NAME"
     conflict_prior: float = judge.NEWS_PRIOR  # expected share of conflicts (and agreements) among matched pairs
     questions: tuple[Question, ...] = ()
@@ -52,12 +53,27 @@ class Settings:
             object.__setattr__(self, "judge", f"nli:{self.nli_model}")
         prefix, _, argument = self.judge.partition(":")
         object.__setattr__(self, "nli_model", argument if prefix == "nli" and argument else None)
+        model_scale = scales.of(self.model)
+        if self.threshold is None:
+            object.__setattr__(self, "threshold", model_scale.match)
+        if self.semantic_threshold is None:
+            object.__setattr__(self, "semantic_threshold", model_scale.semantic)
+
+    @property
+    def scale(self) -> scales.Scale:
+        """The cut-offs on the model's cosines, with the two thresholds these settings give."""
+        return dataclasses.replace(scales.of(self.model), match=self.threshold, semantic=self.semantic_threshold)
 
     def replace(self, **changes) -> "Settings":
         """These settings with ``changes``; ``None`` values change nothing.
         ``judge`` and ``nli_model`` name one thing: giving one sets both
-        (``judge="signals"`` leaves no NLI model behind)."""
+        (``judge="signals"`` leaves no NLI model behind). Another model
+        brings its own thresholds unless they are given: a cosine cut-off of
+        one model means nothing on another's scale."""
         changes = {k: v for k, v in changes.items() if v is not None}
+        if changes.get("model", self.model) != self.model:
+            changes.setdefault("threshold", scales.of(changes["model"]).match)
+            changes.setdefault("semantic_threshold", scales.of(changes["model"]).semantic)
         if "nli_model" in changes and "judge" not in changes:
             changes["judge"] = f"nli:{changes['nli_model']}"
         if "judge" in changes:
@@ -77,7 +93,7 @@ class Settings:
 
     def _options(self, prior, matched, cache, progress, echo) -> registry.JudgeOptions:
         return registry.JudgeOptions(
-            prior=prior, matched=matched, cache=cache, judge_all=self.judge_all, progress=progress,
+            prior=prior, matched=matched, cache=cache, judge_all=self.judge_all, progress=progress, scale=self.scale,
             echo=echo or (lambda message: None),
         )
 

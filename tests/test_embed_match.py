@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from claims.index import embed
-from claims.index.match import NEAREST_FLOOR, SEMANTIC_THRESHOLD, ClaimRef, match
+from claims.index.match import ClaimRef, match
+from claims.index.scales import Scale
 from claims.text.terms import Vocabulary
 
 
@@ -68,7 +69,7 @@ def _unit(*rows):
 def test_match_pairs_across_articles_and_between_speakers():
     refs = [ClaimRef(1, 10, None), ClaimRef(2, 10, None), ClaimRef(3, 10, "Kellogg"), ClaimRef(4, 20, None), ClaimRef(5, 20, None)]
     vectors = _unit([1, 0, 0], [1, 0.05, 0], [1, 0.1, 0], [1, 0, 0.1], [0, 0, 1])
-    pairs = match(refs, vectors, refs, vectors, semantic_threshold=0.9)
+    pairs = match(refs, vectors, refs, vectors, Scale(semantic=0.9))
     # 1-2: same article, same (narrator) voice: not a pair. 5 is far from all.
     assert [(p.a, p.b) for p in pairs] == [(1, 3), (1, 4), (2, 3), (2, 4), (3, 4)]
     assert all(p.a < p.b and 0.9 <= p.similarity <= 1.0001 and p.overlap == 0 for p in pairs)
@@ -84,11 +85,11 @@ def _story(*term_sets):
 
 def test_shared_specific_terms_match_claims_the_embedding_scores_low():
     refs, vocabulary = _story({"kellog", "rolle"}, {"kellog", "rolle", "wichtig"}, {"waffen"})
-    # Cosines 0.35 and 0.35: below the semantic threshold, above MIN_SIMILARITY.
+    # Cosines 0.35 and 0.35: below the semantic threshold, above Scale().shared_terms.
     vectors = _unit([1, 0.0, 0], [0.35, 0.9367, 0], [0.35, 0, 0.9367])
     pairs = match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0)
     assert [(p.a, p.b) for p in pairs] == [(1, 2)]
-    assert pairs[0].overlap > 0.5 and pairs[0].similarity < SEMANTIC_THRESHOLD
+    assert pairs[0].overlap > 0.5 and pairs[0].similarity < Scale().semantic
 
 
 def test_frequent_terms_weigh_less_but_count():
@@ -97,7 +98,7 @@ def test_frequent_terms_weigh_less_but_count():
     pairs = {(p.a, p.b): p for p in match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0)}
     # 1 and 2 share only "ukrain", in every claim; 1 and 3 share "wahl" too.
     assert (1, 3) in pairs and (1, 2) not in pairs
-    assert 0 < match(refs[:2], vectors[:2], refs[:2], vectors[:2], vocabulary=vocabulary, threshold=0.4, neighbours_in_story=0)[0].overlap < pairs[(1, 3)].overlap
+    assert 0 < match(refs[:2], vectors[:2], refs[:2], vectors[:2], vocabulary=vocabulary, scale=Scale(match=0.4), neighbours_in_story=0)[0].overlap < pairs[(1, 3)].overlap
 
 
 def test_each_claim_meets_its_nearest_claims_of_its_story_only():
@@ -105,7 +106,7 @@ def test_each_claim_meets_its_nearest_claims_of_its_story_only():
     rng = np.random.default_rng(3)
     vectors = _unit(*(np.array([1.0, 0, 0, 0]) + rng.normal(scale=0.6, size=4) for _ in range(7)))
     refs = [ClaimRef(i + 1, i + 1, None, story=1 if i < 5 else 2) for i in range(7)]
-    pairs = match(refs, vectors, refs, vectors, threshold=2.0, semantic_threshold=1.0, neighbours_in_story=1)
+    pairs = match(refs, vectors, refs, vectors, Scale(match=2.0, semantic=1.0), neighbours_in_story=1)
     story = {r.id: r.story for r in refs}
     assert pairs and all(story[p.a] == story[p.b] for p in pairs)
     # Each claim is paired with at least its nearest claim of the story, if near enough.
@@ -113,7 +114,7 @@ def test_each_claim_meets_its_nearest_claims_of_its_story_only():
     for k, ref in enumerate(refs):
         mates = [j for j, other in enumerate(refs) if other.story == ref.story and j != k]
         nearest = max(mates, key=lambda j: sims[k, j])
-        if sims[k, nearest] >= NEAREST_FLOOR:
+        if sims[k, nearest] >= Scale().nearest:
             assert (min(ref.id, refs[nearest].id), max(ref.id, refs[nearest].id)) in {(p.a, p.b) for p in pairs}
 
 
@@ -122,15 +123,15 @@ def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
     vectors = _unit(*rng.normal(size=(40, 8)))
     refs = [ClaimRef(i + 1, i // 5, None, frozenset({f"t{i % 13}", f"u{i % 11}"}), story=i % 2) for i in range(40)]
     vocabulary = Vocabulary.count(r.terms for r in refs)
-    full = match(refs, vectors, refs, vectors, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
-    old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
-    new = match(refs[30:], vectors[30:], refs, vectors, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
+    full = match(refs, vectors, refs, vectors, Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
+    old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
+    new = match(refs[30:], vectors[30:], refs, vectors, Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
     assert any(p.overlap > 0 and p.similarity < 0.5 for p in full)
     # Every pair a full match finds is found; a pair of old claims that were
     # each other's nearest before the new claims came stays.
     assert set(full) <= set(old + new)
     assert all(q in old for q in set(old + new) - set(full))
-    lexical = dict(neighbours_in_story=0, threshold=0.3, vocabulary=vocabulary, semantic_threshold=0.5)
+    lexical = dict(neighbours_in_story=0, scale=Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
     assert sorted(match(refs[:30], vectors[:30], refs[:30], vectors[:30], **lexical) + match(refs[30:], vectors[30:], refs, vectors, **lexical)) == match(refs, vectors, refs, vectors, **lexical)
 
 

@@ -206,7 +206,8 @@ def test_a_failing_model_leaves_its_pairs_for_the_next_build(fake_model, tmp_pat
     corpus = _corpus(path, hashing, judge="llm:claims-test", judge_all=True, echo=heard.append)
     result = corpus.add(RECORDS[:2])
     assert result.unjudged > 0 and result.claims > 0  # nothing stored is lost
-    assert re.match(message, heard[0]) and "\n" not in heard[0]
+    said = [line for line in heard if line.startswith("llm:")]
+    assert re.match(message, said[0]) and "\n" not in said[0]
     # After three failures in a row it stops asking, and says so once.
     assert fake_model.calls == judges.MAX_FAILURES
     assert any("left unjudged after 3 failures in a row" in line for line in heard)

@@ -7,12 +7,14 @@ claims that
 
 - are among each other's ``NEIGHBOURS_IN_STORY`` nearest claims by embedding
   (of their content, the proposition without its reporting frame), with a
-  cosine of at least ``NEAREST_FLOOR``; or
+  cosine of at least ``scale.nearest``; or
 - share terms (weighted by rarity, ``overlap``) and score
-  ``similarity + LEXICAL_WEIGHT * overlap >= threshold``, with a cosine of at
-  least ``MIN_SIMILARITY``; frequent terms weigh little, but they count: on a
+  ``similarity + LEXICAL_WEIGHT * overlap >= scale.match``, with a cosine of at
+  least ``scale.shared_terms``; frequent terms weigh little, but they count: on a
   story about Kellogg, "Kellogg" is what the contested claims share; or
-- reach ``semantic_threshold`` (a paraphrase, a translation),
+- reach ``scale.semantic`` (a paraphrase, a translation),
+
+the cut-offs on the embedding model's cosines (``scales.py``),
 
 from different articles, or from one article when different speakers say them.
 The rule depends on the story's claims and the vocabulary only, so matching
@@ -36,13 +38,10 @@ import numpy as np
 from scipy import sparse
 
 from ..text.terms import Vocabulary
+from .scales import Scale
 
-DEFAULT_THRESHOLD = 0.45
-SEMANTIC_THRESHOLD = 0.6
 LEXICAL_WEIGHT = 0.5
-MIN_SIMILARITY = 0.25
 NEIGHBOURS_IN_STORY = 8
-NEAREST_FLOOR = 0.3  # nearer than this is not "about the same thing", nearest or not
 ROUND = 4  # decimals of the cosines that rank a claim's nearest (and are stored)
 BLOCK = 512
 # Up to EXACT_MAX claims in a story every pair is scored (exact, and fast
@@ -90,12 +89,12 @@ def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary, presence: sparse.c
     return (sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted).astype(np.float32).tocsr()
 
 
-def _admitted(sims: np.ndarray, overlap: np.ndarray, threshold: float, semantic_threshold: float, nearest: np.ndarray | None = None) -> np.ndarray:
+def _admitted(sims: np.ndarray, overlap: np.ndarray, scale: Scale, nearest: np.ndarray | None = None) -> np.ndarray:
     """The matching rule (see the module docstring), elementwise."""
-    hybrid = (overlap > 0) & (sims >= MIN_SIMILARITY) & (score(sims, overlap) >= threshold)
-    admitted = hybrid | (sims >= semantic_threshold)
+    hybrid = (overlap > 0) & (sims >= scale.shared_terms) & (score(sims, overlap) >= scale.match)
+    admitted = hybrid | (sims >= scale.semantic)
     if nearest is not None:
-        admitted |= nearest & (sims >= NEAREST_FLOOR)
+        admitted |= nearest & (sims >= scale.nearest)
     return admitted
 
 
@@ -104,7 +103,7 @@ def _apart(articles: np.ndarray, voices: np.ndarray, rows: np.ndarray, cols: np.
     return (articles[rows] != articles[cols]) | (voices[rows] != voices[cols])
 
 
-def _story_pairs(vectors, terms, articles, voices, is_new, threshold, semantic_threshold, k):
+def _story_pairs(vectors, terms, articles, voices, is_new, scale, k):
     """(row, row, similarity, overlap) for each pair of one story's claims the
     rule admits, at least one of them new; exact."""
     n = len(vectors)
@@ -126,13 +125,13 @@ def _story_pairs(vectors, terms, articles, voices, is_new, threshold, semantic_t
             np.put_along_axis(nearest, top, True, axis=1)
             nearest &= allowed
         overlap = (terms[lo:hi] @ terms.T).toarray() if terms is not None else np.zeros_like(sims)
-        ok = allowed & _admitted(sims, overlap, threshold, semantic_threshold, nearest) & (is_new[lo:hi, None] | is_new[None, :])
+        ok = allowed & _admitted(sims, overlap, scale, nearest) & (is_new[lo:hi, None] | is_new[None, :])
         r, c = np.nonzero(ok)
         found.append((r + lo, c, sims[r, c], overlap[r, c]))
     return found
 
 
-def _story_pairs_indexed(vectors, terms, articles, voices, is_new, threshold, semantic_threshold, k):
+def _story_pairs_indexed(vectors, terms, articles, voices, is_new, scale, k):
     """Like ``_story_pairs``, among each claim's ``NEIGHBOURS`` nearest by an
     HNSW index (faiss): pairs beyond a claim's nearest are not seen."""
     import faiss
@@ -159,7 +158,7 @@ def _story_pairs_indexed(vectors, terms, articles, voices, is_new, threshold, se
         overlap = np.asarray(terms[rows].multiply(terms[cols]).sum(axis=1)).ravel()
     else:
         overlap = np.zeros_like(sims)
-    ok = _admitted(sims, overlap, threshold, semantic_threshold, nearest) & (is_new[rows] | is_new[cols])
+    ok = _admitted(sims, overlap, scale, nearest) & (is_new[rows] | is_new[cols])
     return [(rows[ok], cols[ok], sims[ok], overlap[ok])]
 
 
@@ -168,15 +167,16 @@ def match(
     new_vectors: np.ndarray,
     corpus: list[ClaimRef],
     corpus_vectors: np.ndarray,
-    threshold: float = DEFAULT_THRESHOLD,
+    scale: Scale | None = None,
     vocabulary: Vocabulary | None = None,
-    semantic_threshold: float = SEMANTIC_THRESHOLD,
     corpus_terms: sparse.csr_matrix | None = None,
     neighbours_in_story: int = NEIGHBOURS_IN_STORY,
 ) -> list[Match]:
     """Pairs, ``a`` the claim of lower rank (``ClaimRef.rank``), within a story that involve at least one claim of
     ``new``; ``corpus`` may include ``new``. Without a ``vocabulary`` no terms
-    are shared. ``corpus_terms``: ``term_matrix(corpus, vocabulary)``, if known."""
+    are shared. ``corpus_terms``: ``term_matrix(corpus, vocabulary)``, if known.
+    ``scale``: the model's cut-offs (default: USE's)."""
+    scale = scale or Scale()
     if not new or not corpus:
         return []
     row = {ref.id: k for k, ref in enumerate(corpus)}
@@ -204,7 +204,7 @@ def match(
         search = _story_pairs if len(members) <= EXACT_MAX else _story_pairs_indexed
         found = search(
             corpus_vectors[members], corpus_terms[members] if corpus_terms is not None else None,
-            articles[members], voices[members], is_new, threshold, semantic_threshold, neighbours_in_story,
+            articles[members], voices[members], is_new, scale, neighbours_in_story,
         )
         for rows, cols, sims, overlaps in found:
             for r, c, sim, overlap in zip(rows.tolist(), cols.tolist(), sims.tolist(), overlaps.tolist()):

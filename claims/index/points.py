@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..text import lexicon
+from .scales import Scale
 
-# Two conflicts are about one point when their propositions are this close (cosine).
-SAME_POINT = 0.6
+# Two conflicts are about one point when their propositions are ``Scale.same_point`` close.
 MAX_POINTS = 8  # per story, strongest conflicts first: a page a reader can take in
 
 
@@ -53,9 +53,9 @@ def question_for(statement: str) -> str:
     return f"Stimmt es: {statement.strip().rstrip('.!?:;,')}?"
 
 
-def group(conflicts: list[Conflict], vectors: np.ndarray) -> list[list[int]]:
+def group(conflicts: list[Conflict], vectors: np.ndarray, same_point: float = Scale.same_point) -> list[list[int]]:
     """Conflicts (indices) about one point: their propositions' vectors
-    (unit length, row k for conflict k) are ``SAME_POINT`` close, or they
+    (unit length, row k for conflict k) are ``same_point`` close, or they
     share a claim; strongest conflict first in each, strongest points first."""
     n = len(conflicts)
     parent = list(range(n))
@@ -70,7 +70,7 @@ def group(conflicts: list[Conflict], vectors: np.ndarray) -> list[list[int]]:
     for i in range(n):
         for j in range(i + 1, n):
             shared_claim = {conflicts[i].claim_a, conflicts[i].claim_b} & {conflicts[j].claim_a, conflicts[j].claim_b}
-            if shared_claim or alike[i, j] >= SAME_POINT:
+            if shared_claim or alike[i, j] >= same_point:
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for k in sorted(range(n), key=lambda k: -conflicts[k].score):
@@ -78,15 +78,16 @@ def group(conflicts: list[Conflict], vectors: np.ndarray) -> list[list[int]]:
     return sorted(groups.values(), key=lambda g: -conflicts[g[0]].score)[:MAX_POINTS]
 
 
-def propose(conflicts: list[Conflict], vector_of: dict[int, np.ndarray]) -> list[tuple[str, list[Conflict]]]:
+def propose(conflicts: list[Conflict], vector_of: dict[int, np.ndarray], scale: Scale = Scale()) -> list[tuple[str, list[Conflict]]]:
     """The points of one story's conflicts: (proposition, its conflicts),
     strongest first. ``vector_of``: claim id -> its stored embedding (the
-    proposition is a claim's content: nothing is embedded again)."""
+    proposition is a claim's content: nothing is embedded again); ``scale``:
+    the model's cut-offs."""
     if not conflicts:
         return []
     statements = [proposition_of(c) for c in conflicts]
     vectors = np.vstack([vector_of[asserting_side(c)] for c in conflicts]).astype(np.float32)
     points = []
-    for members in group(conflicts, vectors):
+    for members in group(conflicts, vectors, scale.same_point):
         points.append((statements[members[0]], [conflicts[k] for k in members]))
     return points

@@ -15,11 +15,12 @@ they do not contradict each other. A story is
 Found stories are grouped again on every build that changes them, all at
 once, so that they are what a fresh build of the same articles gives, whatever
 order the articles came in; each group keeps the id of the story it shares
-the most articles with. Two articles as alike as ``STRONG`` are one story
+the most articles with. Two articles as alike as ``Scale.story_strong`` are one story
 either way. Only on a db of more than ``REGROUP_MAX`` articles in found
 stories is each new article put in the story it is most alike (on average over
 the story's articles, the rule average linkage joins by) when that reaches
-``THRESHOLD``, or in a new story. Articles never join a story the user named.
+``Scale.story``, or in a new story. Articles never join a story the user named.
+Both cut-offs are on the embedding model's scale (``scales.py``).
 """
 
 from __future__ import annotations
@@ -27,13 +28,12 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from ..text.terms import UNKNOWN_RARITY
+from .scales import Scale
 
-# Average likeness (see the module docstring) at which articles are one story.
-THRESHOLD = 0.475
-# Two articles this alike are one story whatever the rest of theirs: a short
-# follow-up that repeats one article's subject and names little else.
-STRONG = 0.6
+# Average likeness (see the module docstring) at which articles are one story:
+# ``Scale.story``. Two articles ``Scale.story_strong`` alike are one story
+# whatever the rest of theirs: a short follow-up that repeats one article's
+# subject and names little else.
 EMBEDDING_WEIGHT = 0.5  # the rest is the terms' cosine
 
 
@@ -64,7 +64,7 @@ def likeness(a, b) -> np.ndarray:
     return EMBEDDING_WEIGHT * (means_a @ means_b.T) + (1 - EMBEDDING_WEIGHT) * (terms_a @ terms_b.T).toarray()
 
 
-def group(alike: np.ndarray, threshold: float = THRESHOLD, strong: float = STRONG) -> list[int]:
+def group(alike: np.ndarray, threshold: float = Scale.story, strong: float = Scale.story_strong) -> list[int]:
     """A group number per article: average linkage, cut where the average
     likeness between two groups falls below ``threshold``; groups with two
     articles at least ``strong`` alike are joined."""
@@ -97,7 +97,7 @@ def group(alike: np.ndarray, threshold: float = THRESHOLD, strong: float = STRON
     return [first.setdefault(int(c), len(first)) for c in components]
 
 
-def place(alike_to_stories: np.ndarray, threshold: float = THRESHOLD, closest: np.ndarray | None = None, strong: float = STRONG) -> int | None:
+def place(alike_to_stories: np.ndarray, threshold: float = Scale.story, closest: np.ndarray | None = None, strong: float = Scale.story_strong) -> int | None:
     """The story (column) a new article joins: the most alike on average, if
     it reaches ``threshold``; else the one with the article most alike
     (``closest``), if that reaches ``strong``."""
@@ -145,7 +145,7 @@ def weights(article_ids: list[int], contents: list[str]) -> np.ndarray:
 REGROUP_MAX = 5000
 
 
-def assign(store, article_ids: np.ndarray, vectors: np.ndarray, presence: sparse.csr_matrix, rarity: np.ndarray, contents: list[str], threshold: float = THRESHOLD) -> int:
+def assign(store, article_ids: np.ndarray, vectors: np.ndarray, presence: sparse.csr_matrix, rarity: np.ndarray, contents: list[str], scale: Scale = Scale()) -> int:
     """Give every article of ``store`` (a ``store.Store``) that is not in a
     story the user named a found story (see the module docstring), from the
     stored claims, row by row: their articles, vectors, terms (``presence``:
@@ -153,26 +153,27 @@ def assign(store, article_ids: np.ndarray, vectors: np.ndarray, presence: sparse
     Up to ``REGROUP_MAX`` such articles they are grouped again all at once,
     each group keeping the id of the story it shares the most articles with;
     beyond, only articles without a story are placed. The number of articles
-    whose story was set or changed; stories' counts are brought up to date."""
+    whose story was set or changed; stories' counts are brought up to date.
+    ``scale``: the model's cut-offs."""
     found = store.found_articles()
     if len(found) > REGROUP_MAX:
-        moved = _place_new(store, article_ids, vectors, presence, rarity, contents, threshold)
+        moved = _place_new(store, article_ids, vectors, presence, rarity, contents, scale)
     elif found:
-        moved = _regroup(store, found, article_ids, vectors, presence, rarity, contents, threshold)
+        moved = _regroup(store, found, article_ids, vectors, presence, rarity, contents, scale)
     else:
         moved = 0
     store.count_stories()
     return moved
 
 
-def _regroup(store, found, article_ids, vectors, presence, rarity, contents, threshold) -> int:
+def _regroup(store, found, article_ids, vectors, presence, rarity, contents, scale) -> int:
     ids = [a for a, _ in found]
     row_of = {article_id: k for k, article_id in enumerate(ids)}
     keep = np.array([a in row_of for a in article_ids.tolist()], dtype=bool)
     rows = np.array([row_of[a] for a in article_ids[keep].tolist()], dtype=np.int64)
     kept_contents = [c for c, k in zip(contents, keep.tolist()) if k]
     profile = profiles(rows, len(ids), weights(article_ids[keep].tolist(), kept_contents), vectors[keep], presence[np.flatnonzero(keep)], rarity)
-    groups = group(likeness(profile, profile), threshold)
+    groups = group(likeness(profile, profile), scale.story, scale.story_strong)
     before = {a: story for a, story in found if story is not None}
     members: dict[int, list[int]] = {}
     for article_id, g in zip(ids, groups):
@@ -201,7 +202,7 @@ def _regroup(store, found, article_ids, vectors, presence, rarity, contents, thr
     return moved
 
 
-def _place_new(store, article_ids, vectors, presence, rarity, contents, threshold) -> int:
+def _place_new(store, article_ids, vectors, presence, rarity, contents, scale) -> int:
     """Past ``REGROUP_MAX``: each article without a story joins the found
     story it is most alike (``place``), or starts one."""
     todo = store.unplaced()
@@ -227,7 +228,7 @@ def _place_new(store, article_ids, vectors, presence, rarity, contents, threshol
         # Each story's mean and greatest likeness to this article, over
         # its articles so far (new ones placed before it included).
         means, closest = per_story(alike[j, : k_new + j], story_col[: k_new + j], len(story_ids))
-        chosen = place(means, threshold, closest)
+        chosen = place(means, scale.story, closest, scale.story_strong)
         if chosen is None:
             story_ids.append(store.new_story())
             chosen = len(story_ids) - 1

@@ -24,7 +24,7 @@ from scipy.optimize import minimize
 
 from . import cues as learned, signals
 from ..text import features
-from ..index import embed
+from ..index import embed, scales
 from .eval import HELD_OUT, is_held_out, text_hash
 from .judge import AGREE, CONFLICT, FEATURES, LABELS, Weights, decide, measure
 
@@ -148,3 +148,18 @@ def _f1(predicted: np.ndarray, truth: np.ndarray, family: np.ndarray, families) 
             tp = (predicted[m] & truth[m]).sum()
             scores.append(2 * tp / max(1, predicted[m].sum() + truth[m].sum()))
     return float(np.mean(scores)) if scores else 0.0
+
+
+def fit_scale(families: dict[str, list[tuple[str, str, str]]], model_name: str) -> "scales.Scale":
+    """The cut-offs of ``model_name`` (``scales.Scale``), fitted to the
+    reference model's on the texts of ``families`` (their held-out pairs
+    left out): on each pair as written, and on each first text against the
+    second text of another pair, so that the cosines of unrelated texts, where
+    the low cut-offs lie, are among those compared too."""
+    kept = [(a, b) for rows in families.values() for a, b, _ in rows if not is_held_out(a)]
+    rng = np.random.default_rng(0)
+    others = rng.permutation(len(kept))
+    pairs = kept + [(kept[k][0], kept[j][1]) for k, j in enumerate(others.tolist()) if j != k]
+    reference = embed.pair_similarities(embed.load_model(scales.REFERENCE), pairs)
+    other = embed.pair_similarities(embed.load_model(model_name), pairs)
+    return scales.fit(reference, other, model_name)

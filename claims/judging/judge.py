@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from . import cues as learned, signals
+from ..index.scales import Scale
 from ..text import features, terms
 from .. import hookspecs
 from ..errors import JudgeNotFound, NLIModelNotFound
@@ -41,17 +42,15 @@ NEWS_PRIOR = 0.15
 # both claims say: claims matched within a story are often about different
 # things, and a negation in one of them is then no conflict.
 UNFOCUSED = 0.7
-# Agreements: at least this close in meaning, and this share of shared
-# neighbouring words in the same order (``signals.word_order``).
-AGREE_SIMILARITY = 0.6
+# Agreements: at least ``Scale.agree`` close in meaning, and this share of
+# shared neighbouring words in the same order (``signals.word_order``).
 AGREE_ORDER = 0.7
 # ... and sharing this share of the longer claim's content words: each covers
 # what the other asserts, more than a topic.
 AGREE_COVERAGE = 0.3
-# Or one claim names nearly all content words of the other, and they are this
-# close (Jijkoun & de Rijke 2005: lexical entailment).
+# Or one claim names nearly all content words of the other, and they are
+# ``Scale.contained`` close (Jijkoun & de Rijke 2005: lexical entailment).
 AGREE_CONTAINED = 0.8
-CONTAINED_SIMILARITY = 0.4
 # What the weights weigh: the signals, then the learned cues (``cues.py``).
 FEATURES = signals.FEATURES + ("cue_agree", "cue_conflict")
 
@@ -166,9 +165,10 @@ class Judge:
 
     def __init__(
         self, weights: Weights | None = None, nli_model: str | None = None, prior: float | None = None,
-        batch_size: int = 32, agree_prior: float | None = None, matched: bool = False,
+        batch_size: int = 32, agree_prior: float | None = None, matched: bool = False, scale: Scale | None = None,
     ):
         self.weights = weights or load_weights()
+        self.scale = scale or Scale()
         self.matched = matched
         self.nli = load_nli(nli_model) if nli_model else None
         self.prior = prior
@@ -180,13 +180,15 @@ class Judge:
         self._conflict_weight = dict(zip(self.weights.features, self.weights.coef[row] / self.weights.scale))
         # What a stored verdict depends on: a change means judging again.
         self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
+        if self.scale.judge_digest():
+            self.name += "/" + self.scale.judge_digest()
 
     def probabilities(
         self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, known: features.FeatureMap | None = None,
     ) -> tuple[np.ndarray, list[signals.Evidence], list[tuple]]:
         """Probabilities of (agree, related, conflict) per pair at the judge's
         prior, the evidence, and each pair's strongest conflict cue (lemma, side)."""
-        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known)
+        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known, self.scale)
         return self._shift(self._probabilities(pairs, X)), evidence, cue_words
 
     def _probabilities(self, pairs: list[tuple[str, str, float]], X: np.ndarray, nli: np.ndarray | None = None) -> np.ndarray:
@@ -217,7 +219,7 @@ class Judge:
         ``known``: the texts' features where computed before; ``nli``: the NLI
         model's (agree, related, conflict) probabilities of each pair, where
         known (else the model is asked)."""
-        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known)
+        X, evidence, cue_words = measure(pairs, self.weights.cues, vocabulary, known, self.scale)
         raw = self._probabilities(pairs, X, nli)
         p = self._shift(raw)
         # Every conflict has a reason a reader can check: a signal that fired,
@@ -225,7 +227,7 @@ class Judge:
         reasoned = np.array([bool(e.reasons) or bool(word) for e, (word, _) in zip(evidence, cue_words)], dtype=bool)
         if (self.nli is not None or nli is not None) and len(pairs):
             reasoned |= p[:, CONFLICT] >= p[:, [AGREE, RELATED]].max(axis=1)
-        relation, rule, score = decide(p, X, self.weights, self.matched, raw, reasoned)
+        relation, rule, score = decide(p, X, self.weights, self.matched, raw, reasoned, self.scale)
         speakers = speakers or [(None, None)] * len(pairs)
         return [
             self._verdict(LABELS[r], rule_, float(score_), e, c, s)
@@ -303,6 +305,7 @@ NONE, CLOSE, CONTAINED, MODEL = range(4)
 
 def decide(
     p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False, raw: np.ndarray | None = None, reasoned: np.ndarray | None = None,
+    scale: Scale | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The relation of each pair (an index into ``LABELS``), the agreement
     rule that held, and the probability the relation was decided on, from
@@ -325,6 +328,7 @@ def decide(
     pair that meets a rule says the same thing, and is scored as a labelled
     pair, not against the share of agreements among matches."""
     raw = p if raw is None else raw
+    scale = scale or Scale()
     column = lambda name: X[:, FEATURES.index(name)]  # noqa: E731
     signal = (X[:, [FEATURES.index(name) for name in signals.SIGNALS]] > 0).any(axis=1)
     focused = column("focused") > 0
@@ -340,8 +344,8 @@ def decide(
     rule = np.full(len(p), NONE)
     if not matched:
         rule[same & (p[:, AGREE] >= weights.agree_threshold) & (p[:, AGREE] >= p[:, RELATED])] = MODEL
-    rule[same & ~signal & (column("overlap") >= AGREE_CONTAINED) & (similarity >= CONTAINED_SIMILARITY)] = CONTAINED
-    rule[same & (similarity >= AGREE_SIMILARITY) & (column("coverage") >= AGREE_COVERAGE)] = CLOSE
+    rule[same & ~signal & (column("overlap") >= AGREE_CONTAINED) & (similarity >= scale.contained)] = CONTAINED
+    rule[same & (similarity >= scale.agree) & (column("coverage") >= AGREE_COVERAGE)] = CLOSE
     relation = np.where(called, CONFLICT, np.where(rule != NONE, AGREE, RELATED))
     agree = (raw if matched else p)[:, AGREE]
     score = np.where(called, conflict, np.where(rule != NONE, agree, p[:, RELATED]))
@@ -350,16 +354,17 @@ def decide(
 
 def measure(
     pairs: list[tuple[str, str, float]], cues: learned.Cues, vocabulary: terms.Vocabulary | None = None,
-    known: features.FeatureMap | None = None,
+    known: features.FeatureMap | None = None, scale: Scale | None = None,
 ):
     """Feature rows (``FEATURES``) for ``(text_a, text_b, similarity)`` pairs,
     their evidence, and each pair's strongest conflict cue (lemma, side).
     ``known``: the texts' features where computed before (a build's split)."""
     known = features.FeatureMap() if known is None else known
+    numbers_from = (scale or Scale()).numbers
     vocabulary = vocabulary or features.vocabulary((t for a, b, _ in pairs for t in (a, b)), known)
     evidence, rows, cue_words = [], [], []
     for a, b, sim in pairs:
-        e = signals.compare(known[a], known[b], sim, vocabulary)
+        e = signals.compare(known[a], known[b], sim, vocabulary, numbers_from)
         cue_agree, cue_conflict, word, side = cues.score(known[a], known[b])
         evidence.append(e)
         rows.append(e.values + (cue_agree, cue_conflict))
@@ -405,6 +410,6 @@ def register_judges(register):
     def signals_judge(argument, options):
         if argument:
             raise JudgeNotFound(f"signals:{argument}: the signals judge takes no argument")
-        return Judge(options.weights, prior=options.prior, matched=options.matched)
+        return Judge(options.weights, prior=options.prior, matched=options.matched, scale=options.scale)
 
     register("signals", signals_judge, "the offline judge: signals, alignment and learned cue words (default)")

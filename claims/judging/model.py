@@ -20,8 +20,8 @@ from . import judge as judging
 from .registry import JudgeOptions
 
 # Plainly unrelated, for the cascade: the signals judge says "related", the
-# claims are not close in meaning and share at most this many content words.
-CASCADE_SIMILARITY = 0.5
+# claims are not close in meaning (``Scale.cascade``) and share at most this
+# many content words.
 CASCADE_SHARED = 1
 # After this many failures in a row a model judge stops asking: the model is
 # down, out of quota or misconfigured, and each further call would fail too.
@@ -43,7 +43,7 @@ class ModelJudge:
 
     def __init__(self, options: JudgeOptions):
         self.options = options
-        self.signals = judging.Judge(options.weights, prior=options.prior, matched=options.matched)
+        self.signals = judging.Judge(options.weights, prior=options.prior, matched=options.matched, scale=options.scale)
         self.unjudged = 0  # pairs left unjudged by the last judge_pairs
         self.usage = {"input": 0, "output": 0}  # tokens, where the model says
 
@@ -62,7 +62,7 @@ class ModelJudge:
         pairs the signals judge does not call plainly unrelated."""
         if self.options.judge_all:
             return True
-        return verdict.relation != "related" or similarity >= CASCADE_SIMILARITY or len(verdict.shared) > CASCADE_SHARED
+        return verdict.relation != "related" or similarity >= self.signals.scale.cascade or len(verdict.shared) > CASCADE_SHARED
 
     @property
     def cache_name(self) -> str:

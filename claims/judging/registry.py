@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Protocol
 from ..errors import JudgeNotFound
 
 if TYPE_CHECKING:
+    from ..index.scales import Scale
     from .judge import Weights
 
 DEFAULT = "signals"
@@ -43,7 +44,8 @@ class JudgeOptions:
 
     prior: float | None = None  # share of conflicts (and agreements) expected; None: the calibration's
     matched: bool = False  # pairs found by similarity (a build), not written about one thing
-    weights: Weights | None = None  # the signals judge's weights (default: the shipped ones)
+    weights: Weights | None = None
+    scale: Scale | None = None  # the cut-offs on the embedding model's cosines (default: USE's)  # the signals judge's weights (default: the shipped ones)
     cache: VerdictCache | None = None  # where a model judge keeps its verdicts (the db's ``Store``), or None
     judge_all: bool = False  # model judges: every pair, not only those the signals do not call unrelated
     progress: bool = False

@@ -61,10 +61,13 @@ def _opposed(a: Features, b: Features):
             yield i, word, b.sequence.index(other), other
 
 
-def compare(a: Features | str, b: Features | str, similarity: float, vocabulary: terms.Vocabulary = terms.NO_VOCABULARY) -> Evidence:
+def compare(
+    a: Features | str, b: Features | str, similarity: float, vocabulary: terms.Vocabulary = terms.NO_VOCABULARY, numbers_from: float = 0.5,
+) -> Evidence:
     """Evidence on two claims (their ``features``, or their texts);
     ``vocabulary`` is of the claims judged together, and orders the shared
-    terms rarest first."""
+    terms rarest first; ``numbers_from``: the cosine from which differing
+    numbers bear on what both say (``Scale.numbers``)."""
     a = features(a) if isinstance(a, str) else a
     b = features(b) if isinstance(b, str) else b
     shared = a.content & b.content
@@ -83,7 +86,7 @@ def compare(a: Features | str, b: Features | str, similarity: float, vocabulary:
     _absolute(a, b, shared, values, reasons)
     if shared:
         _numbers_differ(a, b, values, reasons)
-    bearing = focused(a, b, reasons, similarity)
+    bearing = focused(a, b, reasons, similarity, numbers_from)
     values["focused"] = 1.0 if bearing else 0.0
     return Evidence(
         tuple(values[name] for name in FEATURES),
@@ -123,12 +126,12 @@ def word_order(a: Features, b: Features) -> float:
 # least this many of their common terms are in its scope: "Europäer nicht am
 # Tisch" against "die EU am Tisch", not "nicht gefunden" against "Sprengstoff".
 FOCUS_TERMS = 2
-# Numbers that differ are only read as a conflict between claims this close.
-NUMBERS_SIMILARITY = 0.5
+# Numbers that differ are only read as a conflict between claims that share
+# this many content terms (and are close in meaning: ``Scale.numbers``).
 NUMBERS_COMMON = 3
 
 
-def focused(a: Features, b: Features, reasons: dict, similarity: float) -> tuple[str, ...]:
+def focused(a: Features, b: Features, reasons: dict, similarity: float, numbers_from: float = 0.5) -> tuple[str, ...]:
     """The conflict signals of ``reasons`` that bear on what both claims say.
     The story's frequent terms count here: on a story about Kellogg, "Kellogg"
     is who a negated claim is about."""
@@ -152,7 +155,7 @@ def focused(a: Features, b: Features, reasons: dict, similarity: float) -> tuple
                 break
     if "opposing" in reasons:
         found.append("opposing")
-    if "numbers" in reasons and len(a.content & b.content) >= NUMBERS_COMMON and similarity >= NUMBERS_SIMILARITY:
+    if "numbers" in reasons and len(a.content & b.content) >= NUMBERS_COMMON and similarity >= numbers_from:
         found.append("numbers")
     return tuple(found)
 

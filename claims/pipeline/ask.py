@@ -23,7 +23,6 @@ STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 # names, possessives, numbers, indefinite and demonstrative determiners.
 NOUN_PHRASE = ("ART", "ADJ", "NN", "NE", "PPOS", "CARD", "PIAT", "PDAT")
 LIMIT = 10  # claims judged per question
-MIN_SIMILARITY = 0.2  # below it a claim is off the question, whatever words it shares
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     claim_matrix = match.term_matrix(refs, vocabulary)
     question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, known[statement].content)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
-    relevance = np.where(similarity >= MIN_SIMILARITY, match.score(similarity, overlap), -1.0)
+    relevance = np.where(similarity >= build.settings.scale.question, match.score(similarity, overlap), -1.0)
     top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
     verdicts = build.stance_judge.judge_pairs(
         [(claims.contents[k], statement, float(similarity[k])) for k in top], [(claims.speakers[k], None) for k in top], vocabulary, known,

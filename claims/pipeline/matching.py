@@ -64,18 +64,14 @@ class Shared:
 
     vocabulary: terms.Vocabulary
     judge: object | None  # judges the pairs in the task, when the runner says so
-    threshold: float
-    semantic_threshold: float
+    scale: object  # the model's cut-offs (``scales.Scale``)
 
 
 def match_task(task: Task, shared: Shared):
     """The pairs among the claims of ``task``, judged here when
     ``shared.judge`` is given; and the features of the claims computed on the
     way, for the build's later stages."""
-    pairs = match.match(
-        task.refs, task.vectors, task.refs, task.vectors, shared.threshold, shared.vocabulary, shared.semantic_threshold,
-        corpus_terms=task.terms,
-    )
+    pairs = match.match(task.refs, task.vectors, task.refs, task.vectors, shared.scale, shared.vocabulary, corpus_terms=task.terms)
     known = features.FeatureMap(task.features)
     verdicts = None
     if shared.judge is not None:
@@ -94,7 +90,7 @@ def match_and_judge(build: Build, index: Index, story_of: dict[int, int]) -> tup
         story = np.array([story_of.get(a, -1) for a in claims.article_ids.tolist()])
         tasks = [_task(build, index, rows, story) for rows in _story_rows(story)]
         build.doing(f"matching {len(claims):,} claims within their stories" + (f", in {len(tasks):,} tasks" if len(tasks) > 1 else ""))
-        shared = Shared(index.vocabulary, build.judge if in_tasks else None, build.settings.threshold, build.settings.semantic_threshold)
+        shared = Shared(index.vocabulary, build.judge if in_tasks else None, build.settings.scale)
         pairs, verdicts = [], []
         for found, judged, computed in build.runner.run(match_task, tasks, shared):
             pairs += found
