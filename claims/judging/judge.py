@@ -15,22 +15,18 @@ one matrix product over all pairs, the cross-encoder one ``predict`` call.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
 from . import cues as learned, signals
+from .weights import FEATURES, LABELS, Weights, load_weights
 from ..index.scales import Scale
 from ..text import features, terms
 from .. import hookspecs
 from ..errors import JudgeNotFound, NLIModelNotFound
 
-LABELS = ("agree", "related", "conflict")
 # XNLI and RTE names for the same three relations.
 ALIASES = {"entailment": "agree", "neutral": "related", "contradiction": "conflict"}
 HEDGE_FACTOR = 0.8  # score multiplier when either claim is hedged
@@ -51,8 +47,6 @@ AGREE_COVERAGE = 0.3
 # Or one claim names nearly all content words of the other, and they are
 # ``Scale.contained`` close (Jijkoun & de Rijke 2005: lexical entailment).
 AGREE_CONTAINED = 0.8
-# What the weights weigh: the signals, then the learned cues (``cues.py``).
-FEATURES = signals.FEATURES + ("cue_agree", "cue_conflict")
 
 
 @dataclass(frozen=True)
@@ -63,64 +57,6 @@ class Verdict:
     kind: str | None = None  # for conflicts: dispute (two speakers) | self (one speaker)
     shared: tuple[str, ...] = ()  # the content words both claims name, rarest first
     judge: str = "signals"  # the judge that decided (registry.py): signals, nli:..., llm:...
-
-
-@dataclass(frozen=True)
-class Weights:
-    features: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray  # (labels, features)
-    intercept: np.ndarray
-    conflict_threshold: float
-    meta: dict
-    cues: learned.Cues = learned.Cues({})
-    agree_threshold: float = 0.5
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Weights":
-        if tuple(data["labels"]) != LABELS:
-            raise ValueError(f"weights are for labels {data['labels']}, expected {list(LABELS)}")
-        return cls(
-            tuple(data["features"]), np.array(data["mean"]), np.array(data["scale"]),
-            np.array(data["coef"]), np.array(data["intercept"]), float(data["conflict_threshold"]),
-            {k: v for k, v in data.items() if k not in {"features", "mean", "scale", "coef", "intercept", "cues", "conflict_threshold", "agree_threshold"}},
-            learned.Cues.from_dict(data.get("cues")), float(data.get("agree_threshold", 0.5)),
-        )
-
-    def to_dict(self) -> dict:
-        return {
-            **self.meta, "labels": list(LABELS), "features": list(self.features),
-            "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(),
-            "coef": self.coef.round(6).tolist(), "intercept": self.intercept.round(6).tolist(),
-            "conflict_threshold": round(self.conflict_threshold, 4),
-            "agree_threshold": round(self.agree_threshold, 4), "cues": self.cues.to_dict(),
-        }
-
-    def digest(self) -> str:
-        """Short fingerprint of the weights: recalibrated weights judge anew."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-
-    def probabilities(self, X: np.ndarray) -> np.ndarray:
-        z = (X - self.mean) / self.scale
-        logits = z @ self.coef.T + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
-        return p / p.sum(axis=1, keepdims=True)
-
-
-@lru_cache(maxsize=8)
-def load_weights(path: str | None = None) -> Weights:
-    if path is None:
-        text = resources.files("claims").joinpath("data", "judge_weights.json").read_text(encoding="utf-8")
-    else:
-        text = Path(path).read_text(encoding="utf-8")
-    weights = Weights.from_dict(json.loads(text))
-    if weights.features != FEATURES:
-        raise ValueError(f"{path or 'judge_weights.json'}: weights are for features {weights.features}, not {FEATURES}")
-    return weights
-
 
 
 @lru_cache(maxsize=2)

@@ -23,7 +23,7 @@ from ..errors import JudgeNotFound
 
 if TYPE_CHECKING:
     from ..index.scales import Scale
-    from .judge import Weights
+    from .weights import Weights
 
 DEFAULT = "signals"
 __all__ = ["DEFAULT", "JudgeNotFound", "JudgeOptions", "VerdictCache", "get_judge", "registered"]
