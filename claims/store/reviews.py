@@ -13,10 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .store import Store
 
 # What a reader can say of a pair and of a claim's stance on a point.
 REVIEW_VALUES = {"pair": ("agree", "related", "conflict"), "stance": ("yes", "no", "unclear")}
@@ -28,7 +24,7 @@ def review_key(kind: str, text_a: str, text_b: str | None = None, question: str 
     return ("pair", *sorted((text_a, text_b or ""))) if kind == "pair" else ("stance", text_a, question)
 
 
-def labelled_pairs(store: "Store") -> list[tuple[str, str, str]]:
+def labelled_pairs(store) -> list[tuple[str, str, str]]:
     """(text_a, text_b, relation) of every review, the latest of each pair or stance."""
     latest: dict[tuple, tuple[str, str, str]] = {}
     for r in store.reviews():
@@ -39,7 +35,7 @@ def labelled_pairs(store: "Store") -> list[tuple[str, str, str]]:
     return list(latest.values())
 
 
-def export(store: "Store", path: str | Path) -> int:
+def export(store, path: str | Path) -> int:
     """Write the reviews as a pairs file (``text_a<TAB>text_b<TAB>label``); how many."""
     rows = labelled_pairs(store)
     # Tabs and line breaks inside a claim become spaces: the format is one pair a line, unquoted.
