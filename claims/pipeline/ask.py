@@ -62,7 +62,13 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
         return []
     if query is None:
         [query] = embed.encode(build.encoder(), [statement])
-    similarity = claims.vectors @ query
+    # One similarity per distinct content (one vector: ``splitting.encode_once``):
+    # a matrix product can round a row's dot product differently by where the
+    # row sits, and a claim repeated word for word in two articles must tie.
+    first: dict[str, int] = {}
+    row_of = np.array([first.setdefault(c, k) for k, c in enumerate(claims.contents)])
+    firsts = np.array(sorted(first.values()))
+    similarity = (claims.vectors[firsts] @ query)[np.searchsorted(firsts, row_of)]
     # What a claim asserts (its content, without the reporting frame) is what answers.
     refs = [match.ClaimRef(id_, 0, None, features.stored_terms(content, terms, known)) for id_, content, terms in zip(claims.ids, claims.contents, claims.terms)]
     vocabulary = features.vocabulary_of((content, ref.terms) for content, ref in zip(claims.contents, refs))
@@ -70,7 +76,11 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, known[statement].content)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
     relevance = np.where(similarity >= build.settings.scale.question, match.score(similarity, overlap), -1.0)
-    top = [int(k) for k in np.argsort(-relevance, kind="stable")[:limit] if relevance[k] > 0]
+    # Ties go to the claim first by article path and position (``Store.claim_order``),
+    # not by id: which claim answers does not depend on which build stored which article.
+    order = store.claim_order() if build.order is None else build.order
+    ranks = np.array([order.get(id_, id_) for id_ in claims.ids])
+    top = [int(k) for k in np.lexsort((ranks, -relevance))[:limit] if relevance[k] > 0]
     verdicts = build.stance_judge.judge_pairs(
         [(claims.contents[k], statement, float(similarity[k])) for k in top], [(claims.speakers[k], None) for k in top], vocabulary, known,
     )

@@ -90,6 +90,7 @@ class Build:
     result: BuildResult = field(default_factory=BuildResult)
     echo: Echo = silent
     progress: bool = False
+    order: dict | None = None  # claim id -> rank by article path and position, once the build has read it
 
     def timed(self, stage: str):
         return self.result.timed(stage)

@@ -33,6 +33,7 @@ def derive(build: Build) -> None:
     reviewed = store.review_mark()
     with store.atomic():
         index = matching.load(build)
+        build.order = index.order
         place(build, index)
     story_of = store.story_of()  # every article has its story now
     pairs, verdicts = matching.match_and_judge(build, index, story_of)
