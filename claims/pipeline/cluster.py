@@ -26,6 +26,7 @@ from __future__ import annotations
 import bisect
 import os
 import pickle
+import time
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -280,8 +281,6 @@ class Cluster:
         """Each ``splitting.Split`` of ``todo`` with its claims' vectors, as
         the cluster makes them (``stream``), in order. ``story``: the story of
         the Parquet articles that name none."""
-        import time
-
         from .splitting import Split
 
         replaces = {(item.path, item.sha256): old for item, old in todo}

@@ -88,7 +88,7 @@ def match_and_judge(build: Build, index: Index, story_of: dict[int, int]) -> tup
     in_tasks = build.runner.judges_in_tasks(build.judge)
     with build.timed("match"):
         story = np.array([story_of.get(a, -1) for a in claims.article_ids.tolist()])
-        tasks = [_task(build, index, rows, story) for rows in _story_rows(story)]
+        tasks = [_task(build, index, rows, story, in_tasks) for rows in _story_rows(story)]
         build.doing(f"matching {len(claims):,} claims within their stories" + (f", in {len(tasks):,} tasks" if len(tasks) > 1 else ""))
         shared = Shared(index.vocabulary, build.judge if in_tasks else None, build.settings.scale)
         pairs, verdicts = [], []
@@ -123,7 +123,7 @@ def _story_rows(story: np.ndarray) -> list[np.ndarray]:
     return tasks
 
 
-def _task(build: Build, index: Index, rows: np.ndarray, story: np.ndarray) -> Task:
+def _task(build: Build, index: Index, rows: np.ndarray, story: np.ndarray, judged_there: bool) -> Task:
     claims, known = index.claims, build.features
     refs = [
         match.ClaimRef(
@@ -135,7 +135,8 @@ def _task(build: Build, index: Index, rows: np.ndarray, story: np.ndarray) -> Ta
     contents = [claims.contents[k] for k in rows.tolist()]
     return Task(
         refs, claims.vectors[rows], match.term_matrix(refs, index.vocabulary, index.presence[rows]), contents,
-        [claims.speakers[k] for k in rows.tolist()], {c: known[c] for c in contents if c in known},
+        # The features the build knows travel with a task only where the task judges.
+        [claims.speakers[k] for k in rows.tolist()], {c: known[c] for c in contents if c in known} if judged_there else {},
     )
 
 
