@@ -20,6 +20,9 @@ def browser():
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1400,2000"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    # A page the server is slow to send (CI runs other builds beside it) is
+    # waited for, not read half-loaded.
+    driver.implicitly_wait(15)
     yield driver
     driver.quit()
 
@@ -78,6 +81,8 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
 
     import sqlite_utils
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from conftest import GOLD_CONFLICTS, SEEDS, make_tiny_nli, start_server
     from test_reviews import false_conflict, pair_of
@@ -99,6 +104,9 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
                 and f.find_element(By.NAME, "claim_b").get_attribute("value") == str(pair["claim_b"])
             )
             form.find_element(By.CSS_SELECTOR, f'button[value="{value}"]').click()
+            # The click only starts the POST: wait until its redirect has
+            # replaced the page, or the next get races the review's write.
+            WebDriverWait(browser, 30).until(staleness_of(form))
             assert f"/story/{story}" in browser.current_url  # back on the story page
 
         click(wrong, "related")
