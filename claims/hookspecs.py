@@ -20,4 +20,6 @@ def register_judges(register):
     description)``. A judge named ``prefix`` or ``prefix:ARGUMENT`` (``--judge
     nli:PATH``) is made by ``factory(argument, options)``, ``argument`` the
     text after the colon or None, ``options`` a ``judging.registry.JudgeOptions``; it
-    returns an object with ``name`` and ``judge_pairs`` (see ``judges.py``)."""
+    returns an object with ``name`` and ``judge_claims(pairs)``, ``pairs`` a list
+    of ``judging.registry.ClaimPair`` (see ``judging/registry.py``; a judge with
+    the older ``judge_pairs`` still works)."""

@@ -150,3 +150,31 @@ def test_the_index_finds_the_pairs_scoring_every_pair_finds(monkeypatch):
     assert len(exact) > 300
     assert [(p.a, p.b) for p in indexed] == [(p.a, p.b) for p in exact]
     assert all(abs(p.similarity - q.similarity) < 1e-3 and abs(p.overlap - q.overlap) < 1e-3 for p, q in zip(indexed, exact))
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_which_claims_are_nearest_does_not_depend_on_ids(monkeypatch, exact):
+    # A claim repeated word for word in three articles ties for the nearest
+    # place; incremental builds give ids in build history's order, a fresh
+    # build in article order (the claims' rank). The pairs, named by rank,
+    # must be the same either way.
+    import claims.index.match as m
+
+    if not exact:
+        monkeypatch.setattr(m, "EXACT_MAX", 3)
+    rng = np.random.default_rng(5)
+    base = _unit(*rng.normal(size=(6, 8)))
+    vectors = np.vstack([base, base[:1], base[:1]])  # rows 6 and 7 repeat row 0
+    ranks = list(range(len(vectors)))
+
+    def pairs(ids):
+        # The store loads claims in id order.
+        rows = sorted(range(len(vectors)), key=lambda k: ids[k])
+        refs = [ClaimRef(ids[k], k, None, story=1, rank=ranks[k]) for k in rows]
+        by_id = {ids[k]: ranks[k] for k in rows}
+        found = match(refs, vectors[rows], refs, vectors[rows], Scale(match=2.0, semantic=1.0, nearest=-1.0), neighbours_in_story=1)
+        return sorted((by_id[p.a], by_id[p.b], p.similarity) for p in found)
+
+    fresh = pairs(list(range(1, 9)))
+    assert fresh == pairs([8, 2, 3, 4, 5, 6, 7, 1])  # the repeated claim's first copy stored last
+    assert fresh == pairs([3, 7, 1, 8, 2, 6, 5, 4])

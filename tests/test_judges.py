@@ -105,24 +105,51 @@ def test_the_shipped_judges_are_registered_and_others_are_named():
         judges.get_judge("nli")
 
 
-def test_a_plugin_adds_a_judge_without_touching_this_code(tmp_path, hashing):
-    class Shout:
-        """Calls a pair a conflict when one claim has "nicht": a third party's judge."""
+class Shout:
+    """Calls a pair a conflict when one claim has "nicht": a third party's
+    judge, written to the protocol (``judge_claims`` over ``ClaimPair``)."""
 
-        name = "shout/1"
+    name = "shout/1"
 
-        def judge_pairs(self, pairs, speakers=None, vocabulary=None, known=None):
-            from claims.judging.judge import Verdict
+    def __init__(self):
+        self.seen = []
 
-            return [
-                Verdict("conflict" if ("nicht" in a) != ("nicht" in b) else "related", 1.0, "one says nicht", judge="shout")
-                for a, b, _ in pairs
-            ]
+    def judge_claims(self, pairs):
+        from claims.judge import Verdict
+
+        self.seen += pairs
+        return [
+            Verdict("conflict" if ("nicht" in p.text_a) != ("nicht" in p.text_b) else "related", 1.0, "one says nicht", judge="shout")
+            for p in pairs
+        ]
+
+
+class OldShout:
+    """The same judge written to the first protocol: ``judge_pairs`` over tuples."""
+
+    name = "shout/1"
+
+    def __init__(self):
+        self.seen = []
+
+    def judge_pairs(self, pairs, speakers=None, vocabulary=None, known=None):
+        from claims.judge import Verdict
+
+        self.seen += pairs
+        return [
+            Verdict("conflict" if ("nicht" in a) != ("nicht" in b) else "related", 1.0, "one says nicht", judge="shout")
+            for a, b, _ in pairs
+        ]
+
+
+@pytest.mark.parametrize("kind", [Shout, OldShout])
+def test_a_plugin_adds_a_judge_without_touching_this_code(tmp_path, hashing, kind):
+    judge = kind()
 
     class Plugin:
         @hookimpl
         def register_judges(self, register):
-            register("shout", lambda argument, options: Shout(), "a test judge")
+            register("shout", lambda argument, options: judge, "a test judge")
 
     pm.register(Plugin(), name="claims-test-shout")
     try:
@@ -133,6 +160,14 @@ def test_a_plugin_adds_a_judge_without_touching_this_code(tmp_path, hashing):
         assert any(p["relation"] == "conflict" for p in pairs)
     finally:
         pm.unregister(name="claims-test-shout")
+    if kind is Shout:
+        # Each pair comes with its speakers and the story both claims are in.
+        db = sqlite_utils.Database(tmp_path / "claims.db")
+        stories = {r[0] for r in db.execute("select id from stories")}
+        asked = {t for q in db.query("select question, proposition from questions") for t in q.values()}
+        matched = [p for p in judge.seen if p.text_b not in asked]  # not a claim against a question
+        assert matched and all(p.story in stories for p in matched)
+        assert any(p.speaker_a or p.speaker_b for p in matched) and all(-1 <= p.similarity <= 1 for p in judge.seen)
 
 
 def test_an_llm_judge_decides_the_pairs_the_signals_send_it(fake_model, tmp_path, hashing):

@@ -199,7 +199,11 @@ def match(
     for story, members in by_story.items():
         if story not in new_stories or len(members) < 2:
             continue
-        members = np.array(members)
+        # In rank order (article path and position), not load order (ids):
+        # ties for a claim's nearest go to the earlier claim by rank, and the
+        # matrix products see the same rows in the same places, so the pairs
+        # do not depend on which build stored which article.
+        members = np.array(sorted(members, key=lambda k: _rank(corpus[k])))
         is_new = np.array([corpus[k].id in new_ids for k in members])
         search = _story_pairs if len(members) <= EXACT_MAX else _story_pairs_indexed
         found = search(

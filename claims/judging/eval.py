@@ -173,7 +173,7 @@ def evaluate(
     # Timed from here: embedding and judging, not loading the models.
     start = time.perf_counter()
     similarities = embed.pair_similarities(model, [(a, b) for a, b, _ in pairs], progress=progress)
-    verdicts = judge_.judge_pairs([(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)])
+    verdicts = registry.judge_claims(judge_, [registry.ClaimPair(a, b, float(sim)) for (a, b, _), sim in zip(pairs, similarities)])
     seconds = time.perf_counter() - start
     report = metrics([label for _, _, label in pairs], [v.relation if v else "related" for v in verdicts], seconds)
     report.judge, report.unjudged = name, sum(v is None for v in verdicts)

@@ -26,6 +26,7 @@ from ..index.scales import Scale
 from ..text import features, terms
 from .. import hookspecs
 from ..errors import JudgeNotFound, NLIModelNotFound
+from .registry import TupleJudge
 
 # XNLI and RTE names for the same three relations.
 ALIASES = {"entailment": "agree", "neutral": "related", "contradiction": "conflict"}
@@ -88,7 +89,7 @@ def nli_label_order(id2label: dict) -> list[int]:
     return [found[label] for label in LABELS]
 
 
-class Judge:
+class Judge(TupleJudge):
     """``prior``: the share of conflicts (and ``agree_prior`` of agreements,
     by default the same) expected among the pairs judged. The weights are
     fitted on labelled pairs, about a fifth of them conflicts; pairs matched

@@ -17,7 +17,7 @@ import time
 from dataclasses import replace
 
 from . import judge as judging
-from .registry import JudgeOptions
+from .registry import JudgeOptions, TupleJudge
 
 # Plainly unrelated, for the cascade: the signals judge says "related", the
 # claims are not close in meaning (``Scale.cascade``) and share at most this
@@ -33,7 +33,7 @@ def pair_key(text_a: str, text_b: str) -> str:
     return hashlib.sha256(f"{text_a}\x00{text_b}".encode("utf-8")).hexdigest()[:32]
 
 
-class ModelJudge:
+class ModelJudge(TupleJudge):
     """A judge that asks a model about the pairs the signals judge does not
     call plainly unrelated, remembers what it was told (``options.cache``),
     and says which pairs it could not judge. Subclasses set ``spec`` (the
@@ -44,7 +44,7 @@ class ModelJudge:
     def __init__(self, options: JudgeOptions):
         self.options = options
         self.signals = judging.Judge(options.weights, prior=options.prior, matched=options.matched, scale=options.scale)
-        self.unjudged = 0  # pairs left unjudged by the last judge_pairs
+        self.unjudged = 0  # pairs left unjudged by the last call
         self.usage = {"input": 0, "output": 0}  # tokens, where the model says
 
     @property

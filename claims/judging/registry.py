@@ -9,24 +9,105 @@ through the ``register_judges`` hook (``hookspecs.py``), as plugins do
 (``plugins.DEFAULT_PLUGINS``).
 
 A judge has a ``name`` (what its verdicts depend on: a change means judging
-again) and ``judge_pairs(pairs, speakers, vocabulary, known)``, which returns
-one ``judge.Verdict`` per ``(text_a, text_b, similarity)`` pair, or None for a
-pair it could not judge (left for the next build).
+again) and ``judge_claims(pairs)``, which returns one ``judge.Verdict`` per
+``ClaimPair`` (the two texts, their cosine, speakers and story), or None for a
+pair it could not judge (left for the next build). The pipeline asks every
+judge through ``judge_claims`` here. Two more shapes are accepted:
+
+- a ``judge_claims(pairs, knowledge)`` also gets what the build knows of the
+  texts (``Knowledge``: how rare each term is, the features computed so far);
+  the built-in judges read it, as pluggy hands a hook only the arguments it
+  names;
+- a judge written before ``ClaimPair`` has ``judge_pairs(pairs, speakers,
+  vocabulary, known)`` over ``(text_a, text_b, similarity)`` tuples; it still
+  works.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol, Sequence
 
 from ..errors import JudgeNotFound
 
 if TYPE_CHECKING:
     from ..index.scales import Scale
+    from ..text.features import FeatureMap
+    from ..text.terms import Vocabulary
+    from .judge import Verdict
     from .weights import Weights
 
 DEFAULT = "signals"
-__all__ = ["DEFAULT", "JudgeNotFound", "JudgeOptions", "VerdictCache", "get_judge", "registered"]
+__all__ = [
+    "DEFAULT", "ClaimPair", "JudgeNotFound", "JudgeOptions", "Knowledge", "PairJudge", "TupleJudge", "VerdictCache",
+    "get_judge", "judge_claims", "registered",
+]
+
+
+@dataclass(frozen=True)
+class ClaimPair:
+    """What a judge reads of two claims: what each asserts, how close their
+    embeddings are, who says each, and the story both are in."""
+
+    text_a: str
+    text_b: str
+    similarity: float = 0.0  # cosine of the two embeddings
+    speaker_a: str | None = None
+    speaker_b: str | None = None
+    story: int | None = None  # stories.id in the build's db; None outside a build (a question's statement)
+
+
+class PairJudge(Protocol):
+    """A judge: what a plugin's factory returns."""
+
+    name: str  # what the verdicts depend on: a new name means judging again
+
+    def judge_claims(self, pairs: Sequence[ClaimPair]) -> list[Verdict | None]: ...
+
+
+@dataclass
+class Knowledge:
+    """What a build knows of the texts it judges, for judges that read it
+    (``judge_claims(pairs, knowledge)``): the built-in judges weigh shared
+    terms by their rarity in the corpus and reuse the texts' features."""
+
+    vocabulary: Vocabulary | None = None
+    features: FeatureMap | None = None
+
+
+def judge_claims(judge, pairs: Sequence[ClaimPair], knowledge: Knowledge | None = None) -> list[Verdict | None]:
+    """``judge``'s verdicts on ``pairs``: the one way the pipeline asks a judge,
+    whichever of the shapes in the module docstring it has."""
+    pairs = list(pairs)
+    knowledge = knowledge or Knowledge()
+    method = getattr(judge, "judge_claims", None)
+    if method is None:
+        vocabulary, known = knowledge.vocabulary, knowledge.features
+        return judge.judge_pairs(*as_tuples(pairs), vocabulary, known)
+    return method(pairs, knowledge) if _names(method, "knowledge") else method(pairs)
+
+
+def as_tuples(pairs: Sequence[ClaimPair]) -> tuple[list[tuple[str, str, float]], list[tuple[str | None, str | None]]]:
+    """``pairs`` as ``judge_pairs`` reads them: ``(text_a, text_b, similarity)``
+    and ``(speaker_a, speaker_b)``."""
+    return [(p.text_a, p.text_b, p.similarity) for p in pairs], [(p.speaker_a, p.speaker_b) for p in pairs]
+
+
+def _names(method, parameter: str) -> bool:
+    try:
+        return parameter in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class TupleJudge:
+    """``judge_claims`` for a judge that has ``judge_pairs`` over tuples (the
+    built-in ones: their tests and callers read tuples)."""
+
+    def judge_claims(self, pairs: Sequence[ClaimPair], knowledge: Knowledge | None = None) -> list[Verdict | None]:
+        knowledge = knowledge or Knowledge()
+        return self.judge_pairs(*as_tuples(pairs), knowledge.vocabulary, knowledge.features)
 
 
 class VerdictCache(Protocol):

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..index import embed, match
+from ..judging import registry
 from ..text import features, lexicon
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
@@ -81,9 +82,9 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     order = store.claim_order() if build.order is None else build.order
     ranks = np.array([order.get(id_, id_) for id_ in claims.ids])
     top = [int(k) for k in np.lexsort((ranks, -relevance))[:limit] if relevance[k] > 0]
-    verdicts = build.stance_judge.judge_pairs(
-        [(claims.contents[k], statement, float(similarity[k])) for k in top], [(claims.speakers[k], None) for k in top], vocabulary, known,
-    )
+    verdicts = registry.judge_claims(build.stance_judge, [
+        registry.ClaimPair(claims.contents[k], statement, float(similarity[k]), claims.speakers[k]) for k in top
+    ], registry.Knowledge(vocabulary, known))
     shown = store.claims_shown([claims.ids[k] for k in top])
     subject, predicate = about(statement, known)
     answers = []

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..index import match
+from ..judging import registry
 from ..text import features, terms
 from .context import Build
 
@@ -54,7 +55,6 @@ class Task:
     vectors: np.ndarray
     terms: object  # their rows of the presence matrix, over ``Shared.vocabulary``
     contents: list[str]
-    speakers: list[str | None]
     features: dict  # what the build knows of their texts' features already
 
 
@@ -75,7 +75,7 @@ def match_task(task: Task, shared: Shared):
     known = features.FeatureMap(task.features)
     verdicts = None
     if shared.judge is not None:
-        verdicts = judge_matches(shared.judge, pairs, [r.id for r in task.refs], task.contents, task.speakers, shared.vocabulary, known)
+        verdicts = judge_matches(shared.judge, pairs, task.refs, task.contents, registry.Knowledge(shared.vocabulary, known))
     return pairs, verdicts, {text: f for text, f in known.items() if text not in task.features}
 
 
@@ -101,7 +101,7 @@ def match_and_judge(build: Build, index: Index, story_of: dict[int, int]) -> tup
     if not in_tasks:
         build.doing(f"judging {len(pairs):,} pairs")
         with build.timed("judge"):
-            verdicts = judge_matches(build.judge, pairs, claims.ids, claims.contents, claims.speakers, index.vocabulary, build.features)
+            verdicts = judge_matches(build.judge, pairs, _refs(index, story), claims.contents, registry.Knowledge(index.vocabulary, build.features))
     return pairs, verdicts
 
 
@@ -125,27 +125,36 @@ def _story_rows(story: np.ndarray) -> list[np.ndarray]:
 
 def _task(build: Build, index: Index, rows: np.ndarray, story: np.ndarray, judged_there: bool) -> Task:
     claims, known = index.claims, build.features
-    refs = [
-        match.ClaimRef(
-            claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(index.term_lists[k]), int(story[k]),
-            index.order.get(claims.ids[k], claims.ids[k]),
-        )
-        for k in rows.tolist()
-    ]
+    refs = _refs(index, story, rows)
     contents = [claims.contents[k] for k in rows.tolist()]
     return Task(
         refs, claims.vectors[rows], match.term_matrix(refs, index.vocabulary, index.presence[rows]), contents,
         # The features the build knows travel with a task only where the task judges.
-        [claims.speakers[k] for k in rows.tolist()], {c: known[c] for c in contents if c in known} if judged_there else {},
+        {c: known[c] for c in contents if c in known} if judged_there else {},
     )
 
 
-def judge_matches(judge_, pairs: list[match.Match], ids, contents, speakers, vocabulary, known: features.FeatureMap) -> list:
-    """The judge's verdict on each matched pair, from the claims' ``ids``,
-    ``contents`` and ``speakers`` (in one order)."""
-    row = {id_: k for k, id_ in enumerate(ids)}
-    return judge_.judge_pairs(
-        [(contents[row[p.a]], contents[row[p.b]], p.similarity) for p in pairs],
-        [(speakers[row[p.a]], speakers[row[p.b]]) for p in pairs],
-        vocabulary, known,
-    )
+def _refs(index: Index, story: np.ndarray, rows: np.ndarray | None = None) -> list[match.ClaimRef]:
+    """The claims of ``rows`` (default: all) as matching reads them."""
+    claims = index.claims
+    return [
+        match.ClaimRef(
+            claims.ids[k], int(claims.article_ids[k]), claims.speakers[k], frozenset(index.term_lists[k]), int(story[k]),
+            index.order.get(claims.ids[k], claims.ids[k]),
+        )
+        for k in (range(len(claims)) if rows is None else rows.tolist())
+    ]
+
+
+def judge_matches(judge_, pairs: list[match.Match], refs: list[match.ClaimRef], contents, knowledge: registry.Knowledge) -> list:
+    """The judge's verdict on each matched pair, from the claims' ``refs``
+    and ``contents`` (in one order)."""
+    row = {ref.id: k for k, ref in enumerate(refs)}
+    return registry.judge_claims(judge_, [
+        registry.ClaimPair(
+            contents[row[p.a]], contents[row[p.b]], p.similarity, refs[row[p.a]].speaker, refs[row[p.b]].speaker,
+            # Claims of no story (-1) are matched together, but have no story to name.
+            refs[row[p.a]].story if refs[row[p.a]].story not in (None, -1) else None,
+        )
+        for p in pairs
+    ], knowledge)
