@@ -54,6 +54,9 @@ class Placements:
     def named_articles(self):
         return set()
 
+    def published_days(self, article_ids):
+        return np.full(len(article_ids), np.nan)  # undated, as the GNAD texts
+
     def new_story(self):
         self._next += 1
         return self._next - 1
@@ -99,7 +102,7 @@ def measure(stored: int, new: int, claims: int, terms: int, dim: int, vocabulary
     store = Placements(story_of, todo)
 
     start = time.perf_counter()
-    placed = stories.assign(store, article, vectors, presence, rarity, contents)
+    placed = stories.assign(store, stories.Claims(article, vectors, presence, rarity, contents))
     seconds = time.perf_counter() - start
     # Up to stories.REGROUP_MAX found articles a build groups them all again
     # (and may move stored ones); beyond, it places the new ones.

@@ -81,7 +81,7 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
 
     import sqlite_utils
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     from conftest import GOLD_CONFLICTS, SEEDS, make_tiny_nli, start_server
@@ -103,11 +103,18 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
                 if f.find_element(By.NAME, "claim_a").get_attribute("value") == str(pair["claim_a"])
                 and f.find_element(By.NAME, "claim_b").get_attribute("value") == str(pair["claim_b"])
             )
+            before = db["reviews"].count if db["reviews"].exists() else 0
             form.find_element(By.CSS_SELECTOR, f'button[value="{value}"]').click()
-            # The click only starts the POST: wait until its redirect has
-            # replaced the page, or the next get races the review's write.
-            WebDriverWait(browser, 30).until(staleness_of(form))
-            assert f"/story/{story}" in browser.current_url  # back on the story page
+            # The click only starts the POST: wait until the review is stored
+            # and its redirect has loaded the story page, or the next get races
+            # the write. While Chrome swaps documents any query of the old one
+            # may fail (stale element, or "node does not belong to the
+            # document"), so those failures only mean "not yet".
+            def back(driver):
+                stored = db["reviews"].count if db["reviews"].exists() else 0
+                return (stored > before and f"/story/{story}" in driver.current_url
+                        and driver.execute_script("return document.readyState") == "complete")
+            WebDriverWait(browser, 30, ignored_exceptions=(WebDriverException,)).until(back)
 
         click(wrong, "related")
         click(real, "conflict")

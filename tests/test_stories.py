@@ -136,3 +136,52 @@ def test_average_linkage_groups_alike_articles():
 def test_furniture_repeated_under_many_articles_weighs_little():
     weights = stories.weights([1, 1, 2, 2, 3], ["Der Volltext fehlt.", "Ein Tor.", "Der Volltext fehlt.", "Ein Streik.", "Der Volltext fehlt."])
     assert list(weights) == [1 / 3, 1.0, 1 / 3, 1.0, 1 / 3]
+
+
+def _dated_seeds(tmp_path, dates) -> sqlite_utils.Database:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir())]
+    tmp_path.mkdir()
+    path = tmp_path / "seeds.jsonl"
+    path.write_text("".join(
+        json.dumps({"title": f"Bericht {k}", "source": f"Quelle {k}", "text": text, "published": date}, ensure_ascii=False) + "\n"
+        for k, (text, date) in enumerate(zip(texts, dates))
+    ), encoding="utf-8")
+    db_path = tmp_path / "claims.db"
+    Corpus(db_path).add([str(path)])
+    return sqlite_utils.Database(db_path)
+
+
+def _groups(db) -> list[list[str]]:
+    members: dict = {}
+    for row in db.query("select title, story_id from articles order by title"):
+        members.setdefault(row["story_id"], []).append(row["title"])
+    return sorted(members.values())
+
+
+def test_the_same_subject_reported_months_apart_is_two_stories(tmp_path):
+    # The seeds are one story; dated days apart they stay one ...
+    close = _dated_seeds(tmp_path / "close", ["2025-08-18", "2025-08-19", "2025-08-19", "2025-08-21", "2025-08-25"])
+    assert len(_groups(close)) == 1
+    # ... and reported half a year apart they are two, one per round.
+    apart = _dated_seeds(tmp_path / "apart", ["2025-02-17", "2025-02-18", "2025-02-20", "2025-08-19", "2025-08-21"])
+    assert _groups(apart) == [["Bericht 0", "Bericht 1", "Bericht 2"], ["Bericht 3", "Bericht 4"]]
+    # Their claims meet only within their round.
+    across = apart.execute(
+        """select count(*) from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+           join articles aa on aa.id = a.article_id join articles ab on ab.id = b.article_id where aa.story_id != ab.story_id"""
+    ).fetchone()[0]
+    assert across == 0 and apart.execute("select count(*) from claim_pairs").fetchone()[0] > 0
+    # An article without a date is kept from no story by time: each joins
+    # one of the rounds its text belongs to, never a story of its own.
+    undated = _dated_seeds(tmp_path / "undated", ["2025-02-17", None, "2025-02-20", None, "2025-08-21"])
+    groups = _groups(undated)
+    story_of = {title: k for k, members in enumerate(groups) for title in members}
+    assert story_of["Bericht 0"] == story_of["Bericht 2"] != story_of["Bericht 4"]
+    assert all(len(groups[story_of[f"Bericht {k}"]]) > 1 for k in (1, 3))
+
+
+def test_time_weighs_only_beyond_the_window_and_only_where_both_are_dated():
+    nan = float("nan")
+    days = np.array([0.0, 10.0, 14.0 + 30.0, 14.0 + 60.0, nan])
+    factor = stories.in_time(days[:1], days)[0]
+    assert factor[:2].tolist() == [1.0, 1.0] and np.allclose(factor[2:4], [0.5, 0.25]) and factor[4] == 1.0

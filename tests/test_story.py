@@ -80,3 +80,26 @@ def test_article_text_is_escaped_on_the_story_page(tmp_path, hashing):
     page = fetch(Datasette([str(path)]), f"/-/claims/claims/story/{story}").text
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert "<em>Quelle</em>" not in page and "<h1>Falle</h1>" not in page
+
+
+def test_the_story_page_says_when_each_source_first_said_what(tmp_path, hashing):
+    from datasette.app import Datasette
+
+    path = tmp_path / "claims.db"
+    said = {"yes": "Die Europäer sitzen am Tisch, sagte die Kommissarin.", "no": "Die Europäer sitzen nicht am Tisch, sagte der Gesandte."}
+    records = [
+        {"title": "Später", "source": "Morgenblatt", "published": "2025-02-20", "story": "Tisch", "text": f"Später\n\n{said['no']}"},
+        {"title": "Wieder", "source": "Abendpost", "published": "2025-02-18T09:00:00+01:00", "story": "Tisch", "text": f"Wieder\n\n{said['yes']} Es regnet."},
+        {"title": "Zuerst", "source": "Abendpost", "published": "2025-02-15", "story": "Tisch", "text": f"Zuerst\n\n{said['yes']}"},
+    ]
+    question = {"id": "tisch", "question": "Sitzen die Europäer am Tisch?", "proposition": "Die Europäer sitzen am Tisch."}
+    Corpus(path, model="hashing-64", encoder=hashing, questions=[question]).add(records)
+    page = fetch(Datasette([str(path)]), "/-/claims/claims/story/1").text
+    cells = {source: (stance, " ".join(re.sub("<[^>]+>", " ", body).split())) for source, (stance, body) in _cells(page, "Sitzen die Europäer am Tisch?").items()}
+    # The source that reported first stands first; each cell says since when.
+    assert list(cells) == ["Abendpost", "Morgenblatt"]
+    assert cells["Abendpost"][0] == "yes" and "first said 2025-02-15" in cells["Abendpost"][1]
+    assert cells["Morgenblatt"][0] == "no" and "first said 2025-02-20" in cells["Morgenblatt"][1]
+    # The articles are listed in time.
+    articles = page.split('id="articles"')[1]
+    assert articles.index("Zuerst") < articles.index("Wieder") < articles.index("Später")

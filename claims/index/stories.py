@@ -21,9 +21,18 @@ stories is each new article put in the story it is most alike (on average over
 the story's articles, the rule average linkage joins by) when that reaches
 ``Scale.story``, or in a new story. Articles never join a story the user named.
 Both cut-offs are on the embedding model's scale (``scales.py``).
+
+Where two articles both have a date, time takes part (``in_time``): up to
+``DATE_WINDOW`` days apart they are as alike as their texts; beyond, their
+likeness halves every ``DATE_HALF_LIFE`` days, so the same subject reported
+months apart (two rounds of talks) is two stories. An article without a date
+is grouped by its text alone, as before.
 """
 
 from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -62,6 +71,22 @@ def likeness(a, b) -> np.ndarray:
     means_a, terms_a = a
     means_b, terms_b = b
     return EMBEDDING_WEIGHT * (means_a @ means_b.T) + (1 - EMBEDDING_WEIGHT) * (terms_a @ terms_b.T).toarray()
+
+
+# A story is an event and its follow-ups: reports within two weeks are one
+# story as their texts say; a month later the same subject needs texts twice
+# as alike, a season later it is another story.
+DATE_WINDOW = 14
+DATE_HALF_LIFE = 30
+
+
+def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
+    """The factor (``len(days_a)`` x ``len(days_b)``) on the likeness of two
+    articles published on these day numbers: 1 where either has no date
+    (NaN) or they are at most ``DATE_WINDOW`` days apart."""
+    gap = np.abs(days_a[:, None] - days_b[None, :])
+    late = np.maximum(np.nan_to_num(gap, nan=0.0) - DATE_WINDOW, 0.0)
+    return np.power(0.5, late / DATE_HALF_LIFE)
 
 
 def group(alike: np.ndarray, threshold: float = Scale.story, strong: float = Scale.story_strong) -> list[int]:
@@ -145,43 +170,62 @@ def weights(article_ids: list[int], contents: list[str]) -> np.ndarray:
 REGROUP_MAX = 5000
 
 
-def assign(store, article_ids: np.ndarray, vectors: np.ndarray, presence: sparse.csr_matrix, rarity: np.ndarray, contents: list[str], scale: Scale = Scale()) -> int:
+@dataclass
+class Claims:
+    """The stored claims as stories read them, row by row: their articles,
+    vectors, terms (``presence``: claims x terms, ``rarity``: how rare each
+    term column is) and contents."""
+
+    article_ids: np.ndarray
+    vectors: np.ndarray
+    presence: sparse.csr_matrix
+    rarity: np.ndarray
+    contents: list[str]
+
+    def profiles(self, ids: list[int]):
+        """The profiles (``profiles``) of the articles ``ids``, in that order,
+        from their claims."""
+        row_of = {article_id: k for k, article_id in enumerate(ids)}
+        keep = np.array([a in row_of for a in self.article_ids.tolist()], dtype=bool)
+        rows = np.array([row_of[a] for a in self.article_ids[keep].tolist()], dtype=np.int64)
+        kept_contents = [c for c, k in zip(self.contents, keep.tolist()) if k]
+        claim_weights = weights(self.article_ids[keep].tolist(), kept_contents)
+        return profiles(rows, len(ids), claim_weights, self.vectors[keep], self.presence[np.flatnonzero(keep)], self.rarity)
+
+
+def assign(store, claims: Claims, scale: Scale = Scale()) -> int:
     """Give every article of ``store`` (a ``store.Store``) that is not in a
     story the user named a found story (see the module docstring), from the
-    stored claims, row by row: their articles, vectors, terms (``presence``:
-    claims x terms, ``rarity``: how rare each term column is) and contents.
-    Up to ``REGROUP_MAX`` such articles they are grouped again all at once,
+    stored ``claims``. Up to ``REGROUP_MAX`` such articles they are grouped again all at once,
     each group keeping the id of the story it shares the most articles with;
     beyond, only articles without a story are placed. The number of articles
     whose story was set or changed; stories' counts are brought up to date.
     ``scale``: the model's cut-offs."""
     found = store.found_articles()
     if len(found) > REGROUP_MAX:
-        moved = _place_new(store, article_ids, vectors, presence, rarity, contents, scale)
+        moved = _place_new(store, claims, scale)
     elif found:
-        moved = _regroup(store, found, article_ids, vectors, presence, rarity, contents, scale)
+        moved = _regroup(store, found, claims, scale)
     else:
         moved = 0
     store.count_stories()
     return moved
 
 
-def _regroup(store, found, article_ids, vectors, presence, rarity, contents, scale) -> int:
+def _regroup(store, found, claims: Claims, scale: Scale) -> int:
     ids = [a for a, _ in found]
-    row_of = {article_id: k for k, article_id in enumerate(ids)}
-    keep = np.array([a in row_of for a in article_ids.tolist()], dtype=bool)
-    rows = np.array([row_of[a] for a in article_ids[keep].tolist()], dtype=np.int64)
-    kept_contents = [c for c, k in zip(contents, keep.tolist()) if k]
-    profile = profiles(rows, len(ids), weights(article_ids[keep].tolist(), kept_contents), vectors[keep], presence[np.flatnonzero(keep)], rarity)
-    groups = group(likeness(profile, profile), scale.story, scale.story_strong)
+    profile = claims.profiles(ids)
+    alike = likeness(profile, profile)
+    days = store.published_days(ids)
+    if not np.isnan(days).all():
+        alike *= in_time(days, days)
+    groups = group(alike, scale.story, scale.story_strong)
     before = {a: story for a, story in found if story is not None}
     members: dict[int, list[int]] = {}
     for article_id, g in zip(ids, groups):
         members.setdefault(g, []).append(article_id)
     # Each group keeps the id of the story it shares the most articles with
     # (ties: the older story), so links and saved queries outlast a regrouping.
-    from collections import Counter
-
     overlaps = sorted(
         (-n, story, g) for g, group_ids in members.items() for story, n in Counter(before[a] for a in group_ids if a in before).items()
     )
@@ -202,7 +246,7 @@ def _regroup(store, found, article_ids, vectors, presence, rarity, contents, sca
     return moved
 
 
-def _place_new(store, article_ids, vectors, presence, rarity, contents, scale) -> int:
+def _place_new(store, claims: Claims, scale: Scale) -> int:
     """Past ``REGROUP_MAX``: each article without a story joins the found
     story it is most alike (``place``), or starts one."""
     todo = store.unplaced()
@@ -211,11 +255,7 @@ def _place_new(store, article_ids, vectors, presence, rarity, contents, scale) -
     named = store.named_articles()
     stored = {a: s for a, s in store.story_of().items() if a not in named}
     ids = list(stored) + todo
-    row_of = {article_id: k for k, article_id in enumerate(ids)}
-    keep = np.array([a in row_of for a in article_ids.tolist()], dtype=bool)
-    rows = np.array([row_of[a] for a in article_ids[keep].tolist()], dtype=np.int64)
-    kept_contents = [c for c, k in zip(contents, keep.tolist()) if k]
-    profile = profiles(rows, len(ids), weights(article_ids[keep].tolist(), kept_contents), vectors[keep], presence[np.flatnonzero(keep)], rarity)
+    profile = claims.profiles(ids)
     k_new = len(stored)
     new_profile = (profile[0][k_new:], profile[1][k_new:])
     # Stories in the order their first article comes, as ties were broken before.
@@ -224,6 +264,9 @@ def _place_new(store, article_ids, vectors, presence, rarity, contents, scale) -
     story_col = np.empty(len(ids), dtype=np.int64)
     story_col[:k_new] = [column_of[stored[a]] for a in ids[:k_new]]
     alike = likeness(new_profile, profile)
+    days = store.published_days(ids)
+    if not np.isnan(days).all():
+        alike *= in_time(days[k_new:], days)
     for j, article_id in enumerate(todo):
         # Each story's mean and greatest likeness to this article, over
         # its articles so far (new ones placed before it included).

@@ -22,6 +22,9 @@ SUFFIXES = TEXT_SUFFIXES | JSONL_SUFFIXES | PARQUET_SUFFIXES | HTML_SUFFIXES
 # An article longer than this is cut: no news article is, and splitting a 50 MB
 # file would take the build hours.
 MAX_CHARS = 1_000_000
+# What an article says of itself besides its text: an edit of these alone is
+# applied to the stored article in place (``pipeline/articles.sort_out``).
+METADATA = ("title", "source", "url", "published", "author")
 
 
 @dataclass

@@ -25,7 +25,7 @@ from .model import ModelJudge
 from .nli import NLIJudge
 from .registry import JudgeNotFound, JudgeOptions
 from .. import hookspecs
-from .train import LABELS, MAX_LENGTH, OUT as ADAPTER, PREFIX, pair_inputs
+from .train import LABELS, MAX_LENGTH, OUT as ADAPTER, pair_inputs
 
 BATCH = 32
 ASK_BATCH = 128  # pairs asked (and cached) together

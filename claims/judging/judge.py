@@ -15,7 +15,7 @@ one matrix product over all pairs, the cross-encoder one ``predict`` call.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -26,7 +26,7 @@ from ..index.scales import Scale
 from ..text import features, terms
 from .. import hookspecs
 from ..errors import JudgeNotFound, NLIModelNotFound
-from .registry import TupleJudge
+from .registry import TupleJudge, Verdict  # noqa: F401 (Verdict: named here by users of judge.Verdict)
 
 # XNLI and RTE names for the same three relations.
 ALIASES = {"entailment": "agree", "neutral": "related", "contradiction": "conflict"}
@@ -48,16 +48,6 @@ AGREE_COVERAGE = 0.3
 # Or one claim names nearly all content words of the other, and they are
 # ``Scale.contained`` close (Jijkoun & de Rijke 2005: lexical entailment).
 AGREE_CONTAINED = 0.8
-
-
-@dataclass(frozen=True)
-class Verdict:
-    relation: str  # agree | related | conflict
-    score: float  # confidence in ``relation``, 0..1
-    reason: str
-    kind: str | None = None  # for conflicts: dispute (two speakers) | self (one speaker)
-    shared: tuple[str, ...] = ()  # the content words both claims name, rarest first
-    judge: str = "signals"  # the judge that decided (registry.py): signals, nli:..., llm:...
 
 
 @lru_cache(maxsize=2)
@@ -119,6 +109,14 @@ class Judge(TupleJudge):
         self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
         if self.scale.judge_digest():
             self.name += "/" + self.scale.judge_digest()
+
+    @property
+    def pair_only(self) -> bool:
+        """Whether a verdict depends on nothing but its pair (texts, cosine,
+        speakers, and the order of rarity of the shared terms), so a build may
+        keep it (``pipeline/reuse.py``): so without an NLI model, whose
+        batches may round a probability otherwise."""
+        return self.nli is None
 
     def probabilities(
         self, pairs: list[tuple[str, str, float]], vocabulary: terms.Vocabulary | None = None, known: features.FeatureMap | None = None,

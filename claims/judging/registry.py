@@ -9,7 +9,7 @@ through the ``register_judges`` hook (``hookspecs.py``), as plugins do
 (``plugins.DEFAULT_PLUGINS``).
 
 A judge has a ``name`` (what its verdicts depend on: a change means judging
-again) and ``judge_claims(pairs)``, which returns one ``judge.Verdict`` per
+again) and ``judge_claims(pairs)``, which returns one ``Verdict`` per
 ``ClaimPair`` (the two texts, their cosine, speakers and story), or None for a
 pair it could not judge (left for the next build). The pipeline asks every
 judge through ``judge_claims`` here. Two more shapes are accepted:
@@ -35,12 +35,23 @@ if TYPE_CHECKING:
     from ..index.scales import Scale
     from ..text.features import FeatureMap
     from ..text.terms import Vocabulary
-    from .judge import Verdict
     from .weights import Weights
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a judge says of one pair of claims."""
+
+    relation: str  # agree | related | conflict
+    score: float  # confidence in ``relation``, 0..1
+    reason: str
+    kind: str | None = None  # for conflicts: dispute (two speakers) | self (one speaker)
+    shared: tuple[str, ...] = ()  # the content words both claims name, rarest first
+    judge: str = "signals"  # the judge that decided: signals, nli:..., llm:...
+
 
 DEFAULT = "signals"
 __all__ = [
-    "DEFAULT", "ClaimPair", "JudgeNotFound", "JudgeOptions", "Knowledge", "PairJudge", "TupleJudge", "VerdictCache",
+    "DEFAULT", "ClaimPair", "JudgeNotFound", "JudgeOptions", "Knowledge", "PairJudge", "TupleJudge", "Verdict", "VerdictCache",
     "get_judge", "judge_claims", "registered",
 ]
 

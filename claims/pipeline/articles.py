@@ -61,10 +61,17 @@ def sort_out(build: Build, articles: list[ingest.Article], given: list[str]) -> 
     at_path = store.articles_at([a.path for a in articles])
     # Stored versions this build replaces: their path has another text now.
     replaced = {at_path[a.path] for a in articles if a.path in at_path and with_text.get(a.sha256, (None,))[0] != at_path[a.path]}
+    stored = store.metadata_of([same[0] for same in with_text.values()])
     for article in articles:
         same_text = with_text.get(article.sha256)
         if same_text and same_text[1] == article.path and article.story in (None, same_text[2]):
-            result.unchanged += 1
+            metadata = {k: getattr(article, k) for k in store.METADATA}
+            if metadata == stored.get(same_text[0], metadata):
+                result.unchanged += 1
+            else:
+                # Same text, another date or title: what a fresh build would store.
+                store.update_metadata(same_text[0], metadata)
+                result.replaced += 1
         elif same_text and same_text[1] == article.path:
             # Named into another story: built again there, its pairs with it.
             todo.append((article, same_text[0]))

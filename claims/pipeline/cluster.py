@@ -24,6 +24,7 @@ the unit of that work. Without the extra nothing here is imported.
 from __future__ import annotations
 
 import bisect
+import json
 import os
 import pickle
 import time
@@ -95,16 +96,22 @@ def _cores(ray) -> int:
 @dataclass
 class Stub:
     """What deciding whether an article is new takes: its path, the hash of its
-    text and the story the user gave it (``build.sort_out``)."""
+    text, the story the user gave it and what it says of itself (title, outlet,
+    date: an edit of these alone is applied in place, ``articles.sort_out``)."""
 
     path: str
     sha256: str
     story: str | None
     file: str  # the Parquet file it is a row of
+    title: str = ""
+    source: str = ""
+    url: str | None = None
+    published: str | None = None
+    author: str | None = None
 
 
 def _index_batch(batch: dict) -> dict:
-    files, paths, hashes, stories, problems = [], [], [], [], []
+    files, paths, hashes, stories, metadata, problems = [], [], [], [], [], []
     for k, file in enumerate(batch["file"]):
         group = ingest.ParquetGroup(str(file), int(batch["group"][k]), int(batch["first_row"][k]), int(batch["rows"][k]))
         articles, trouble = ingest.read_parquet_group(group)
@@ -113,6 +120,8 @@ def _index_batch(batch: dict) -> dict:
             paths.append(a.path)
             hashes.append(a.sha256)
             stories.append(a.story)
+            # One JSON column: Arrow would type a column of only None as null.
+            metadata.append(json.dumps({k: getattr(a, k) for k in ingest.METADATA}))
         files += [group.path] * len(trouble)
         problems += trouble
     # A problem is a row of its own (empty path) after its group's articles.
@@ -120,7 +129,8 @@ def _index_batch(batch: dict) -> dict:
     problem_column[len(paths):] = problems
     return {
         "file": files, "path": paths + [""] * len(problems), "sha256": hashes + [""] * len(problems),
-        "story": stories + [None] * len(problems), "problem": problem_column,
+        "story": stories + [None] * len(problems), "metadata": metadata + ["{}"] * len(problems),
+        "problem": problem_column,
     }
 
 
@@ -143,7 +153,7 @@ def index(paths: list[str], address: str | None = None) -> dict[str, tuple[list[
         if row["problem"] is not None:
             found[row["file"]][1].append(row["problem"])
         else:
-            found[row["file"]][0].append(Stub(row["path"], row["sha256"], row["story"], row["file"]))
+            found[row["file"]][0].append(Stub(row["path"], row["sha256"], row["story"], row["file"], **json.loads(row["metadata"])))
     return found
 
 

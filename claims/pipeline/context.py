@@ -105,10 +105,10 @@ class Build:
         self.result.problems.append(problem)
         self.echo(str(problem))
 
-    def bar(self, items, total: int, stage: str):
+    def bar(self, items, total: int, stage: str, unit: str = "article"):
         """``items``, with a progress bar when the build shows progress."""
         if not self.progress or total < 2:
             return items
         from tqdm import tqdm
 
-        return tqdm(items, total=total, desc=stage, unit="article")
+        return tqdm(items, total=total, desc=stage, unit=unit)

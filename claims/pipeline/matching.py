@@ -18,6 +18,7 @@ import numpy as np
 from ..index import match
 from ..judging import registry
 from ..text import features, terms
+from . import reuse
 from .context import Build
 
 TASK_CLAIMS = 5000  # claims per match task (a second or so of work): a big story alone, small ones together
@@ -99,9 +100,14 @@ def match_and_judge(build: Build, index: Index, story_of: dict[int, int]) -> tup
     order = sorted(range(len(pairs)), key=lambda k: pairs[k])
     pairs, verdicts = [pairs[k] for k in order], [verdicts[k] for k in order]
     if not in_tasks:
-        build.doing(f"judging {len(pairs):,} pairs")
         with build.timed("judge"):
-            verdicts = judge_matches(build.judge, pairs, _refs(index, story), claims.contents, registry.Knowledge(index.vocabulary, build.features))
+            refs = _refs(index, story)
+            verdicts = reuse.kept_verdicts(build, pairs, refs, claims.contents, index.vocabulary)
+            todo = [k for k, v in enumerate(verdicts) if v is None]
+            build.doing(f"judging {len(todo):,} pairs" + (f" ({len(pairs) - len(todo):,} judged as before)" if len(todo) < len(pairs) else ""))
+            judged = judge_matches(build.judge, [pairs[k] for k in todo], refs, claims.contents, registry.Knowledge(index.vocabulary, build.features))
+            for k, verdict in zip(todo, judged):
+                verdicts[k] = verdict
     return pairs, verdicts
 
 

@@ -199,11 +199,13 @@ async def story_page(request, datasette):
     story_id = story["id"]
     articles = [dict(r) for r in await db.execute(
         "select id, source, title, published, url from articles where story_id = ? order by coalesce(published, ''), id", [story_id])]
-    sources = list(dict.fromkeys(a["source"] for a in sorted(articles, key=lambda a: a["id"])))
+    # Sources left to right as they first reported (undated after dated,
+    # then as they were added): the page reads in time where it can.
+    sources = list(dict.fromkeys(a["source"] for a in sorted(articles, key=lambda a: (_day(a["published"]) or "~", a["id"]))))
     answers = [dict(r) for r in await db.execute(
         """select q.id as question_id, q.question, q.proposition, q.origin, s.stance, s.score, s.reason, s.judge,
                   s.status, s.judged_stance,
-                  c.id as claim_id, c.text as claim, c.speaker, a.id as article_id, a.source, a.title
+                  c.id as claim_id, c.text as claim, c.speaker, a.id as article_id, a.source, a.title, a.published
            from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
            join articles a on a.id = c.article_id
            where a.story_id = ? and (q.story_id is null or q.story_id = ?)
@@ -228,6 +230,9 @@ async def story_page(request, datasette):
             # A source whose claims say yes and no (two speakers, or a change of mind) shows both.
             stance = "mixed" if clear == {"yes", "no"} else (clear.pop() if clear else "unclear")
             shown = [next(r for r in cell if r["stance"] == s) for s in ("yes", "no")] if stance == "mixed" else cell[:1]
+            for row in shown:
+                # When the source first said so: its earliest dated claim of this stance.
+                row["first"] = min(filter(None, (_day(r["published"]) for r in cell if r["stance"] == row["stance"])), default=None)
             point["cells"][source] = {"stance": stance, "shown": shown, "more": [r for r in cell if r not in shown]} if cell else None
             taken |= {stance} if stance in ("yes", "no") else set()
         point["contested"] = taken == {"yes", "no"}
@@ -276,6 +281,11 @@ async def story_page(request, datasette):
             request=request,
         )
     )
+
+
+def _day(published: str | None) -> str | None:
+    """The date part of a stored ``published`` (ISO date or date and time)."""
+    return published.strip()[:10] if published and published.strip() else None
 
 
 async def _notes(db) -> dict[tuple, str]:

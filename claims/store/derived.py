@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..judging.registry import Verdict
 
 
 class Derived:
@@ -45,6 +49,16 @@ class Derived:
             """select a.id, a.story_id from articles a left join stories s on s.id = a.story_id
                where s.given is not 1 order by a.sha256, a.id"""
         ).fetchall()
+
+    def published_days(self, article_ids: list[int]):
+        """The day each article was published, as a day number (NaN: no date,
+        or none this reads), for these ids in their order. A date is read from
+        the start of ``published`` (YYYY-MM-DD, as pages and feeds store it)."""
+        import numpy as np
+
+        published = dict(self.db.execute(
+            "select id, published from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))]))
+        return np.array([_day(published.get(a)) for a in article_ids], dtype=float)
 
     def place(self, article_id: int, story_id: int) -> None:
         self.db["articles"].update(article_id, {"story_id": story_id})
@@ -87,22 +101,42 @@ class Derived:
         self.db.execute(f"delete from answers where question_id in ({empty})")
         self.db.execute(f"delete from questions where id in ({empty})")
         self.db.execute("delete from stories where articles = 0")
+        # A story id can be given again: what its points were made of goes with it.
+        self.db.execute("delete from point_marks where story_id not in (select id from stories)")
 
     # Pairs ---------------------------------------------------------------
 
-    def story_conflicts(self, story_id: int) -> list[tuple[int, int, str, str, float]]:
-        """(claim_a, claim_b, content_a, content_b, score) of the conflicts
-        between claims of one story, strongest first."""
-        return self.db.execute(
-            """select p.claim_a, p.claim_b, coalesce(a.content, a.text), coalesce(b.content, b.text), p.score
+    def story_conflicts(self) -> dict[int, list[tuple[int, int, str, str, float]]]:
+        """Story id -> (claim_a, claim_b, content_a, content_b, score) of the
+        conflicts between claims of that story, strongest first. One query:
+        one a story cost GNAD's 900 stories a second."""
+        found: dict[int, list] = {}
+        for story_id, *row in self.db.execute(
+            """select aa.story_id, p.claim_a, p.claim_b, coalesce(a.content, a.text), coalesce(b.content, b.text), p.score
                from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
                join articles aa on aa.id = a.article_id
-               where p.relation = 'conflict' and aa.story_id = ? order by p.score desc, p.claim_a, p.claim_b""",
-            [story_id],
-        ).fetchall()
+               where p.relation = 'conflict' order by aa.story_id, p.score desc, p.claim_a, p.claim_b"""
+        ):
+            found.setdefault(story_id, []).append(tuple(row))
+        return found
 
     def story_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("select id from stories order by id")]
+
+    # Features -------------------------------------------------------------
+
+    def features(self, version: str) -> dict[str, str]:
+        """Claim text -> its stored features (JSON, ``features.dumps``) of
+        this ``version``, for the stored claims' texts."""
+        return dict(self.db.execute(
+            """select text, features from claim_features where version = ?
+               and text in (select coalesce(content, text) from claims)""", [version]))
+
+    def keep_features(self, version: str, found: dict[str, str]) -> None:
+        """Store the features ``found`` (text -> JSON), and forget those of
+        texts no claim has any more."""
+        self.db["claim_features"].upsert_all(({"text": t, "version": version, "features": f} for t, f in found.items()), pk="text")
+        self.db.execute("delete from claim_features where text not in (select coalesce(content, text) from claims)")
 
     def clear_pairs(self) -> None:
         self.db.execute("delete from claim_pairs")
@@ -122,6 +156,22 @@ class Derived:
             ),
             pk=("claim_a", "claim_b"),
         )
+
+    def judged_pairs(self) -> dict[tuple, Verdict]:
+        """(content_a, content_b, speaker_a, speaker_b, similarity) -> the
+        judge's own verdict (not a reader's review) of every stored pair, for
+        ``pipeline/reuse.py``."""
+        from ..judging.registry import Verdict
+
+        return {
+            (ca, cb, sa, sb, sim): Verdict(relation, score, reason, kind, tuple(shared.split(", ")) if shared else (), judge)
+            for ca, cb, sa, sb, sim, relation, score, reason, kind, shared, judge in self.db.execute(
+                """select coalesce(a.content, a.text), coalesce(b.content, b.text), a.speaker, b.speaker, p.similarity,
+                          p.judged_relation, p.score, p.reason, p.kind, p.shared, p.judged_by
+                   from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+                   where p.judged_relation is not null"""
+            )
+        }
 
     # Model verdicts ----------------------------------------------------------
 
@@ -194,14 +244,24 @@ class Derived:
         self.db.execute(f"delete from questions where id in ({user})")
         self._insert_answered(answered, "user")
 
-    def replace_points(self, story_ids, answered: list[tuple[object, str, list]], story_of_point: dict[str, int]) -> None:
+    def replace_points(self, story_ids, answered: list[tuple[object, str, list]], story_of_point: dict[str, int],
+                       marks: dict[int, str] | None = None) -> None:
         """The proposed points of ``story_ids``, each (``settings.Question``,
-        its proposition, its answers), in place of the stored ones."""
+        its proposition, its answers), in place of the stored ones; ``marks``:
+        story id -> the digest of what its points were made of
+        (``reuse.point_mark``), for the stories whose points are complete."""
         stale = "select id from questions where origin = 'auto' and story_id in (select value from json_each(?))"
         ids = json.dumps(sorted(set(story_ids)))
         self.db.execute(f"delete from answers where question_id in ({stale})", [ids])
         self.db.execute(f"delete from questions where id in ({stale})", [ids])
+        self.db.execute("delete from point_marks where story_id in (select value from json_each(?))", [ids])
         self._insert_answered(answered, "auto", story_of_point)
+        if marks:
+            self.db["point_marks"].insert_all(({"story_id": s, "mark": m} for s, m in marks.items()), pk="story_id", replace=True)
+
+    def point_marks(self) -> dict[int, str]:
+        """Story id -> the digest its stored points were made with."""
+        return dict(self.db.execute("select story_id, mark from point_marks"))
 
     def _insert_answered(self, answered, origin: str, story_of_point: dict[str, int] | None = None) -> None:
         for question, statement, answers in answered:
@@ -217,3 +277,10 @@ class Derived:
                 }
                 for a in answers
             )
+
+
+def _day(published: str | None) -> float:
+    try:
+        return float(dt.date.fromisoformat((published or "").strip()[:10]).toordinal())
+    except ValueError:
+        return float("nan")

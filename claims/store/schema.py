@@ -328,3 +328,21 @@ def m010_pages(db: sqlite_utils.Database) -> None:
         db["pages"].create(
             {"url": str, "final_url": str, "fetched_at": str, "status": int, "headers": str, "html": bytes}, pk="url",
         )
+
+
+@MIGRATIONS()
+def m011_claim_features(db: sqlite_utils.Database) -> None:
+    """What the judge reads of each claim text (``features.Features``, JSON),
+    kept so that a build adding ten articles does not lemmatise the stored
+    claims again to judge their pairs (``Store.features``)."""
+    if not db["claim_features"].exists():
+        db["claim_features"].create({"text": str, "version": str, "features": str}, pk="text")
+
+
+@MIGRATIONS()
+def m012_point_marks(db: sqlite_utils.Database) -> None:
+    """The digest of what each story's proposed points were made of
+    (``pipeline/reuse.py``): a build that adds articles proposes the points of
+    the stories they change, and keeps the others'."""
+    if not db["point_marks"].exists():
+        db["point_marks"].create({"story_id": int, "mark": str}, pk="story_id")

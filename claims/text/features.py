@@ -8,9 +8,11 @@ claim, then read by every later stage of the build.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from . import lexicon, terms
 
@@ -176,6 +178,44 @@ def stored_terms(text: str, stored: str | None, known: "FeatureMap | None" = Non
     if stored is not None:
         return frozenset(stored.split())
     return (FeatureMap() if known is None else known)[text].content
+
+
+# Stored features (``claim_features``) of another version are not read: bump
+# this when ``of`` changes what it gives. The word lists it reads and the
+# lemmatiser's version are part of the version too (``version``): a reader who
+# edits ``negation.txt`` has every stored claim read anew.
+REVISION = 1
+
+
+@lru_cache(maxsize=1)
+def version() -> str:
+    """What stored features must have been made with to be read again."""
+    from importlib import metadata, resources
+
+    digest = hashlib.sha256(f"{REVISION}".encode())
+    for package in ("simplemma", "HanTa"):
+        try:
+            digest.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    data = resources.files("claims").joinpath("data")
+    for entry in sorted(data.iterdir(), key=lambda e: e.name):
+        if entry.is_file() and entry.name.endswith((".txt", ".tsv")):
+            digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def dumps(f: Features) -> str:
+    """``f`` as ``claim_features`` stores it (JSON)."""
+    return json.dumps([f.forms, f.sequence, f.keys, f.clauses, f.strict, f.capitalised, f.negations, sorted(f.numbers)], ensure_ascii=False, separators=(",", ":"))
+
+
+def loads(stored: str) -> Features:
+    forms, sequence, keys, clauses, strict, capitalised, negations, numbers = json.loads(stored)
+    return Features(
+        forms=tuple(forms), sequence=tuple(sequence), keys=tuple(map(tuple, keys)), clauses=tuple(clauses),
+        strict=tuple(map(tuple, strict)), capitalised=tuple(capitalised), negations=tuple(negations), numbers=frozenset(numbers),
+    )
 
 
 class FeatureMap(dict):

@@ -14,12 +14,15 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 import simplemma
 
 from . import lexicon
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 MIN_LEMMA_LENGTH = 3
 STEM = 6  # leading letters of a lemma that identify a content word
