@@ -157,15 +157,28 @@ def test_a_line_without_sentence_ends_is_skipped_as_too_long():
     assert claims == [] and skipped.reason == "too long: 4,999 characters without a sentence end"
 
 
-def test_emoji_check_leaves_somajos_sentences_as_they_are(monkeypatch):
-    """The emoji shortcut (split._check_for_emojis_first) is for speed only."""
+def test_somajo_shortcuts_leave_its_sentences_and_offsets_as_they_are():
+    """The emoji check and the offsets matched against the paragraph
+    (claims/text/sentences.py) are for speed only: the spans are a plain SoMaJo's."""
     from somajo import SoMaJo
 
-    from claims.text import split as split_module
+    from claims.text.sentences import PARAGRAPH, sentences
 
     texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
-    texts += ["Das ist toll 😀👍🏽! Wirklich ❤️ so.", "Flagge 🇩🇪 und Familie 👨‍👩‍👧. Ende :-)", "\ufe0fAnfang. Zweiter Satz 1️⃣ hier."]
-    fast = [split_module.sentences(t) for t in texts]
+    texts += [
+        "Das ist toll 😀👍🏽! Wirklich ❤️ so.", "Flagge 🇩🇪 und Familie 👨‍👩‍👧. Ende :-)", "\ufe0fAnfang. Zweiter Satz 1️⃣ hier.",
+        # Not in NFC, a soft hyphen and a zero-width space SoMaJo leaves out, odd spaces.
+        "Cafe\u0301 und Kuchen. Der Preis stieg.", "Die Ver\u00adhandlungen laufen. Ja\u200b, sagte er.",
+        "Zwei\u00a0Leerzeichen  und\tTabs.   Noch ein Satz.", "\x07Steuerzeichen. \x07", "„Zitat“ – sagte sie. (Klammer.) Ende…",
+    ]
     plain = SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
-    monkeypatch.setattr(split_module, "_somajo", lambda: plain)
-    assert [split_module.sentences(t) for t in texts] == fast
+
+    def spans(text):
+        return [
+            (s[0].character_offset[0] + m.start(), s[-1].character_offset[1] + m.start())
+            for m in PARAGRAPH.finditer(text) if m.group().strip()
+            for s in plain.tokenize_text([m.group()]) if s
+        ]
+
+    for text in texts:
+        assert sentences(text) == spans(text), text

@@ -1,74 +1,26 @@
 """Split: article text into claims with character offsets.
 
-Sentences come from SoMaJo, a tokenizer and sentence splitter built for German
-(and English) news and web text. Each sentence keeps ``start``/``end`` offsets
-into the article text, so ``article.text[start:end] == claim.text`` always holds.
+Sentences come from SoMaJo (``sentences.py``). Each sentence keeps
+``start``/``end`` offsets into the article text, so
+``article.text[start:end] == claim.text`` always holds.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 
 import simplemma
 
 from . import lexicon
 from .claim import Claim, Skipped
 from .propositions import parts, proposition
+from .sentences import sentences
 from .speakers import attribute
 
-PARAGRAPH = re.compile(r"[^\n]+")
 MIN_WORDS = 3
 # Longer than any sentence a reader would call one claim: text without sentence
 # ends (a table, a word list) that the splitter could not cut.
 MAX_CHARS = 2000
 LANGUAGES = ("de", "en")  # the languages the lexicons cover
-
-
-@lru_cache(maxsize=None)
-def _somajo():
-    from somajo import SoMaJo
-
-    somajo = SoMaJo("de_CMC", split_camel_case=False, character_offsets=True)
-    _check_for_emojis_first(getattr(somajo, "_tokenizer", None))
-    return somajo
-
-
-def _check_for_emojis_first(tokenizer) -> None:
-    """SoMaJo (2.5) looks for emojis grapheme by grapheme, compiling a regex at
-    each: on news text that is a large share of its time, and finds nothing. A text
-    without any emoji character cannot hold an emoji grapheme, so one search
-    of the whole text decides whether the scan is needed; the tokens are the same."""
-    scan = getattr(tokenizer, "_split_emojis", None)
-    if scan is None:  # another SoMaJo: leave it as it is
-        return
-    import regex
-
-    emoji_character = regex.compile(r"[\p{Extended_Pictographic}\p{Emoji_Presentation}\uFE0F]")
-
-    def split_emojis(node, *args, **kwargs):
-        if emoji_character.search(node.value.text):
-            scan(node, *args, **kwargs)
-
-    tokenizer._split_emojis = split_emojis
-
-
-def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every sentence. Line breaks always end a sentence: in
-    scraped articles a line without a full stop is a headline or a teaser."""
-    tokenizer = _somajo()
-    spans = []
-    for match in PARAGRAPH.finditer(text):
-        if not match.group().strip():
-            continue
-        offset = match.start()
-        for sentence in tokenizer.tokenize_text([match.group()]):
-            if not sentence:  # SoMaJo drops control characters, leaving nothing
-                continue
-            start = sentence[0].character_offset[0] + offset
-            end = sentence[-1].character_offset[1] + offset
-            spans.append((start, end))
-    return spans
 
 
 def why_not_a_claim(sentence: str) -> str | None:
