@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test soak eval calibrate train-judge bench bench-ray bench-stories bench-incremental clean
+.PHONY: install browser build demo test soak eval calibrate train-judge bench bench-ray bench-stories bench-incremental bench-split clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -76,6 +76,11 @@ bench-ray: install
 # Placing new articles in stories against 1k to 300k stored ones (synthetic, reads no data).
 bench-stories: install
 	$(PY) benchmarks/bench_stories.py --stored 1000 10000 100000 300000
+
+# Splitting the GNAD articles in one process: sentences placed by claims/text/sentences.py
+# against SoMaJo's own alignment, and whether both find the same sentences.
+bench-split: install
+	$(PY) benchmarks/bench_split.py $(BENCH)
 
 # The GNAD articles built in ten chunks, a build per chunk, against all at once.
 bench-incremental: install
