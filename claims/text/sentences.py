@@ -102,7 +102,7 @@ def _matched(paragraph: str, found: list) -> list[tuple[int, int]] | None:
                     start = at if start is None else start
                     at += 1
             first = start if first is None else first
-        if first is not None:
+        if first is not None:  # SoMaJo leaves a sentence of control characters empty
             spans.append((first, at))
     return spans
 
@@ -123,8 +123,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         paragraph = match.group()
         if not paragraph.strip():
             continue
-        # A sentence SoMaJo leaves empty (control characters only) has no span.
-        found = [sentence for sentence in _tokenizer().tokenize_text([paragraph])]
+        found = list(_tokenizer().tokenize_text([paragraph]))
         within = _matched(paragraph, found)
         if within is None:
             within = _aligned(paragraph)
