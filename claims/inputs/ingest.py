@@ -7,6 +7,7 @@ fallback yields a ``Problem`` naming the file, so the build can report it and go
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import hashlib
 import json
 import os
@@ -25,6 +26,17 @@ MAX_CHARS = 1_000_000
 # What an article says of itself besides its text: an edit of these alone is
 # applied to the stored article in place (``pipeline/articles.sort_out``).
 METADATA = ("title", "source", "url", "published", "author")
+
+
+def published_day(published: str | None) -> dt.date | None:
+    """The day an article's ``published`` names: its start as an ISO date
+    (YYYY-MM-DD, as pages and feeds give it, a time after it or not). None
+    for no date or one not written so: such an article is undated alike for
+    stories and on the story page."""
+    try:
+        return dt.date.fromisoformat((published or "").strip()[:10])
+    except ValueError:
+        return None
 
 
 @dataclass

@@ -21,6 +21,7 @@ from datasette import Response, hookimpl
 from markupsafe import Markup, escape
 
 from ..index import embed
+from ..inputs.ingest import published_day
 from ..store.reviews import review_key
 from . import review
 
@@ -284,8 +285,9 @@ async def story_page(request, datasette):
 
 
 def _day(published: str | None) -> str | None:
-    """The date part of a stored ``published`` (ISO date or date and time)."""
-    return published.strip()[:10] if published and published.strip() else None
+    """The day a stored ``published`` names (YYYY-MM-DD), as stories read it."""
+    day = published_day(published)
+    return day.isoformat() if day else None
 
 
 async def _notes(db) -> dict[tuple, str]:

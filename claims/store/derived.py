@@ -8,6 +8,8 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING
 
+from ..inputs import ingest
+
 if TYPE_CHECKING:
     from ..judging.registry import Verdict
 
@@ -52,8 +54,7 @@ class Derived:
 
     def published_days(self, article_ids: list[int]):
         """The day each article was published, as a day number (NaN: no date,
-        or none this reads), for these ids in their order. A date is read from
-        the start of ``published`` (YYYY-MM-DD, as pages and feeds store it)."""
+        or none this reads: ``ingest.published_day``), for these ids in their order."""
         import numpy as np
 
         published = dict(self.db.execute(
@@ -280,7 +281,5 @@ class Derived:
 
 
 def _day(published: str | None) -> float:
-    try:
-        return float(dt.date.fromisoformat((published or "").strip()[:10]).toordinal())
-    except ValueError:
-        return float("nan")
+    day = ingest.published_day(published)
+    return float(day.toordinal()) if day else float("nan")
