@@ -74,6 +74,7 @@ def cli(ctx, debug):
 @click.option("--semantic-threshold", type=click.FloatRange(-1, 1), help=f"Cosine at which any two claims of one story are matched [new db: the model's, {scales.Scale().semantic} for {scales.REFERENCE}]")
 @click.option("--judge", "judge_name", help="Who judges the pairs: signals, nli:PATH (a CrossEncoder on disk), llm:MODEL_ID (a model llm knows), or a plugin's judge [new db: signals]")
 @click.option("--judge-all/--judge-some", default=None, help="Send every matched pair to a model judge, or only those the signals do not call plainly unrelated [new db: some]")
+@click.option("--stances", "stances", help="Who gives each claim's side on a question or point: stance (the stance model: points found from what sources say, conflicts from opposite sides), or any judge; --judge alone makes that judge give them too [new db: stance]")
 @click.option("--nli-model", help="A local sentence-transformers CrossEncoder NLI model to add to the judge (the same as --judge nli:PATH)")
 @click.option("--conflict-prior", type=click.FloatRange(0, 0.5, min_open=True, max_open=True), help=f"Expected share of conflicts, and of agreements, among matched pairs [new db: {judge.NEWS_PRIOR}]")
 @click.option("--questions", "questions_path", type=click.Path(dir_okay=False), help="YAML questions to answer from the claims (default: questions.yml beside the db, if there; else the db's)")
@@ -82,7 +83,7 @@ def cli(ctx, debug):
 @click.option("--refresh", is_flag=True, help="Fetch the URLs given again, not from the pages stored")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS or Atom feed: its items not yet stored are fetched and added (repeatable)")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Read, split, embed, match and judge on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
-def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, nli_model, conflict_prior, questions_path, story, progress, refresh, feeds, ray_address):
+def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, stances, nli_model, conflict_prior, questions_path, story, progress, refresh, feeds, ray_address):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md, .html, .jsonl or .parquet files or folders of them
@@ -111,7 +112,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
         db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),
         ray=True if ray_address == "local" else ray_address,
         model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
-        conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all,
+        conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all, stances=stances,
     )
     result = corpus.add(paths, story=story, refresh=refresh, feeds=feeds)
     click.echo(result.summary())
@@ -130,11 +131,14 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
 @click.option("--baseline", is_flag=True, help="Measure the plain rule 'a negation word in exactly one text' instead")
 @click.option("--held-out", is_flag=True, help="Only the fifth of each file that claims calibrate does not fit on")
 @click.option("--weights", "weights_path", type=click.Path(exists=True, dir_okay=False), help="Judge weights written by claims calibrate (default: the shipped ones)")
-def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, prior, baseline, held_out, weights_path):
+@click.option("--task", type=click.Choice(["pairs", "stance"]), default="pairs", show_default=True,
+              help="pairs: the judge of matched pairs; stance: a judge of stances (default the stance model) on proposition<TAB>text<TAB>label")
+def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, prior, baseline, held_out, weights_path, task):
     """Measure the judge on labelled pairs: premise<TAB>hypothesis<TAB>label.
 
     Labels are entailment/neutral/contradiction or agree/related/conflict. One
-    file prints its table; several print one row each.
+    file prints its table; several print one row each. With --task stance,
+    agree reads as yes, conflict as no, related as unclear.
     """
     import json
 
@@ -143,8 +147,15 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
     reports = []
     # Every file is read first: a bad one is named before any is judged.
     all_pairs = [(path, evaluation.read_pairs(path, held_out=held_out)) for path in pairs_files]
+    if task == "stance":
+        from .training import measure
+
+        evaluation = measure
     for path, pairs in all_pairs:
-        if baseline:
+        if task == "stance":
+            report = measure.evaluate(pairs, judge=judge_name or "stance", model_name=model, progress=sys.stderr.isatty(),
+                                      echo=lambda message: click.echo(f"claims: {message}", err=True))
+        elif baseline:
             report = evaluation.negation_rule(pairs)
         else:
             report = evaluation.evaluate(

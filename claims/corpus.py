@@ -152,6 +152,16 @@ class Corpus:
         where, params = ("story_id = ?", [story]) if story is not None else (None, [])
         return list(self.db[view].rows_where(where, params, limit=limit))
 
+    def points(self, story: int | None = None) -> list[dict]:
+        """Points: the questions asked of the db and those proposed for each
+        story, each with ``contested``, its conflicts and agreements, and each
+        source's side (``sides``: source -> yes, no, both or unclear); rows of
+        the ``points`` view, contested first within a story."""
+        import json
+
+        where, params = ("story_id = ?", [story]) if story is not None else (None, [])
+        return [{**row, "sides": json.loads(row["sides"] or "{}")} for row in self.db["points"].rows_where(where, params)]
+
     def stories(self) -> list[dict]:
         return list(self.db["stories"].rows_where(order_by="id"))
 

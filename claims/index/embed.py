@@ -19,6 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+# The stored vector format is the store's; kept here for callers of ``embed``.
+from ..store.vectors import from_blob, from_blobs, to_blob  # noqa: F401
+
 from ..errors import ModelNotFound
 
 
@@ -188,18 +191,3 @@ def pair_similarities(model, pairs: list[tuple[str, str]], progress: bool = Fals
     b = vectors[[index[b] for _, b in pairs]]
     return (a * b).sum(axis=1) if len(pairs) else np.zeros(0)
 
-
-def to_blob(vector: np.ndarray) -> bytes:
-    return np.asarray(vector, dtype="<f4").tobytes()
-
-
-def from_blob(blob: bytes) -> np.ndarray:
-    return np.frombuffer(blob, dtype="<f4")
-
-
-def from_blobs(blobs: list[bytes]) -> np.ndarray:
-    """One row per BLOB (all of one model, so of one length), in a single copy
-    rather than one array per row stacked."""
-    if not blobs:
-        return np.zeros((0, 0), dtype=np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), -1)

@@ -91,3 +91,41 @@ def propose(conflicts: list[Conflict], vector_of: dict[int, np.ndarray], scale: 
     for members in group(conflicts, vectors, scale.same_point):
         points.append((statements[members[0]], [conflicts[k] for k in members]))
     return points
+
+
+def gather(contents: list[str], vectors: np.ndarray, voices: list[tuple], ranks: list[int], same_point: float = Scale.same_point) -> list[tuple[int, list[int]]]:
+    """Points found from what sources say: groups of one story's claims
+    (rows) close in meaning (``same_point``) that at least two voices (two
+    outlets, or two named speakers) say, each as (the row of its plainest
+    claim, its rows), said by most voices first. The plainest claim states
+    the point: without a negation, then the shortest (what a claim asserts is
+    already without its reporting frame and speaker). ``ranks``: each row's
+    place by article path and position, for ties (not by id: which claim
+    states a point does not depend on which build stored it)."""
+    n = len(contents)
+    if n < 2:
+        return []
+    alike = vectors @ vectors.T
+    near = [[j for j in np.nonzero(alike[i] >= same_point)[0].tolist()] for i in range(n)]
+    heard = [heard_by([voices[j] for j in near[i]]) for i in range(n)]
+    taken: set[int] = set()
+    found = []
+    for i in sorted(range(n), key=lambda i: (-heard[i], ranks[i])):
+        members = sorted((j for j in near[i] if j not in taken), key=lambda j: ranks[j])
+        if i in taken or heard_by([voices[j] for j in members]) < 2:
+            continue
+        taken.update(members)
+        plain = min(members, key=lambda j: (bool(lexicon.negations(contents[j])), len(contents[j]), ranks[j]))
+        found.append((heard_by([voices[j] for j in members]), plain, members))
+    found.sort(key=lambda g: (-g[0], ranks[g[1]]))
+    return [(plain, members) for _, plain, members in found]
+
+
+def heard_by(voices: list[tuple[str, str]]) -> int:
+    """How many voices of (source, speaker) say something: the outlets, or
+    within one outlet its named speakers (its own voice and one quoted
+    speaker are not two)."""
+    sources = {source for source, _ in voices}
+    if len(sources) > 1:
+        return len(sources)
+    return len({speaker for _, speaker in voices if speaker})

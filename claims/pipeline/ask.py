@@ -40,6 +40,7 @@ class Answer:
     similarity: float
     reason: str
     judge: str = "signals"  # the judge that gave the stance
+    lean: float | None = None  # the stance model's P(yes) - P(no) (None: another judge)
 
 
 def proposition(question: str) -> str:
@@ -92,7 +93,9 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
         if v is None:
             continue  # a model judge could not judge it: no answer yet
         stance, reason = STANCES[v.relation], v.reason
-        missing = _not_about(known[claims.contents[k]], subject, predicate)
+        # The stance model reads whether a claim is about the proposition; the
+        # pair judges' words do not.
+        missing = None if v.judge == "stance" else _not_about(known[claims.contents[k]], subject, predicate)
         if missing and stance != "unclear":
             # Agreeing or conflicting with words the proposition does not turn on
             # is no answer: "Europeans insisted on taking part" against "the
@@ -103,10 +106,17 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
             Answer(
                 claim_id=claims.ids[k], article_id=row["article_id"], source=row["source"], title=row["title"],
                 speaker=row["speaker"], speaker_kind=row["speaker_kind"], text=row["text"], stance=stance,
-                score=v.score, similarity=round(float(similarity[k]), 4), reason=reason, judge=v.judge,
+                score=v.score, similarity=round(float(similarity[k]), 4), reason=reason, judge=v.judge, lean=_lean(v.reason),
             )
         )
     return answers
+
+
+def _lean(reason: str) -> float | None:
+    from ..judging.stance_judge import probabilities
+
+    p = probabilities(reason)
+    return None if p is None else round(p[0] - p[1], 3)
 
 
 def about(statement: str, known: features.FeatureMap | None = None) -> tuple[dict[str, str], dict[str, str]]:

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import settings as settings_
-from ..index import points, stories, topics
+from ..index import stories, topics
 from ..text import features, terms
-from . import ask, matching, reuse
+from . import ask, matching, reuse, sides
+from .propose import by_model, propose_points
 from .context import Build
 
 
@@ -60,12 +60,18 @@ def derive(build: Build) -> None:
     with store.atomic():
         store.replace_points(touched, proposed, story_of_point, marks)
         store.apply_reviews()
+        # Conflicts and agreements from the sides the points' answers take
+        # (a reader's stance review included), then the reader's word on pairs.
+        if by_model(build):
+            with build.timed("sides"):
+                sides.apply(store)
+                store.apply_reviews()
         # A review written while this build ran shows (applied just now), but
         # the points were proposed before it: the next build proposes them again.
         again = unjudged or store.review_mark() != reviewed
         # matched_upto: kept for the SQL of older versions' users; "derived" is what builds read.
         key = build.settings.key(build.judge.name)
-        store.save_config(**key, matched_upto=store.last_claim(), derived="0" if again else "1", reviewed=reviewed)
+        store.save_config(**key, stance_margin=str(getattr(build.stance_judge, "margin", "")), matched_upto=store.last_claim(), derived="0" if again else "1", reviewed=reviewed)
 
 
 def _stored_features(build: Build) -> set[str]:
@@ -87,41 +93,3 @@ def place(build: Build, index: matching.Index) -> None:
         placed = stories.assign(build.store, stories.Claims(claims.article_ids, claims.vectors, index.presence, rarities, claims.contents), build.settings.scale)
         if placed:
             build.doing(f"placed {placed:,} articles in {build.store.db['stories'].count:,} stories")
-
-
-def propose_points(build: Build, index: matching.Index, story_of: dict[int, int], stories_: list[int]):
-    """The contested points proposed for those of ``stories_`` (``points.py``)
-    whose points are not stored as a fresh build would make them
-    (``reuse.point_mark``), answered by the claims of their story. Returns
-    those stories, (question, proposition, answers) of each point, the story
-    of each point, the mark of each story whose points are complete, and how
-    many answers a model judge left."""
-    proposed, story_of_point, marks, unjudged = [], {}, {}, 0
-    rows_of: dict[int, list[int]] = {}
-    for k, article_id in enumerate(index.claims.article_ids.tolist()):
-        rows_of.setdefault(story_of.get(article_id, -1), []).append(k)
-    conflicts_of = build.store.story_conflicts()
-    stored_marks = build.store.point_marks()
-    touched = []
-    for story_id in stories_:
-        rows = conflicts_of.get(story_id, [])
-        # The story's claims, as the build has loaded them (in id order, as ``Store.load`` gives a story's).
-        stored = index.claims.subset(rows_of.get(story_id, []))
-        mark = reuse.point_mark(build, rows, stored)
-        if stored_marks.get(story_id) == mark:
-            continue  # its stored points are what proposing them again would give
-        touched.append(story_id)
-        left = 0
-        if rows:
-            vector_of = dict(zip(stored.ids, stored.vectors))
-            found = points.propose([points.Conflict(*row) for row in rows], vector_of, build.settings.scale)
-            for k, (statement, members) in enumerate(found, 1):
-                question = settings_.Question(f"auto-{story_id}-{k}", points.question_for(statement), statement)
-                answers = ask.ask(build, question.question, statement, query=vector_of[points.asserting_side(members[0])], loaded=stored)
-                left += getattr(build.stance_judge, "unjudged", 0)
-                proposed.append((question, statement, answers))
-                story_of_point[question.id] = story_id
-        if not left:
-            marks[story_id] = mark
-        unjudged += left
-    return touched, proposed, story_of_point, marks, unjudged

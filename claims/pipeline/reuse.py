@@ -76,16 +76,17 @@ def kept_verdicts(build: Build, pairs, refs, contents, vocabulary) -> list[regis
     return kept
 
 
-def point_mark(build: Build, conflicts: list[tuple], claims) -> str:
+def point_mark(build: Build, conflicts: list[tuple], claims, sources: list | None = None) -> str:
     """The digest of what one story's proposed points are made of: its
-    ``conflicts`` (as ``Store.story_conflicts`` gives them) and its
-    ``claims`` (``store.Loaded``), with the settings, judges and code."""
+    ``conflicts`` (as ``Store.story_conflicts`` gives them), its ``claims``
+    (``store.Loaded``) and their outlets (``sources``, one per claim), with
+    the settings, judges and code."""
     order = build.order or {}
     digest = hashlib.blake2b(digest_size=16)
     digest.update(json.dumps([
         build.settings.key(build.judge.name), getattr(build.stance_judge, "name", ""), repr(build.settings.scale),
         features.version(), code_digest(), conflicts,
-        claims.ids, claims.article_ids.tolist(), claims.speakers, claims.contents, claims.terms,
+        claims.ids, claims.article_ids.tolist(), claims.speakers, claims.contents, claims.terms, sources,
         # Ties between answers go by this order, so the story's claims in it count.
         sorted(claims.ids, key=lambda id_: (order.get(id_, id_), id_)),
     ], ensure_ascii=False, default=str).encode())

@@ -121,6 +121,10 @@ class Derived:
             found.setdefault(story_id, []).append(tuple(row))
         return found
 
+    def article_sources(self) -> dict[int, str | None]:
+        """article id -> its outlet (``articles.source``)."""
+        return dict(self.db.execute("select id, source from articles"))
+
     def story_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("select id from stories order by id")]
 
@@ -158,6 +162,31 @@ class Derived:
             pk=("claim_a", "claim_b"),
         )
 
+    def point_sides(self) -> list[tuple]:
+        """(point, proposition, story, claim, source, speaker, stance, score,
+        confirmed) of every yes or no answer, for ``pipeline/sides.py``: the
+        story is the claim's (a question asked of the whole db has answers in
+        many stories; sides are compared within one)."""
+        return self.db.execute(
+            """select s.question_id, q.proposition, ar.story_id, s.claim_id, ar.source, c.speaker, s.stance, s.score,
+                      coalesce(s.status, 'proposed') = 'confirmed'
+               from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+               join articles ar on ar.id = c.article_id
+               where s.stance in ('yes', 'no') order by s.question_id, s.claim_id"""
+        ).fetchall()
+
+    def save_sides(self, rows: list[dict]) -> None:
+        """Conflicts and agreements derived from sides (``pipeline/sides.py``),
+        over the pairwise judge's verdict of the same pair (its similarity and
+        shared words kept); those of an earlier derivation go first. The
+        caller applies the reviews after."""
+        self.db.execute("delete from claim_pairs where point is not null and coalesce(judged_by, judge) = 'sides'")
+        # A pair the pairwise judge stored the other way round keeps its order: one row per pair.
+        stored = set(self.db.execute("select claim_a, claim_b from claim_pairs").fetchall())
+        rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in stored else r for r in rows]
+        self.db["claim_pairs"].upsert_all(rows, pk=("claim_a", "claim_b"))
+        self.count_topics()
+
     def judged_pairs(self) -> dict[tuple, Verdict]:
         """(content_a, content_b, speaker_a, speaker_b, similarity) -> the
         judge's own verdict (not a reader's review) of every stored pair, for
@@ -170,7 +199,7 @@ class Derived:
                 """select coalesce(a.content, a.text), coalesce(b.content, b.text), a.speaker, b.speaker, p.similarity,
                           p.judged_relation, p.score, p.reason, p.kind, p.shared, p.judged_by
                    from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
-                   where p.judged_relation is not null"""
+                   where p.judged_relation is not null and p.point is null"""
             )
         }
 
@@ -274,7 +303,7 @@ class Derived:
                 {
                     "question_id": question.id, "claim_id": a.claim_id, "stance": a.stance,
                     "score": a.score, "similarity": a.similarity, "reason": a.reason, "judge": a.judge,
-                    "judged_stance": a.stance, "judged_by": a.judge, "status": "proposed",
+                    "judged_stance": a.stance, "judged_by": a.judge, "status": "proposed", "lean": a.lean,
                 }
                 for a in answers
             )

@@ -346,3 +346,81 @@ def m012_point_marks(db: sqlite_utils.Database) -> None:
     the stories they change, and keeps the others'."""
     if not db["point_marks"].exists():
         db["point_marks"].create({"story_id": int, "mark": str}, pk="story_id")
+
+
+# The pair views since points (m013): the point a side-derived verdict comes
+# from (``questions.id``; null for a cue of the pairwise judge or a reader's pair).
+PAIR_VIEW_POINTS = PAIR_VIEW_REVIEWED.replace(
+    "coalesce(p.judged_relation, p.relation) as judged_relation\n",
+    "coalesce(p.judged_relation, p.relation) as judged_relation, p.point\n",
+)
+
+# Each point (a question a user asks, or one proposed for a story) with each
+# source's side: "yes", "no", "both" (its claims take both sides) or
+# "unclear"; contested when two sources (or two speakers) stand on opposite
+# confident sides, as the conflicts derived from it say.
+POINTS_VIEW = """
+with side as (
+  select s.question_id, coalesce(ar.source, '') as source,
+    sum(s.stance = 'yes') as yes, sum(s.stance = 'no') as no
+  from answers s join claims c on c.id = s.claim_id join articles ar on ar.id = c.article_id
+  group by s.question_id, coalesce(ar.source, '')
+)
+select
+  q.id as point, q.story_id, q.question, q.proposition, coalesce(q.origin, 'user') as origin,
+  exists (select 1 from claim_pairs p where p.point = q.id and p.relation = 'conflict') as contested,
+  (select count(*) from claim_pairs p where p.point = q.id and p.relation = 'conflict') as conflicts,
+  (select count(*) from claim_pairs p where p.point = q.id and p.relation = 'agree') as agreements,
+  (select json_group_object(source, case when yes > 0 and no > 0 then 'both' when yes > 0 then 'yes'
+                                          when no > 0 then 'no' else 'unclear' end)
+   from side where side.question_id = q.id) as sides
+from questions q
+order by q.story_id is null, q.story_id, contested desc, q.id
+"""
+
+
+# The queue since points (m013): a reader's click on a side finds what the
+# judge missed, so the stance model's sides come first, those nearest the line
+# between the sides first (|P(yes) - P(no)| nearest the model's margin: a yes
+# or no that could be unclear, an unclear the model leans on); then the
+# conflicts and agreements, least sure first; then other judges' stances.
+QUEUE_VIEW_POINTS = """
+select * from (
+  select 'stance' as kind, s.stance as proposed, s.score,
+    abs(abs(s.lean) - coalesce((select cast(value as real) from config where key = 'stance_margin'), 0)) as sureness,
+    c.text as claim_a, null as claim_b, q.question, ar.story_id, s.reason, s.judge,
+    s.claim_id as claim_a_id, null as claim_b_id, s.question_id, 0 as rank
+  from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+  join articles ar on ar.id = c.article_id
+  where s.lean is not null and coalesce(s.status, 'proposed') = 'proposed'
+  union all
+  select 'pair', p.relation, p.score, abs(p.score - 0.5),
+    a.text, b.text, null, aa.story_id, p.reason, p.judge,
+    p.claim_a, p.claim_b, p.point, case p.relation when 'conflict' then 1 else 2 end
+  from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+  join articles aa on aa.id = a.article_id
+  where p.relation in ('conflict', 'agree') and coalesce(p.status, 'proposed') = 'proposed'
+  union all
+  select 'stance', s.stance, s.score, abs(s.score - 0.5), c.text, null, q.question, ar.story_id, s.reason, s.judge,
+    s.claim_id, null, s.question_id, 3
+  from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+  join articles ar on ar.id = c.article_id
+  where s.lean is null and s.stance in ('yes', 'no') and coalesce(s.status, 'proposed') = 'proposed'
+)
+order by rank, sureness, score desc
+"""
+
+
+@MIGRATIONS()
+def m013_points(db: sqlite_utils.Database) -> None:
+    """Conflicts and agreements derived from sides (``pipeline/sides.py``): a
+    pair of claims on opposite (or the same) confident sides of one point
+    names it in ``claim_pairs.point``; the ``points`` view shows each point
+    and each source's side; ``answers.lean`` keeps the stance model's
+    P(yes) - P(no), and the review queue puts its sides nearest the line first."""
+    _add_columns(db["claim_pairs"], {"point": str})
+    _add_columns(db["answers"], {"lean": float})  # the stance model's P(yes) - P(no); null for other judges
+    db.create_view("review_queue", QUEUE_VIEW_POINTS, replace=True)
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, PAIR_VIEW_POINTS.format(relation=relation), replace=True)
+    db.create_view("points", POINTS_VIEW, replace=True)

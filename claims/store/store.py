@@ -18,11 +18,11 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from ..errors import NotADatabase
-from ..index import embed
 from ..inputs import ingest
 from .derived import Derived
 from .reviews import Reviews
 from .schema import MIGRATIONS
+from . import vectors as embed  # the stored vector format
 
 BUSY_MS = 60_000  # how long a write waits for another's lock
 

