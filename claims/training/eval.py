@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..index import embed
-from .judge import ALIASES, LABELS, load_weights
+from ..judging.judge import ALIASES, LABELS, load_weights
 from ..errors import PairsError
 
 
@@ -148,21 +148,29 @@ def negation_rule(pairs: list[tuple[str, str, str]]) -> Report:
     return metrics([label for _, _, label in pairs], predicted, time.perf_counter() - start)
 
 
-def evaluate(
-    pairs: list[tuple[str, str, str]],
-    model_name: str = embed.DEFAULT_MODEL,
-    nli_model: str | None = None,
-    prior: float | None = None,
-    progress: bool = False,
-    weights_path: str | None = None,
-    judge: str | None = None,
-    judge_all: bool = False,
-    echo=None,
-) -> Report:
-    """The judge named ``judge`` (``registry.get_judge``; default signals, or
-    ``nli:NLI_MODEL``) on labelled pairs, as labelled pairs are judged: at the
-    calibration prior unless ``prior``."""
-    from . import registry
+@dataclass(frozen=True)
+class EvalOptions:
+    """What ``evaluate`` measures with: the embedding model, the judge and its settings."""
+
+    model_name: str = embed.DEFAULT_MODEL
+    nli_model: str | None = None
+    prior: float | None = None
+    progress: bool = False
+    weights_path: str | None = None
+    judge: str | None = None
+    judge_all: bool = False
+    echo: object = None
+
+
+def evaluate(pairs: list[tuple[str, str, str]], options: EvalOptions | None = None, **given) -> Report:
+    """The judge named ``options.judge`` (``registry.get_judge``; default
+    signals, or ``nli:NLI_MODEL``) on labelled pairs, as labelled pairs are
+    judged: at the calibration prior unless ``prior``. ``given``: fields of
+    ``EvalOptions`` instead of the object."""
+    o = options or EvalOptions(**given)
+    model_name, nli_model, prior, progress, weights_path, judge, judge_all, echo = (
+        o.model_name, o.nli_model, o.prior, o.progress, o.weights_path, o.judge, o.judge_all, o.echo)
+    from ..judging import registry
 
     name = judge or (f"nli:{nli_model}" if nli_model else registry.DEFAULT)
     model = embed.load_model(model_name)
