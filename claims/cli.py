@@ -148,6 +148,8 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
     # Every file is read first: a bad one is named before any is judged.
     all_pairs = [(path, evaluation.read_pairs(path, held_out=held_out)) for path in pairs_files]
     if task == "stance":
+        if baseline:
+            raise click.UsageError("--baseline measures pairs, not stances")
         from .training import measure
 
         evaluation = measure

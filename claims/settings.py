@@ -117,14 +117,17 @@ class Settings:
             echo=echo or (lambda message: None),
         )
 
-    def key(self, judge_name: str) -> dict[str, str]:
+    def key(self, judge_name: str, stance_name: str | None = None) -> dict[str, str]:
         """What the stored results depend on, as the ``config`` table keeps it.
         ``judge_name``: the ``name`` of ``self.pairs_judge()`` (its weights' digest,
         prior and NLI model)."""
         return {
             "model": self.model, "threshold": str(self.threshold), "semantic_threshold": str(self.semantic_threshold),
             "judge": judge_name, "nli_model": self.nli_model or "", "judge_spec": self.judge, "judge_all": str(int(self.judge_all)),
-            "conflict_prior": str(self.conflict_prior), "stances": self.stances or "",
+            # The judge that gave the stances, as it ran (without the stance model
+            # a build falls back to the pairs' judge; installing it later redoes them).
+            "conflict_prior": str(self.conflict_prior), "stances_spec": self.stances or "",
+            "stances": stance_name if stance_name is not None else (self.stances or ""),
             "questions": json.dumps([dataclasses.asdict(q) for q in self.questions], sort_keys=True, ensure_ascii=False),
         }
 
@@ -142,9 +145,9 @@ class Settings:
         if config.get("judge_spec"):
             values["judge"] = config["judge_spec"]
         values["judge_all"] = config.get("judge_all") == "1"
-        if "stances" in config or config.get("judge"):
+        if "stances_spec" in config or config.get("judge"):
             # A db built before stances had their own judge keeps the judge it was built with.
-            values["stances"] = config.get("stances") or None
+            values["stances"] = config.get("stances_spec") or None
         prior = float(config["conflict_prior"]) if config.get("conflict_prior") else _prior(config.get("judge"))
         if prior is not None:
             values["conflict_prior"] = prior

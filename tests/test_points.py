@@ -55,7 +55,7 @@ def test_a_new_db_takes_stances_from_the_stance_model_and_an_old_one_keeps_its_j
     assert Settings().stances == "stance"
     # A db built before stances had their own judge: its config names a judge, no stances.
     assert Settings.stored({"judge": "signals/abc", "judge_spec": "signals"}).stances is None
-    assert Settings.stored({"judge": "signals/abc", "judge_spec": "signals", "stances": "stance"}).stances == "stance"
+    assert Settings.stored({"judge": "signals/abc", "judge_spec": "signals", "stances_spec": "stance"}).stances == "stance"
     # Naming a judge alone makes it the judge of stances too (today's behaviour); both can be named.
     assert Settings().replace(judge="signals").stances is None
     assert Settings().replace(judge="signals", stances="stance").stances == "stance"

@@ -105,7 +105,11 @@ def gather(contents: list[str], vectors: np.ndarray, voices: list[tuple], ranks:
     n = len(contents)
     if n < 2:
         return []
-    alike = vectors @ vectors.T
+    # The product in rank order: float rounding then does not depend on which
+    # build stored which claim first (as ``match.py`` computes its neighbours).
+    ranked = sorted(range(n), key=lambda i: ranks[i])
+    alike = np.empty((n, n), dtype=np.float32)
+    alike[np.ix_(ranked, ranked)] = vectors[ranked] @ vectors[ranked].T
     near = [[j for j in np.nonzero(alike[i] >= same_point)[0].tolist()] for i in range(n)]
     heard = [heard_by([voices[j] for j in near[i]]) for i in range(n)]
     taken: set[int] = set()

@@ -78,13 +78,18 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, known[statement].content)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
     relevance = np.where(similarity >= build.settings.scale.question, match.score(similarity, overlap), -1.0)
+    read_as = list(claims.contents)
+    if getattr(build.stance_judge, "spec", None) == "stance":
+        if build.previous is None:
+            build.previous = store.previous_claims()
+        relevance, read_as = _with_what_they_answer(build.previous, claims, relevance)
     # Ties go to the claim first by article path and position (``Store.claim_order``),
     # not by id: which claim answers does not depend on which build stored which article.
     order = store.claim_order() if build.order is None else build.order
     ranks = np.array([order.get(id_, id_) for id_ in claims.ids])
     top = [int(k) for k in np.lexsort((ranks, -relevance))[:limit] if relevance[k] > 0]
     verdicts = registry.judge_claims(build.stance_judge, [
-        registry.ClaimPair(claims.contents[k], statement, float(similarity[k]), claims.speakers[k]) for k in top
+        registry.ClaimPair(read_as[k], statement, float(similarity[k]), claims.speakers[k]) for k in top
     ], registry.Knowledge(vocabulary, known))
     shown = store.claims_shown([claims.ids[k] for k in top])
     subject, predicate = about(statement, known)
@@ -110,6 +115,24 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
             )
         )
     return answers
+
+
+def _with_what_they_answer(previous: dict[int, int], claims, relevance: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """A claim that points back ("Das ist völlig falsch", "Er bestreitet die
+    Vorwürfe": ``propositions.points_back``) is read with the claim before it
+    in its article: as relevant as that one, and its stance read on both."""
+    from ..text.propositions import points_back
+
+    row_of = {id_: k for k, id_ in enumerate(claims.ids)}
+    relevance = relevance.copy()
+    read_as = list(claims.contents)
+    for k, id_ in enumerate(claims.ids):
+        j = row_of.get(previous.get(id_, -1))
+        if j is None or not points_back(claims.contents[k]):
+            continue
+        relevance[k] = max(relevance[k], relevance[j])
+        read_as[k] = f"{claims.contents[j]} {claims.contents[k]}"
+    return relevance, read_as
 
 
 def _lean(reason: str) -> float | None:

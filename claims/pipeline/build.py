@@ -35,7 +35,7 @@ def update(build: Build) -> None:
     vectors of another model, then everything derived when anything it
     depends on changed. Nothing is done when all is current."""
     store, settings = build.store, build.settings
-    key = settings.key(build.judge.name)
+    key = settings.key(build.judge.name, getattr(build.stance_judge, "name", None))
     config = store.config()
     model_changed = stale(key, config, EMBEDDINGS) and store.db["embeddings"].count > 0
     if model_changed:

@@ -92,6 +92,7 @@ class Build:
     echo: Echo = silent
     progress: bool = False
     order: dict | None = None  # claim id -> rank by article path and position, once the build has read it
+    previous: dict | None = None  # claim id -> the claim before it in its article, once asked for (``ask.py``)
 
     def timed(self, stage: str):
         return self.result.timed(stage)

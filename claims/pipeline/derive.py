@@ -64,13 +64,13 @@ def derive(build: Build) -> None:
         # (a reader's stance review included), then the reader's word on pairs.
         if by_model(build):
             with build.timed("sides"):
-                sides.apply(store, build.stance_judge.confident)
+                sides.apply(store, build.stance_judge.confident, build.order)
                 store.apply_reviews()
         # A review written while this build ran shows (applied just now), but
         # the points were proposed before it: the next build proposes them again.
         again = unjudged or store.review_mark() != reviewed
         # matched_upto: kept for the SQL of older versions' users; "derived" is what builds read.
-        key = build.settings.key(build.judge.name)
+        key = build.settings.key(build.judge.name, getattr(build.stance_judge, "name", None))
         store.save_config(**key, stance_margin=str(getattr(build.stance_judge, "margin", "")), matched_upto=store.last_claim(), derived="0" if again else "1", reviewed=reviewed)
 
 

@@ -72,9 +72,8 @@ def _distinct(found: list[tuple[str, int]], vector_of: dict, scale) -> list[tupl
 def contested(answers: list[ask.Answer], question_id: str, confident: float = sides.CONFIDENT) -> tuple[bool, int]:
     """Whether confident answers of two voices stand on opposite sides, and how many voices take a side."""
     found = [sides.Side(question_id, "", None, a.claim_id, a.source, a.speaker, a.stance, a.score, False) for a in answers if a.stance in ("yes", "no")]
-    rows = sides.derive(found, confident)
     taking = points.heard_by([sides.voice(s) for s in found if s.score >= confident])
-    return any(r["relation"] == "conflict" for r in rows), taking
+    return bool(sides.contested(found, confident)), taking
 
 
 def propose_points(build: Build, index: matching.Index, story_of: dict[int, int], stories_: list[int]):

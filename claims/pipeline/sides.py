@@ -62,10 +62,15 @@ def _who(side: Side) -> str:
     return f"{source} ({side.speaker})" if side.speaker else source
 
 
-def derive(sides: list[Side], confident: float = CONFIDENT) -> list[dict]:
+def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int] | None = None) -> list[dict]:
     """``claim_pairs`` rows of the conflicts and agreements that ``sides``
     imply; a side counts from P(side) ``confident`` (the stance model's
-    fitted one: its yes and no are right three times in four there)."""
+    fitted one: its yes and no are right three times in four there).
+    ``order``: claim id -> rank by article path and position; ties go by it,
+    and ``claim_a`` is the claim first in it, so that nothing depends on which
+    build stored which claim (ids)."""
+    order = order or {}
+    rank = lambda s: (order.get(s.claim, s.claim), s.claim)  # noqa: E731
     by_point: dict[tuple[str, int | None], list[Side]] = {}
     for s in sides:
         if s.stance in ("yes", "no") and (s.confirmed or s.score >= confident):
@@ -74,10 +79,10 @@ def derive(sides: list[Side], confident: float = CONFIDENT) -> list[dict]:
     for (point, _), found in sorted(by_point.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
         # Each voice's most confident claim on each side (a review counts as sure).
         best: dict[tuple[tuple[str, str], str], Side] = {}
-        for s in sorted(found, key=lambda s: (-(2.0 if s.confirmed else s.score), s.claim)):
+        for s in sorted(found, key=lambda s: (not s.confirmed, -s.score, rank(s))):
             best.setdefault((voice(s), s.stance), s)
         chosen = list(best.values())
-        agreeing = {stance: sorted((s for s in chosen if s.stance == stance), key=lambda s: (-s.score, s.claim))[:AGREEING_VOICES]
+        agreeing = {stance: sorted((s for s in chosen if s.stance == stance), key=lambda s: (not s.confirmed, -s.score, rank(s)))[:AGREEING_VOICES]
                     for stance in ("yes", "no")}
         for a, b in combinations(chosen, 2):
             if a.claim == b.claim or not distinct(a, b):
@@ -85,7 +90,7 @@ def derive(sides: list[Side], confident: float = CONFIDENT) -> list[dict]:
             relation = "conflict" if a.stance != b.stance else "agree"
             if relation == "agree" and not (a in agreeing[a.stance] and b in agreeing[b.stance]):
                 continue
-            first, second = sorted((a, b), key=lambda s: s.claim)
+            first, second = sorted((a, b), key=rank)
             reason = (f"on «{first.proposition}»: {_who(first)} says {first.stance} (P {first.score:.2f}), "
                       f"{_who(second)} says {second.stance} (P {second.score:.2f})")
             row = {
@@ -96,15 +101,33 @@ def derive(sides: list[Side], confident: float = CONFIDENT) -> list[dict]:
             }
             key = (first.claim, second.claim)
             kept = rows.get(key)
-            # One row per pair: a conflict over an agreement, then the surer.
-            if kept is None or (row["relation"] == "conflict", row["score"]) > (kept["relation"] == "conflict", kept["score"]):
-                rows[key] = row
-    return [rows[key] for key in sorted(rows)]
+            # One row per pair: a conflict over an agreement, then the surer,
+            # then by the point's proposition (not its id, which names a story id).
+            if kept is None or _strength(row, first.proposition) > _strength(kept, kept["_proposition"]):
+                rows[key] = {**row, "_proposition": first.proposition}
+    ranked = sorted(rows, key=lambda k: (order.get(k[0], k[0]), order.get(k[1], k[1]), k))
+    return [{k: v for k, v in rows[key].items() if k != "_proposition"} for key in ranked]
 
 
-def apply(store, confident: float = CONFIDENT) -> int:
-    """Derive the stored points' conflicts and agreements into ``claim_pairs``;
-    how many rows."""
-    rows = derive([Side(*row) for row in store.point_sides()], confident)
-    store.save_sides(rows)
+def _strength(row: dict, proposition: str) -> tuple:
+    return (row["relation"] == "conflict", row["score"], proposition)
+
+
+def contested(sides: list[Side], confident: float = CONFIDENT) -> set[str]:
+    """The points on which confident sides of two voices of one story stand
+    opposite (before a pair of claims is kept for one point only)."""
+    by_point: dict[tuple, list[Side]] = {}
+    for s in sides:
+        if s.stance in ("yes", "no") and (s.confirmed or s.score >= confident):
+            by_point.setdefault((s.point, s.story), []).append(s)
+    return {point for (point, _), group in by_point.items()
+            if any(a.stance != b.stance and distinct(a, b) for a, b in combinations(group, 2))}
+
+
+def apply(store, confident: float = CONFIDENT, order: dict[int, int] | None = None) -> int:
+    """Derive the stored points' conflicts and agreements into ``claim_pairs``,
+    and mark the contested points; how many rows."""
+    found = [Side(*row) for row in store.point_sides()]
+    rows = derive(found, confident, order)
+    store.save_sides(rows, contested(found, confident))
     return len(rows)

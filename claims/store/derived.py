@@ -168,14 +168,15 @@ class Derived:
         story is the claim's (a question asked of the whole db has answers in
         many stories; sides are compared within one)."""
         return self.db.execute(
-            """select s.question_id, q.proposition, ar.story_id, s.claim_id, ar.source, c.speaker, s.stance, s.score,
+            """select s.question_id, q.proposition, ar.story_id, s.claim_id, ar.source, c.speaker, s.stance,
+                      case when coalesce(s.status, 'proposed') = 'confirmed' then 1.0 else s.score end,
                       coalesce(s.status, 'proposed') = 'confirmed'
                from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
                join articles ar on ar.id = c.article_id
                where s.stance in ('yes', 'no') order by s.question_id, s.claim_id"""
         ).fetchall()
 
-    def save_sides(self, rows: list[dict]) -> None:
+    def save_sides(self, rows: list[dict], contested: set[str] = frozenset()) -> None:
         """Conflicts and agreements derived from sides (``pipeline/sides.py``),
         over the pairwise judge's verdict of the same pair (its similarity and
         shared words kept); those of an earlier derivation go first. The
@@ -185,6 +186,7 @@ class Derived:
         stored = set(self.db.execute("select claim_a, claim_b from claim_pairs").fetchall())
         rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in stored else r for r in rows]
         self.db["claim_pairs"].upsert_all(rows, pk=("claim_a", "claim_b"))
+        self.db.execute("update questions set contested = (id in (select value from json_each(?)))", [json.dumps(sorted(contested))])
         self.count_topics()
 
     def judged_pairs(self) -> dict[tuple, Verdict]:
@@ -225,7 +227,8 @@ class Derived:
 
     def pair_edges(self) -> list[tuple[int, int, float, float | None]]:
         """(claim_a, claim_b, similarity, overlap) of every matched pair."""
-        return self.db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs").fetchall()
+        # Not a pair only sides link: it has no similarity.
+        return self.db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs where similarity is not null").fetchall()
 
     # Topics --------------------------------------------------------------
 

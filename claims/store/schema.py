@@ -358,7 +358,7 @@ PAIR_VIEW_POINTS = PAIR_VIEW_REVIEWED.replace(
 # Each point (a question a user asks, or one proposed for a story) with each
 # source's side: "yes", "no", "both" (its claims take both sides) or
 # "unclear"; contested when two sources (or two speakers) stand on opposite
-# confident sides, as the conflicts derived from it say.
+# confident sides (``questions.contested``, set where the sides are derived).
 POINTS_VIEW = """
 with side as (
   select s.question_id, coalesce(ar.source, '') as source,
@@ -368,7 +368,7 @@ with side as (
 )
 select
   q.id as point, q.story_id, q.question, q.proposition, coalesce(q.origin, 'user') as origin,
-  exists (select 1 from claim_pairs p where p.point = q.id and p.relation = 'conflict') as contested,
+  coalesce(q.contested, 0) as contested,
   (select count(*) from claim_pairs p where p.point = q.id and p.relation = 'conflict') as conflicts,
   (select count(*) from claim_pairs p where p.point = q.id and p.relation = 'agree') as agreements,
   (select json_group_object(source, case when yes > 0 and no > 0 then 'both' when yes > 0 then 'yes'
@@ -419,6 +419,8 @@ def m013_points(db: sqlite_utils.Database) -> None:
     and each source's side; ``answers.lean`` keeps the stance model's
     P(yes) - P(no), and the review queue puts its sides nearest the line first."""
     _add_columns(db["claim_pairs"], {"point": str})
+    db["claim_pairs"].create_index(["point"], if_not_exists=True)
+    _add_columns(db["questions"], {"contested": int})  # confident sides of two voices stand opposite on it
     _add_columns(db["answers"], {"lean": float})  # the stance model's P(yes) - P(no); null for other judges
     db.create_view("review_queue", QUEUE_VIEW_POINTS, replace=True)
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):

@@ -294,6 +294,11 @@ class Store(Derived, Reviews):
             vectors=embed.from_blobs([r[5] for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32),
         )
 
+    def previous_claims(self) -> dict[int, int]:
+        """claim id -> the id of the claim just before it in its article."""
+        return dict(self.db.execute(
+            "select c.id, p.id from claims c join claims p on p.article_id = c.article_id and p.position = c.position - 1"))
+
     def claims_shown(self, claim_ids: list[int]) -> dict[int, dict]:
         """What a reader is shown of each claim: its text, speaker, article and source."""
         rows = self.db.query(

@@ -225,3 +225,24 @@ def _negate(content: str, verb_final: bool) -> str:
         at = matches[finite].end()
         return content[:at] + " nicht" + content[at:]
     return content[:at] + "nicht " + content[at:]
+
+
+# A claim that opens with a demonstrative ("Das ist völlig falsch", "Diese
+# Behauptung ...", "Dies sei eine Lüge") or a third person's pronoun ("Er
+# bestreitet die Vorwürfe") answers what came before it. A cheap look at the
+# first word first: tagging every claim would cost as much as the encoder.
+POINTING = re.compile(r"^\W*(?:das|dies|diese[rsnm]?|er|sie)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=65536)
+def points_back(text: str) -> bool:
+    """Whether a claim's first word points back to what was said before it
+    (STTS: a demonstrative pronoun or determiner, or "er" / "sie" as a
+    pronoun; not "das" as an article, "Das Treffen beginnt")."""
+    if not POINTING.match(text):
+        return False
+    words = lexicon.clauses(text)[0] if text.strip() else []
+    found = tags(words[:3])
+    if not found:
+        return False
+    return found[0] in ("PDS", "PDAT") or (found[0] == "PPER" and words[0].lower() in ("er", "sie"))
