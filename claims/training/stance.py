@@ -252,6 +252,20 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
         "a twentieth of the rest (training.stance.is_validation) fits the margin",
     }
     save(model, base, out, info, layers)
+    # What ships must score what was trained: the int8 deltas against the
+    # trained float weights, on the validation pairs.
+    from ..judging import stance as shipped
+
+    shipped.load.cache_clear()
+    s_model, _ = shipped.load(str(out))
+    q = predict(s_model, tokenizer, [(a, b) for a, b, _, _ in validation])
+    y = np.array([r[2] for r in validation])
+    info["fidelity"] = {
+        "max_probability_difference": round(float(np.abs(p - q).max()), 4) if len(p) else 0.0,
+        "trained_yes_no_f1": [round(_f1(shipped.decide(p, margin), y, k), 4) for k in (0, 2)],
+        "shipped_yes_no_f1": [round(_f1(shipped.decide(q, margin), y, k), 4) for k in (0, 2)],
+    }
+    (out / "training.json").write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return info
 
 
