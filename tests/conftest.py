@@ -46,6 +46,16 @@ def seed_db_path(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def signals_seed_db_path(tmp_path_factory):
+    """The seeds built with ``--judge signals``: the stances as the signals judge
+    reads them (a new db's default is the stance model, README "Points first")."""
+    folder = tmp_path_factory.mktemp("seed-signals")
+    path = folder / "claims.db"
+    Corpus(path, judge="signals", questions=load_questions(ROOT / "db" / "questions.yml")).add([str(SEEDS)])
+    return path
+
+
 @pytest.fixture
 def seed_db(seed_db_path):
     return sqlite_utils.Database(seed_db_path)
@@ -142,6 +152,20 @@ def datasette(seed_db_path):
 
     metadata = yaml.safe_load((ROOT / "db" / "metadata.yml").read_text(encoding="utf-8"))
     return Datasette([str(seed_db_path)], metadata=metadata, settings={"suggest_facets": False})
+
+
+@pytest.fixture(scope="session")
+def signals_datasette(signals_seed_db_path, tmp_path_factory):
+    """Datasette over the seeds built with the signals judge, served as ``claims``."""
+    from datasette.app import Datasette
+
+    folder = tmp_path_factory.mktemp("signals-served")
+    served = folder / "claims.db"
+    source = sqlite_utils.Database(signals_seed_db_path)
+    source.execute("pragma wal_checkpoint(truncate)")
+    shutil.copy(signals_seed_db_path, served)
+    metadata = yaml.safe_load((ROOT / "db" / "metadata.yml").read_text(encoding="utf-8"))
+    return Datasette([str(served)], metadata=metadata, settings={"suggest_facets": False})
 
 
 def fetch(datasette, path: str):

@@ -181,9 +181,11 @@ def test_on_a_cluster_with_a_gpu_an_encoder_runs_on_it(seed_db_path, tmp_path):
         "import ray, sys\n"
         "from claims import Corpus\n"
         "ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False, configure_logging=False)\n"
-        "Corpus(sys.argv[1], ray=True).add([sys.argv[2]])\n"
+        "from claims.pipeline.ask import load_questions\n"
+        "Corpus(sys.argv[1], ray=True, questions=load_questions(sys.argv[3])).add([sys.argv[2]])\n"
         "ray.shutdown()\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(db), str(seed_db_path.parent / "seeds")], capture_output=True, text=True, timeout=600)
+    questions = Path(__file__).resolve().parent.parent / "db" / "questions.yml"  # the seed db's: their sides make conflicts
+    done = subprocess.run([sys.executable, "-c", script, str(db), str(seed_db_path.parent / "seeds"), str(questions)], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert _state(db) == _state(seed_db_path)

@@ -63,8 +63,9 @@ def test_a_new_db_takes_stances_from_the_stance_model_and_an_old_one_keeps_its_j
 
 # ---------------------------------------------------------------- with the model
 
-TABLE_YES = "Die Europäer werden bei den Verhandlungen über die Ukraine mit am Tisch sitzen."
-TABLE_NO = "Die Europäer werden bei den Verhandlungen über die Ukraine nicht mit am Tisch sitzen."
+# Sides the model reads surely (P above its fitted confident side, 0.625).
+TABLE_YES = "Die Europäer werden selbstverständlich mit am Verhandlungstisch sitzen, das ist vereinbart."
+TABLE_NO = "Die Europäer werden auf keinen Fall am Verhandlungstisch sitzen, das ist ausgeschlossen."
 QUESTIONS = [{"id": "table", "question": "Werden die Europäer bei den Verhandlungen mit am Tisch sitzen?",
               "proposition": "Die Europäer werden bei den Verhandlungen mit am Tisch sitzen."}]
 RECORDS = [

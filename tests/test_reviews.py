@@ -29,7 +29,8 @@ def false_conflict(db):
     return next(db.query(
         """select p.*, a.text as text_a, b.text as text_b from claim_pairs p
            join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
-           where p.relation = 'conflict' and p.claim_a not in (select value from json_each(?)) order by p.score desc""",
+           where p.relation = 'conflict' and p.similarity is not null and p.claim_a not in (select value from json_each(?))
+           order by p.score desc""",
         [json.dumps(sorted(golden))],
     ))
 

@@ -182,9 +182,14 @@ class Derived:
         shared words kept); those of an earlier derivation go first. The
         caller applies the reviews after."""
         self.db.execute("delete from claim_pairs where point is not null and coalesce(judged_by, judge) = 'sides'")
-        # A pair the pairwise judge stored the other way round keeps its order: one row per pair.
-        stored = set(self.db.execute("select claim_a, claim_b from claim_pairs").fetchall())
-        rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in stored else r for r in rows]
+        # A pair the pairwise judge stored (either way round) keeps its order,
+        # one row per pair, and its cue verdict in ``cue`` (JSON): a later build
+        # keeps that verdict where a fresh build would judge the same (``judged_pairs``).
+        cues = {(a, b): json.dumps({"relation": r, "score": s, "reason": why, "kind": k, "judge": j}, ensure_ascii=False)
+                for a, b, r, s, why, k, j in self.db.execute(
+                    "select claim_a, claim_b, judged_relation, score, reason, kind, judged_by from claim_pairs where point is null")}
+        rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in cues else r for r in rows]
+        rows = [{**r, "cue": cues.get((r["claim_a"], r["claim_b"]))} for r in rows]
         self.db["claim_pairs"].upsert_all(rows, pk=("claim_a", "claim_b"))
         self.db.execute("update questions set contested = (id in (select value from json_each(?)))", [json.dumps(sorted(contested))])
         self.count_topics()
@@ -195,15 +200,20 @@ class Derived:
         ``pipeline/reuse.py``."""
         from ..judging.registry import Verdict
 
-        return {
-            (ca, cb, sa, sb, sim): Verdict(relation, score, reason, kind, tuple(shared.split(", ")) if shared else (), judge)
-            for ca, cb, sa, sb, sim, relation, score, reason, kind, shared, judge in self.db.execute(
-                """select coalesce(a.content, a.text), coalesce(b.content, b.text), a.speaker, b.speaker, p.similarity,
-                          p.judged_relation, p.score, p.reason, p.kind, p.shared, p.judged_by
-                   from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
-                   where p.judged_relation is not null and p.point is null"""
-            )
-        }
+        found = {}
+        for ca, cb, sa, sb, sim, relation, score, reason, kind, shared, judge, point, cue in self.db.execute(
+            """select coalesce(a.content, a.text), coalesce(b.content, b.text), a.speaker, b.speaker, p.similarity,
+                      p.judged_relation, p.score, p.reason, p.kind, p.shared, p.judged_by, p.point, p.cue
+               from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+               where p.judged_relation is not null"""
+        ):
+            if point is not None:
+                if cue is None:
+                    continue  # a pair only the sides link: no pairwise verdict
+                c = json.loads(cue)  # the pairwise judge's verdict, under the one from sides
+                relation, score, reason, kind, judge = c["relation"], c["score"], c["reason"], c["kind"], c["judge"]
+            found[(ca, cb, sa, sb, sim)] = Verdict(relation, score, reason, kind, tuple(shared.split(", ")) if shared else (), judge)
+        return found
 
     # Model verdicts ----------------------------------------------------------
 

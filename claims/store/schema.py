@@ -418,7 +418,8 @@ def m013_points(db: sqlite_utils.Database) -> None:
     names it in ``claim_pairs.point``; the ``points`` view shows each point
     and each source's side; ``answers.lean`` keeps the stance model's
     P(yes) - P(no), and the review queue puts its sides nearest the line first."""
-    _add_columns(db["claim_pairs"], {"point": str})
+    # ``cue``: the pairwise judge's verdict (JSON) of a pair a verdict from sides is shown for.
+    _add_columns(db["claim_pairs"], {"point": str, "cue": str})
     db["claim_pairs"].create_index(["point"], if_not_exists=True)
     _add_columns(db["questions"], {"contested": int})  # confident sides of two voices stand opposite on it
     _add_columns(db["answers"], {"lean": float})  # the stance model's P(yes) - P(no); null for other judges
