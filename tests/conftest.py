@@ -223,6 +223,17 @@ def server(seed_db_path, tmp_path_factory):
     log.close()
 
 
+@pytest.fixture(scope="module")
+def signals_server(signals_seed_db_path, tmp_path_factory):
+    """``claims serve`` on the seeds built with ``--judge signals``: its base URL."""
+    log = (tmp_path_factory.mktemp("serve-signals") / "datasette.log").open("w+b")
+    process, base = start_server(signals_seed_db_path, log, "--metadata", str(ROOT / "db" / "metadata.yml"))
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+    log.close()
+
+
 def start_build(corpus, db, *options, stderr=subprocess.DEVNULL):
     """``claims build CORPUS --db DB`` in another process, as a user runs it.
     ``stderr``: a pipe to read what went wrong (read only what stays short)."""

@@ -46,10 +46,12 @@ def test_conflicts_page_shows_the_europeans_at_the_table(server, browser, tmp_pa
 
 
 @pytest.mark.smoke
-def test_the_story_page_shows_who_says_what_and_opens_the_span(server, browser, tmp_path):
+def test_the_story_page_shows_who_says_what_and_opens_the_span(signals_server, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
-    browser.get(server + "/-/claims/claims/story/1")
+    # The mission's stances as the signals judge reads them (the stance model
+    # reads Rubio's claim as no: README, "Points first").
+    browser.get(signals_server + "/-/claims/claims/story/1")
     screenshot = tmp_path / "story.png"
     assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
     rows = browser.find_elements(By.CSS_SELECTOR, "table.claims-points tbody tr")
