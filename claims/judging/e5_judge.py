@@ -62,8 +62,6 @@ def pair_classifier(encoder, hidden: int = 384):
     return PairClassifier()
 
 
-
-
 def _digest(folder: Path) -> str:
     h = hashlib.sha256()
     for name in ("adapter_config.json", "adapter_model.safetensors", "head.safetensors"):

