@@ -82,8 +82,9 @@ def cli(ctx, debug):
 @click.option("--progress/--no-progress", default=None, help="Show a progress bar (default: when writing to a terminal)")
 @click.option("--refresh", is_flag=True, help="Fetch the URLs given again, not from the pages stored")
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS or Atom feed: its items not yet stored are fetched and added (repeatable)")
+@click.option("--wait/--no-wait", default=True, help="When another build is writing the db: wait for it to end, or exit at once with one line")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Read, split, embed, match and judge on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
-def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, stances, nli_model, conflict_prior, questions_path, story, progress, refresh, feeds, ray_address):
+def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, stances, nli_model, conflict_prior, questions_path, story, progress, refresh, feeds, wait, ray_address):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md, .html, .jsonl or .parquet files or folders of them
@@ -110,12 +111,13 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     # Only the options given change the db's settings.
     corpus = Corpus(
         db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),
-        ray=True if ray_address == "local" else ray_address,
+        ray=True if ray_address == "local" else ray_address, wait=wait,
         model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
         conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all, stances=stances,
     )
     result = corpus.add(paths, story=story, refresh=refresh, feeds=feeds)
     click.echo(result.summary())
+    click.echo(result.changed())
     if result.read == 0:
         raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds)))
 
@@ -276,6 +278,27 @@ def ask_command(question, db_path, proposition, limit, judge_name, as_json):
         for a in sorted(from_source, key=lambda a: (a.speaker or "", -a.score)):
             click.echo(f"  {a.stance:8} {a.speaker or '(the article)'}: {a.text}")
             click.echo(f"  {'':8} {a.reason}")
+
+
+@cli.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--since", metavar="TIME", help="Changes after this time (ISO 8601, UTC, as the changes table's 'at': 2026-12-04 or 2026-12-04T10:00)")
+@click.option("--build", "build_number", type=int, help="Changes of the build with this number (default: the last build that changed anything)")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines, one change a line")
+def changes(db_path, since, build_number, as_json):
+    """What builds changed: conflicts and agreements added or removed, points
+    added, removed, contested or settled, sides taken, dropped or moved."""
+    import json
+
+    from .corpus import Corpus
+
+    rows = Corpus(db_path).changes(since, build_number)
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        else:
+            moved = f" ({row['before']} -> {row['after']})" if row["before"] and row["after"] else ""
+            click.echo(f"{row['at']}  build {row['build']}  {row['what']} {row['change']}{moved}: {row['text']}")
 
 
 @cli.command()

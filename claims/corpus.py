@@ -45,15 +45,17 @@ class Corpus:
 
     def __init__(
         self, path: str | os.PathLike | Store, settings: Settings | None = None, *, encoder=None,
-        progress: bool = False, echo: Callable[[str], None] | None = None, ray: str | bool | None = None, **overrides,
+        progress: bool = False, echo: Callable[[str], None] | None = None, ray: str | bool | None = None, wait: bool = True,
+        **overrides,
     ):
         self.store = path if isinstance(path, Store) else Store(path)
-        built_with = Settings.stored(self.store.config())
-        self.settings = (settings or built_with).replace(**overrides)
+        self.settings = (settings or Settings.stored(self.store.config())).replace(**overrides)
+        self._asked = (settings, overrides)  # to read the db's settings again after waiting for another build
         self.encoder = encoder
         self.progress = progress
         self.echo = echo or (lambda message: None)
         self.ray = ray
+        self.wait = wait
 
     @property
     def settings(self) -> Settings:
@@ -64,6 +66,7 @@ class Corpus:
     @settings.setter
     def settings(self, settings: Settings) -> None:
         self._settings = settings
+        self._asked = (settings, {})
         self._judge = None
 
     @property
@@ -103,6 +106,13 @@ class Corpus:
 
     # Writing ---------------------------------------------------------------
 
+    def _reread(self, waited: bool) -> None:
+        """After waiting for another build of the db: the settings it was
+        built with may have changed (a new db's first build stored them)."""
+        settings, overrides = self._asked
+        if waited and settings is None:
+            self.settings = Settings.stored(self.store.config()).replace(**overrides)
+
     def add(
         self, items: Iterable[Item] | Item = (), story: str | None = None, build: bool = True, refresh: bool = False,
         feeds: Iterable[str] = (),
@@ -121,21 +131,25 @@ class Corpus:
         feed URLs, whose items are fetched as URLs; the feed's titles and
         dates stand in where a page has none.
         """
-        context = self._context()
-        with _collector_paused():
-            building.add(context, items, story, refresh, list(feeds))
-            if build:
-                building.update(context)
-        return context.result.count(self.store)
+        with self.store.writing(self.echo, self.wait) as waited:
+            self._reread(waited)
+            context = self._context()
+            with _collector_paused():
+                building.add(context, items, story, refresh, list(feeds))
+                if build:
+                    building.update(context)
+            return context.result.count(self.store)
 
     def build(self) -> BuildResult:
         """Bring what is made of the stored claims up to date with the
         settings: vectors of another model, stories for new articles, pairs
         and verdicts, topics, answers. Nothing is done when all is current."""
-        context = self._context()
-        with _collector_paused():
-            building.update(context)
-        return context.result.count(self.store)
+        with self.store.writing(self.echo, self.wait) as waited:
+            self._reread(waited)
+            context = self._context()
+            with _collector_paused():
+                building.update(context)
+            return context.result.count(self.store)
 
     # Reading -----------------------------------------------------------------
 
@@ -161,6 +175,11 @@ class Corpus:
 
         where, params = ("story_id = ?", [story]) if story is not None else (None, [])
         return [{**row, "sides": json.loads(row["sides"] or "{}")} for row in self.db["points"].rows_where(where, params)]
+
+    def changes(self, since: str | None = None, build: int | None = None) -> list[dict]:
+        """What builds changed (table ``changes``): after the time ``since``
+        (ISO, UTC), or of the build numbered ``build``, or of the last one."""
+        return self.store.changes(since, build)
 
     def stories(self) -> list[dict]:
         return list(self.db["stories"].rows_where(order_by="id"))

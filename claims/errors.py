@@ -53,3 +53,7 @@ class ReviewNotLocal(ClaimsError, ValueError):
 class ReplyRejected(ClaimsError, ValueError):
     """A model's reply that is not one of the three relations with a reason
     (the pair is left unjudged, not the build stopped)."""
+
+
+class DbBusy(ClaimsError):
+    """Another build is writing the db, and this one was told not to wait (``store/lock.py``)."""

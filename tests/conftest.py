@@ -295,3 +295,30 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("measured")
         for line in MEASURED:
             terminalreporter.write_line(line)
+
+
+# What builds changed (table changes) -----------------------------------------
+
+
+def stored(path) -> dict:
+    """What the changes are about, as stored: (what, key) -> value."""
+    db = sqlite_utils.Database(path)
+    found = {}
+    for r in db.query("select claim_a, claim_b, relation from claim_pairs where relation in ('conflict', 'agree')"):
+        found[("conflict" if r["relation"] == "conflict" else "agreement", f"{r['claim_a']}:{r['claim_b']}")] = r["relation"]
+    for r in db.query("select question_id, claim_id, stance from answers where stance in ('yes', 'no')"):
+        found[("side", f"{r['question_id']}|{r['claim_id']}")] = r["stance"]
+    for r in db.query("select id, contested from questions"):
+        found[("point", r["id"])] = "contested" if r["contested"] else "open"
+    return found
+
+
+def replayed(path) -> dict:
+    """The changes of every build, replayed in order from an empty db."""
+    state = {}
+    for r in sqlite_utils.Database(path).query("select what, key, change, after from changes order by id"):
+        if r["change"] == "removed":
+            del state[(r["what"], r["key"])]
+        else:
+            state[(r["what"], r["key"])] = r["after"]
+    return state

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -47,6 +48,7 @@ class BuildResult:
     unjudged: int = 0  # pairs and answers a model judge could not judge: the next build asks again
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
     stance_reads: dict[int, int] = field(default_factory=dict)  # story id -> pairs the stance model read for its points (not from its cache)
+    changes: Counter = field(default_factory=Counter)  # (what, change) -> how many, as ``Store.record_changes`` reported them
 
     @property
     def read(self) -> int:
@@ -58,6 +60,12 @@ class BuildResult:
             f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged{removed}), {self.stories} stories, "
             f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements, {self.topics} topics"
         )
+
+    def changed(self) -> str:
+        """One line: what this build changed (``store/changes.py``)."""
+        from ..store.changes import summary
+
+        return summary(self.changes)
 
     def count(self, store: Store) -> "BuildResult":
         counts = store.counts()

@@ -12,9 +12,9 @@ that a model judge keeps each batch of verdicts it is given
 (``Store.cache_verdicts``) however the build ends; the pairs, topics and
 answers are written in one transaction; then the contested points of every
 story are proposed and answered, and written with the settings and the mark
-that the build is complete (``derived``). A build stopped before its end, or
-one that left a pair or an answer unjudged, leaves that mark unset, so the
-next build does it again.
+that the build is complete (``derived``), and what changed since the last
+report (``changes``). A build stopped before its end, or one that left a pair
+or an answer unjudged, leaves that mark unset, so the next build does it again.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ def derive(build: Build) -> None:
         # matched_upto: kept for the SQL of older versions' users; "derived" is what builds read.
         key = build.settings.key(build.judge.name, getattr(build.stance_judge, "name", None))
         store.save_config(**key, stance_margin=str(getattr(build.stance_judge, "margin", "")), matched_upto=store.last_claim(), derived="0" if again else "1", reviewed=reviewed)
+        # What this build changed, for a desk that watches the story (``store/changes.py``).
+        build.result.changes = store.record_changes()
 
 
 def _stored_features(build: Build) -> set[str]:

@@ -427,3 +427,20 @@ def m013_points(db: sqlite_utils.Database) -> None:
     for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
         db.create_view(name, PAIR_VIEW_POINTS.format(relation=relation), replace=True)
     db.create_view("points", POINTS_VIEW, replace=True)
+
+
+@MIGRATIONS()
+def m014_changes(db: sqlite_utils.Database) -> None:
+    """What each build changed (``store/changes.py``): ``changes``, one row
+    per conflict, agreement, point or side added, removed or moved, with the
+    build's number and time; ``reported_state``, what the last report saw;
+    the view ``latest_changes``, the last build's."""
+    about = {"story_id": int, "point": str, "claim_a": int, "claim_b": int, "text": str}
+    db["changes"].create(
+        {"id": int, "build": int, "at": str, "what": str, "change": str, "key": str, "before": str, "after": str, **about},
+        pk="id", if_not_exists=True,
+    )
+    db["changes"].create_index(["at"], if_not_exists=True)
+    db["changes"].create_index(["build"], if_not_exists=True)
+    db["reported_state"].create({"what": str, "key": str, "value": str, **about}, pk=("what", "key"), if_not_exists=True)
+    db.create_view("latest_changes", "select * from changes where build = (select max(build) from changes) order by id", replace=True)

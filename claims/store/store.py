@@ -19,7 +19,9 @@ from sqlite_utils.utils import sqlite3
 
 from ..errors import NotADatabase
 from ..inputs import ingest
+from .changes import Changes
 from .derived import Derived
+from .lock import path_of as lock_path_of, writing
 from .reviews import Reviews
 from .schema import MIGRATIONS
 from . import vectors as embed  # the stored vector format
@@ -64,7 +66,7 @@ def readable(path: str | Path) -> None:
         raise NotADatabase(f"{path}: cannot be read as a SQLite database ({e})") from e
 
 
-class Store(Derived, Reviews):
+class Store(Derived, Reviews, Changes):
     """The db behind a corpus: ``Store(path)`` opens (creating the folder and
     the file when needed) and migrates it. ``db`` is the ``sqlite_utils``
     database for reading; every write goes through a method here."""
@@ -90,7 +92,15 @@ class Store(Derived, Reviews):
         except sqlite3.DatabaseError as e:
             raise NotADatabase(f"{path_or_db}: cannot be read as a SQLite database ({e})") from e
         if MIGRATIONS.pending(self.db):
-            MIGRATIONS.apply(self.db)
+            # Two builds opening a new db at once must not both migrate it.
+            with self.writing():
+                if MIGRATIONS.pending(self.db):
+                    MIGRATIONS.apply(self.db)
+
+    def writing(self, echo=lambda message: None, wait: bool = True):
+        """Hold the db's build lock (``lock.py``) while the block runs: one
+        build writes at a time; readers never wait for it."""
+        return writing(lock_path_of(self.db), echo, wait)
 
     @contextmanager
     def atomic(self):
