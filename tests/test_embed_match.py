@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from claims.index import embed
-from claims.index.match import ClaimRef, match
+from claims.index.match import ClaimRef, match, term_matrix
 from claims.index.scales import Scale
 from claims.text.terms import Vocabulary
 
@@ -76,29 +76,31 @@ def test_match_pairs_across_articles_and_between_speakers():
 
 
 def _story(*term_sets):
-    """Claims from different articles with the given terms, and a corpus in
-    which "ukrain" is in every claim."""
-    refs = [ClaimRef(i + 1, i, None, frozenset(terms) | {"ukrain"}) for i, terms in enumerate(term_sets)]
-    filler = [frozenset({"ukrain", f"word{i}"}) for i in range(20)]
-    return refs, Vocabulary.count([r.terms for r in refs] + filler)
+    """Claims from different articles with the given terms, of a story of 20
+    more claims, in every one of which "ukrain" is; and their term rows."""
+    refs = [ClaimRef(i + 1, i, None, frozenset(terms) | {"ukrain"}, story=1) for i, terms in enumerate(term_sets)]
+    filler = [ClaimRef(100 + i, 100 + i, None, frozenset({"ukrain", f"word{i}"}), story=1) for i in range(20)]
+    vocabulary = Vocabulary.count([r.terms for r in refs + filler])
+    return refs, vocabulary, term_matrix(refs + filler, vocabulary)[: len(refs)]
 
 
 def test_shared_specific_terms_match_claims_the_embedding_scores_low():
-    refs, vocabulary = _story({"kellog", "rolle"}, {"kellog", "rolle", "wichtig"}, {"waffen"})
+    refs, vocabulary, rows = _story({"kellog", "rolle"}, {"kellog", "rolle", "wichtig"}, {"waffen"})
     # Cosines 0.35 and 0.35: below the semantic threshold, above Scale().shared_terms.
     vectors = _unit([1, 0.0, 0], [0.35, 0.9367, 0], [0.35, 0, 0.9367])
-    pairs = match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0)
+    pairs = match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0, corpus_terms=rows)
     assert [(p.a, p.b) for p in pairs] == [(1, 2)]
     assert pairs[0].overlap > 0.5 and pairs[0].similarity < Scale().semantic
 
 
 def test_frequent_terms_weigh_less_but_count():
-    refs, vocabulary = _story({"wahl"}, {"preis"}, {"wahl"})
-    vectors = _unit([1, 0], [0.4, 0.9165], [0.4, 0.9165])
-    pairs = {(p.a, p.b): p for p in match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0)}
+    refs, vocabulary, rows = _story({"wahl"}, {"preis"}, {"wahl"})
+    # Cosine 0.35, low: shared terms decide.
+    vectors = _unit([1, 0], [0.35, 0.9367], [0.35, 0.9367])
+    pairs = {(p.a, p.b): p for p in match(refs, vectors, refs, vectors, vocabulary=vocabulary, neighbours_in_story=0, corpus_terms=rows)}
     # 1 and 2 share only "ukrain", in every claim; 1 and 3 share "wahl" too.
     assert (1, 3) in pairs and (1, 2) not in pairs
-    assert 0 < match(refs[:2], vectors[:2], refs[:2], vectors[:2], vocabulary=vocabulary, scale=Scale(match=0.4), neighbours_in_story=0)[0].overlap < pairs[(1, 3)].overlap
+    assert 0 < match(refs[:2], vectors[:2], refs[:2], vectors[:2], vocabulary=vocabulary, scale=Scale(match=0.4), neighbours_in_story=0, corpus_terms=rows[:2])[0].overlap < pairs[(1, 3)].overlap
 
 
 def test_each_claim_meets_its_nearest_claims_of_its_story_only():
@@ -123,8 +125,10 @@ def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
     vectors = _unit(*rng.normal(size=(40, 8)))
     refs = [ClaimRef(i + 1, i // 5, None, frozenset({f"t{i % 13}", f"u{i % 11}"}), story=i % 2) for i in range(40)]
     vocabulary = Vocabulary.count(r.terms for r in refs)
+    # Terms weigh as they do among all the claims of their stories (the new ones too).
+    rows = term_matrix(refs, vocabulary)
     full = match(refs, vectors, refs, vectors, Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
-    old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
+    old = match(refs[:30], vectors[:30], refs[:30], vectors[:30], Scale(match=0.3, semantic=0.5), vocabulary=vocabulary, corpus_terms=rows[:30])
     new = match(refs[30:], vectors[30:], refs, vectors, Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
     assert any(p.overlap > 0 and p.similarity < 0.5 for p in full)
     # Every pair a full match finds is found; a pair of old claims that were
@@ -132,7 +136,7 @@ def test_matching_new_claims_gives_the_pairs_a_full_match_gives():
     assert set(full) <= set(old + new)
     assert all(q in old for q in set(old + new) - set(full))
     lexical = dict(neighbours_in_story=0, scale=Scale(match=0.3, semantic=0.5), vocabulary=vocabulary)
-    assert sorted(match(refs[:30], vectors[:30], refs[:30], vectors[:30], **lexical) + match(refs[30:], vectors[30:], refs, vectors, **lexical)) == match(refs, vectors, refs, vectors, **lexical)
+    assert sorted(match(refs[:30], vectors[:30], refs[:30], vectors[:30], corpus_terms=rows[:30], **lexical) + match(refs[30:], vectors[30:], refs, vectors, **lexical)) == match(refs, vectors, refs, vectors, **lexical)
 
 
 def test_the_index_finds_the_pairs_scoring_every_pair_finds(monkeypatch):

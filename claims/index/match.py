@@ -65,7 +65,7 @@ class Match(NamedTuple):
     a: int
     b: int
     similarity: float  # cosine of the embeddings
-    overlap: float  # cosine of the claims' terms, weighted by idf
+    overlap: float  # cosine of the claims' terms, weighted by rarity (``terms.key_rarity``)
 
 
 def score(similarity, overlap):
@@ -80,11 +80,30 @@ def _voice(speaker: str | None) -> str:
 
 
 def term_matrix(refs: list[ClaimRef], vocabulary: Vocabulary, presence: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
-    """Rows of idf weights of each claim's terms, unit length; one column per
-    term of ``vocabulary``. ``presence``: ``vocabulary.presence`` of the
-    claims' terms, if made already."""
+    """Rows of weights of each claim's terms, unit length; one column per
+    term of ``vocabulary``. A term weighs how rare its word is in the
+    language (``terms.key_rarity``) times its idf among the claims of the
+    claim's story (``ClaimRef.story``; claims of no story: 1): a word most of a
+    story's claims name (its subject, "Ukraine" in a story on Ukraine) says
+    little about two of them. Both depend on nothing outside the story, so an
+    article added to one story changes no weight in another.
+    ``presence``: ``vocabulary.presence`` of the claims' terms, if made already."""
     presence = vocabulary.presence([ref.terms for ref in refs]) if presence is None else presence
-    weighted = presence.multiply(vocabulary.idfs[None, :] if len(vocabulary.columns) else 0.0).tocsr()
+    if not len(vocabulary.columns):
+        return sparse.csr_matrix(presence.shape, dtype=np.float32)
+    weighted = presence.multiply(vocabulary.weights[None, :]).tocsr()
+    stories = np.array([-1 if ref.story is None else ref.story for ref in refs])
+    if (stories >= 0).any():
+        rows = []
+        order = np.argsort(stories, kind="stable")
+        bounds = np.flatnonzero(np.diff(stories[order])) + 1
+        for members in np.split(order, bounds):
+            part = weighted[members]
+            if stories[members[0]] >= 0:
+                df = np.bincount(presence[members].indices, minlength=presence.shape[1])
+                part = part.multiply((np.log((len(members) + 1) / (df + 1.0)) + 1)[None, :]).tocsr()
+            rows.append((members, part))
+        weighted = sparse.vstack([part for _, part in rows]).tocsr()[np.argsort(np.concatenate([m for m, _ in rows]), kind="stable")]
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     return (sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ weighted).astype(np.float32).tocsr()
 

@@ -2,10 +2,14 @@
 
 The similarity graph is the matched pairs (``match.py``: embeddings and shared
 terms), each edge weighing ``similarity + LEXICAL_WEIGHT * overlap``. Louvain
-communities (igraph) cut it into topics; a claim that matched nothing has no topic.
-Each topic is labelled with its most distinctive lemmas by class-based TF-IDF
-(c-TF-IDF, as BERTopic does): a lemma's frequency in the topic, times
-``log(1 + average lemmas per topic / the lemma's frequency in all topics)``.
+communities (igraph) cut each story's graph into topics (pairs are of one
+story); a claim that matched nothing has no topic. Each topic is labelled
+with its most distinctive lemmas by class-based TF-IDF (c-TF-IDF, as BERTopic
+does) among the topics of its story: a lemma's frequency in the topic, times
+``log(1 + average lemmas per topic / the lemma's frequency in all of them)``,
+times how rare the lemma is in the language (``terms.rarity``). A story's
+topics depend on nothing outside it: an added article changes the topics of
+its story only.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import math
 from collections import Counter
 from functools import lru_cache
 
-from ..text import features, lexicon
+from ..text import features, lexicon, terms
 from . import match
 
 MIN_CLAIMS = 2  # a topic gathers claims; one claim is not a topic
@@ -88,12 +92,21 @@ def write_topics(store, since: int = 0, known: features.FeatureMap | None = None
     matched pairs, as a fresh build makes them; the number of topics.
     ``known``: claims' features computed before. (``since`` is kept for
     callers: topics are always clustered from all pairs.)"""
-    edges = [(a, b, match.score(sim, overlap or 0.0)) for a, b, sim, overlap in store.pair_edges()]
-    groups = communities(edges, order=store.claim_order()) if edges else []
+    by_story: dict[int, list] = {}
+    for a, b, sim, overlap, story in store.pair_edges():
+        by_story.setdefault(story, []).append((a, b, match.score(sim, overlap or 0.0)))
+    order = store.claim_order()
     # Labels name what the claims assert, not who said it: their contents.
     text = store.contents()
     known = features.FeatureMap() if known is None else known
-    scores = c_tf_idf([[w for claim in group for w in words(known[text[claim]])] for group in groups])
+    groups, scores = [], []
+    for story in sorted(by_story):
+        found = communities(by_story[story], order=order)
+        groups += found
+        scores += [{w: s * terms.rarity(w) for w, s in c.items()}
+                   for c in c_tf_idf([[w for claim in group for w in words(known[text[claim]])] for group in found])]
+    ranked = sorted(range(len(groups)), key=lambda k: (-len(groups[k]), groups[k][0]))
+    groups, scores = [groups[k] for k in ranked], [scores[k] for k in ranked]
     ids = carried_ids(groups, store.topic_of())
     store.replace_topics([(id_, label(s), group) for id_, group, s in zip(ids, groups, scores)])
     return len(groups)

@@ -101,7 +101,7 @@ def shown_shared(a: Features, shared: set[str], vocabulary: terms.Vocabulary) ->
     """The ``shared`` terms as ``a`` shows them, rarest in ``vocabulary``
     first: of everything a verdict says, the one part the rest of the corpus
     decides (``pipeline/reuse.py`` keeps a verdict while it is the same)."""
-    return tuple(dict.fromkeys(a.shown[k] for k in sorted(shared, key=lambda k: (-vocabulary.idf(k), k))))
+    return tuple(dict.fromkeys(a.shown[k] for k in sorted(shared, key=lambda k: (-vocabulary.weight(k), k))))
 
 
 ORDER_WORDS = 3  # fewer shared words than this say nothing about order

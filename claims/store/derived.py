@@ -235,10 +235,14 @@ class Derived:
             pk=("judge", "pair"),
         )
 
-    def pair_edges(self) -> list[tuple[int, int, float, float | None]]:
-        """(claim_a, claim_b, similarity, overlap) of every matched pair."""
+    def pair_edges(self) -> list[tuple[int, int, float, float | None, int]]:
+        """(claim_a, claim_b, similarity, overlap, story) of every matched
+        pair (the two claims of a pair are of one story)."""
         # Not a pair only sides link: it has no similarity.
-        return self.db.execute("select claim_a, claim_b, similarity, overlap from claim_pairs where similarity is not null").fetchall()
+        return self.db.execute(
+            """select p.claim_a, p.claim_b, p.similarity, p.overlap, a.story_id from claim_pairs p
+               join claims c on c.id = p.claim_a join articles a on a.id = c.article_id where p.similarity is not null"""
+        ).fetchall()
 
     # Topics --------------------------------------------------------------
 

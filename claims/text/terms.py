@@ -80,9 +80,40 @@ def rarity(lemma: str, language: str = "de") -> float:
     return max(MIN_RARITY, COMMON_ZIPF - zipf_frequency(lemma, language))
 
 
+@lru_cache(maxsize=2)
+def _wordlist(language: str) -> tuple[list[str], np.ndarray]:
+    """wordfreq's words of ``language``, sorted, and their frequencies summed
+    up to each (for the frequency of every word of a prefix at once)."""
+    from wordfreq import get_frequency_dict
+
+    frequencies = get_frequency_dict(language, wordlist="best")
+    words = sorted(frequencies)
+    return words, np.concatenate([[0.0], np.cumsum([frequencies[w] for w in words])])
+
+
+@lru_cache(maxsize=200_000)
+def key_rarity(key: str, language: str = "de") -> float:
+    """How rare a content term (``content_key``: a lemma's first ``STEM``
+    letters, or a shorter lemma whole) is in the language at large: the
+    frequency of every word it stands for in wordfreq's list, summed, read as
+    ``rarity`` reads a word's. The same in every db, whatever else it holds:
+    what matching, the judge's shared words and topics weigh terms by, so an
+    added article changes no weight of the stories it does not touch."""
+    import bisect
+
+    words, summed = _wordlist(language)
+    lo = bisect.bisect_left(words, key)
+    hi = lo + (words[lo] == key) if len(key) < STEM and lo < len(words) else bisect.bisect_left(words, key + "\U0010ffff")
+    frequency = float(summed[hi] - summed[lo])
+    zipf = math.log10(frequency * 1e9) if frequency > 0 else 0.0
+    return max(MIN_RARITY, COMMON_ZIPF - zipf)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """How many of ``n`` claims each term occurs in."""
+    """How many of ``n`` claims each term occurs in, and the column of each
+    term in term matrices; terms weigh by ``key_rarity``, not by how many
+    claims of the db have them."""
 
     n: int = 0
     df: dict[str, int] = field(default_factory=dict)
@@ -126,9 +157,8 @@ class Vocabulary:
         )
         if len(vocabulary.df) != len(names):  # a term only in repeated texts: not in the vocabulary's columns
             return vocabulary, vocabulary.presence(term_lists)
-        # The cached properties, made already: columns, and idfs as ``idf`` computes them.
+        # The cached property, made already.
         vocabulary.__dict__["columns"] = {t: i for i, t in enumerate(names)}
-        vocabulary.__dict__["idfs"] = np.log((vocabulary.n + 1) / (df + 1.0)) + 1
         return vocabulary, presence
 
     @cached_property
@@ -137,12 +167,12 @@ class Vocabulary:
         return {term: i for i, term in enumerate(sorted(self.df))}
 
     @cached_property
-    def idfs(self) -> np.ndarray:
-        """The idf of each column's term."""
-        return np.array([self.idf(term) for term in self.columns], dtype=np.float64)
+    def weights(self) -> np.ndarray:
+        """The weight of each column's term (``key_rarity``)."""
+        return np.array([key_rarity(term) for term in self.columns], dtype=np.float64)
 
-    def idf(self, term: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(term, 0) + 1)) + 1
+    def weight(self, term: str) -> float:
+        return key_rarity(term)
 
     def presence(self, term_sets: list) -> "sparse.csr_matrix":
         """One row per set of terms, 1 in the column of each term this
