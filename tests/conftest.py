@@ -300,7 +300,7 @@ def pytest_terminal_summary(terminalreporter):
 # What builds changed (table changes) -----------------------------------------
 
 
-def stored(path) -> dict:
+def reported(path) -> dict:
     """What the changes are about, as stored: (what, key) -> value."""
     db = sqlite_utils.Database(path)
     found = {}

@@ -27,7 +27,7 @@ from claims import Corpus
 from claims.settings import Question
 from claims.store import Store
 
-from conftest import KELLOGG_REPORT, SEEDS, hashing_model, make_tiny_nli, replayed, stored
+from conftest import KELLOGG_REPORT, SEEDS, hashing_model, make_tiny_nli, replayed, reported
 
 SOAK = int(os.environ.get("CLAIMS_SOAK", "0"))
 QUESTIONS = (Question("europeans", "Werden die Europäer am Verhandlungstisch sitzen?"),)
@@ -277,7 +277,7 @@ class Edits(RuleBasedStateMachine):
         assert_whole(self.db)
         assert sqlite_utils.Database(self.db)["reviews"].count == self.reviews  # never lost
         # What every build said it changed adds up to what is stored.
-        assert replayed(self.db) == stored(self.db)
+        assert replayed(self.db) == reported(self.db)
 
     def teardown(self):
         try:

@@ -10,7 +10,7 @@ import time
 import sqlite_utils
 
 from claims import Corpus
-from conftest import KELLOGG_REPORT, ROOT, SEEDS, replayed, stored
+from conftest import KELLOGG_REPORT, ROOT, SEEDS, replayed, reported
 from test_incremental import snapshot
 
 
@@ -18,13 +18,13 @@ def test_a_build_records_exactly_what_it_changed(seed_db_path, tmp_path):
     db = tmp_path / "claims.db"
     sqlite_utils.Database(seed_db_path).execute("pragma wal_checkpoint(truncate)")
     shutil.copy(seed_db_path, db)
-    before = stored(db)
+    before = reported(db)
     assert replayed(db) == before  # the first build's changes: everything it stored
     report = tmp_path / "kellogg.txt"
     report.write_text(KELLOGG_REPORT, encoding="utf-8")
     corpus = Corpus(db)
     result = corpus.add([str(report)])
-    after = stored(db)
+    after = reported(db)
     rows = corpus.changes()
     assert {r["build"] for r in rows} == {2}
     added = {(r["what"], r["key"]) for r in rows if r["change"] == "added"}
