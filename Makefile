@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test soak eval eval-stance calibrate train-judge train-e5-judge bench bench-ray bench-stories bench-incremental bench-split clean
+.PHONY: install browser build demo test soak eval eval-stance calibrate train-judge train-e5-judge bench bench-ray bench-stories bench-incremental bench-split bench-monitor clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -79,6 +79,12 @@ calibrate: install
 bench: install
 	$(PY) benchmarks/bench_build.py $(BENCH) --repeat --pages
 	$(PY) benchmarks/bench_build.py $(BENCH) --add 10
+
+# A monitor's adds: 10 GNAD articles added to a db of about 1,000 and one of about
+# 10,000 (GNAD reported again year after year), each the median of three runs,
+# against the 10 built alone; one JSON line per size.
+bench-monitor: install
+	$(PY) benchmarks/bench_monitor.py $(BENCH) --sizes 1000 10000 --runs 3
 
 # The same 1,028 articles built locally and on a 2-CPU local Ray cluster, in one run.
 bench-ray: install

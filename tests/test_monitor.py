@@ -10,6 +10,7 @@ import time
 import sqlite_utils
 
 from claims import Corpus
+from claims.pipeline.ask import load_questions
 from conftest import KELLOGG_REPORT, ROOT, SEEDS, replayed, reported
 from test_incremental import snapshot
 
@@ -78,3 +79,36 @@ def test_builds_started_at_once_take_turns(signals_seed_db_path, tmp_path):
     assert err.splitlines() == [f"claims: {db}: another build is writing it; waiting for it to end"]
     assert out.splitlines()[-1] == "changed: nothing"  # the first build did it all
     assert snapshot(db) == snapshot(signals_seed_db_path)
+
+
+def _story_rows(db, story: str) -> dict:
+    """What is derived of one story's claims, as stored (ids included: kept rows keep them)."""
+    db = sqlite_utils.Database(db)
+    claims = "select c.id from claims c join articles a on a.id = c.article_id join stories s on s.id = a.story_id where s.label = ?"
+    return {
+        "pairs": db.execute(f"select * from claim_pairs where claim_a in ({claims}) order by claim_a, claim_b", [story]).fetchall(),
+        "topics": db.execute(f"select * from claim_topics where claim_id in ({claims}) order by claim_id", [story]).fetchall(),
+        "points": db.execute("select q.* from questions q join stories s on s.id = q.story_id where s.label = ? order by q.id", [story]).fetchall(),
+    }
+
+
+def test_an_add_derives_again_only_the_stories_it_touches(seed_db_path, tmp_path):
+    """A desk's story grows; the stories it does not touch keep what was
+    derived of them, and the db is what one build of everything gives."""
+    db = tmp_path / "claims.db"
+    questions = load_questions(ROOT / "db" / "questions.yml")
+    corpus = Corpus(db, questions=questions)
+    corpus.add([str(SEEDS)], story="ukraine")
+    seeds_before = _story_rows(db, "ukraine")
+    report = tmp_path / "kellogg.txt"
+    report.write_text(KELLOGG_REPORT, encoding="utf-8")
+    result = Corpus(db).add([str(report)], story="kellogg")
+    assert result.stories_derived == 1  # the new story, not the seeds'
+    assert _story_rows(db, "ukraine") == seeds_before
+    # A follow-up in the seeds' story: that story is derived again, the report's is kept.
+    report_before = _story_rows(db, "kellogg")
+    follow_up = tmp_path / "follow-up.txt"
+    follow_up.write_text(KELLOGG_REPORT.replace("Brüssel und Kiew", "Paris und Warschau").replace("Kellogg bleibt", "Kellogg reist"), encoding="utf-8")
+    result = Corpus(db).add([str(follow_up)], story="ukraine")
+    assert result.stories_derived == 1
+    assert _story_rows(db, "kellogg") == report_before

@@ -149,13 +149,16 @@ def per_story(alike: np.ndarray, story_of_article: np.ndarray, stories: int) -> 
     return means, closest
 
 
-def weights(article_ids: list[int], contents: list[str]) -> np.ndarray:
+def weights(article_ids: list[int], contents: list[str], repeats: dict[str, int] | None = None) -> np.ndarray:
     """How much each claim says about its article's story: 1 over the number of
-    articles that have the same sentence. Page furniture repeated under every
-    article of a site ("Der Volltext dieses Artikels steht nicht mehr zur
-    Verfügung") would otherwise make its articles one story; an article
-    carried whole by several outlets keeps its profile, all its claims
-    weighing alike."""
+    articles that have the same sentence (among these claims' articles, or as
+    ``repeats`` counts them: content -> articles of the db, where more than
+    one). Page furniture repeated under every article of a site ("Der
+    Volltext dieses Artikels steht nicht mehr zur Verfügung") would
+    otherwise make its articles one story; an article carried whole by
+    several outlets keeps its profile, all its claims weighing alike."""
+    if repeats is not None:
+        return np.array([1.0 / repeats.get(c, 1) for c in contents])
     articles_with: dict[str, set[int]] = {}
     for article_id, content in zip(article_ids, contents):
         articles_with.setdefault(content, set()).add(article_id)
@@ -174,13 +177,17 @@ REGROUP_MAX = 5000
 class Claims:
     """The stored claims as stories read them, row by row: their articles,
     vectors, terms (``presence``: claims x terms, ``rarity``: how rare each
-    term column is) and contents."""
+    term column is) and contents; ``repeats``: content -> how many articles
+    of the db assert it, where more than one (None: count among these claims);
+    ``columns``: the term of each column, where profiles are kept."""
 
     article_ids: np.ndarray
     vectors: np.ndarray
     presence: sparse.csr_matrix
     rarity: np.ndarray
     contents: list[str]
+    repeats: dict[str, int] | None = None
+    columns: list[str] | None = None
 
     def profiles(self, ids: list[int]):
         """The profiles (``profiles``) of the articles ``ids``, in that order,
@@ -189,32 +196,57 @@ class Claims:
         keep = np.array([a in row_of for a in self.article_ids.tolist()], dtype=bool)
         rows = np.array([row_of[a] for a in self.article_ids[keep].tolist()], dtype=np.int64)
         kept_contents = [c for c, k in zip(self.contents, keep.tolist()) if k]
-        claim_weights = weights(self.article_ids[keep].tolist(), kept_contents)
+        claim_weights = weights(self.article_ids[keep].tolist(), kept_contents, self.repeats)
         return profiles(rows, len(ids), claim_weights, self.vectors[keep], self.presence[np.flatnonzero(keep)], self.rarity)
 
+    def term_weights(self, matrix: sparse.csr_matrix) -> list[dict[str, float]]:
+        """Each row of a profiles' term ``matrix`` as term -> weight."""
+        matrix = matrix.tocsr()
+        return [{self.columns[c]: float(w) for c, w in zip(matrix.indices[matrix.indptr[k]:matrix.indptr[k + 1]], matrix.data[matrix.indptr[k]:matrix.indptr[k + 1]])}
+                for k in range(matrix.shape[0])]
 
-def assign(store, claims: Claims, scale: Scale = Scale()) -> int:
+
+def assign(store, claims, scale: Scale = Scale(), model: str | None = None) -> int:
     """Give every article of ``store`` (a ``store.Store``) that is not in a
-    story the user named a found story (see the module docstring), from the
-    stored ``claims``. Up to ``REGROUP_MAX`` such articles they are grouped again all at once,
-    each group keeping the id of the story it shares the most articles with;
+    story the user named a found story (see the module docstring). Up to
+    ``REGROUP_MAX`` such articles they are grouped again all at once, each
+    group keeping the id of the story it shares the most articles with;
     beyond, only articles without a story are placed. The number of articles
     whose story was set or changed; stories' counts are brought up to date.
-    ``scale``: the model's cut-offs."""
+
+    ``claims``: the stored ``Claims``, or a function that gives the ``Claims``
+    of a list of article ids. With ``model``, each article's profile under it
+    is kept (``Store.save_profiles``) once made, and past ``REGROUP_MAX`` the
+    stored articles are compared by their kept profiles: a new article is
+    placed from its own claims and the stored profiles, not every stored
+    claim. ``scale``: the model's cut-offs."""
+    load = claims if callable(claims) else (lambda ids: claims)
     found = store.found_articles()
     if len(found) > REGROUP_MAX:
-        moved = _place_new(store, claims, scale)
+        moved = _place_new(store, load, scale, model)
     elif found:
-        moved = _regroup(store, found, claims, scale)
+        moved = _regroup(store, found, load, scale, model)
     else:
         moved = 0
     store.count_stories()
     return moved
 
 
-def _regroup(store, found, claims: Claims, scale: Scale) -> int:
+def _keep_profiles(store, model: str | None, claims: Claims, ids: list[int], profile, only: set[int] | None = None) -> None:
+    """Keep the profiles of ``ids`` (of ``only`` of them) that have none under ``model``."""
+    if model is None or claims.columns is None:
+        return
+    have = set(store.profiles_of(model, ids, [])[0])
+    rows = [k for k, a in enumerate(ids) if a not in have and (only is None or a in only)]
+    if rows:
+        store.save_profiles(model, [ids[k] for k in rows], profile[0][rows], claims.term_weights(profile[1][rows]))
+
+
+def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     ids = [a for a, _ in found]
+    claims = load(ids)
     profile = claims.profiles(ids)
+    _keep_profiles(store, model, claims, ids, profile)
     alike = likeness(profile, profile)
     days = store.published_days(ids)
     if not np.isnan(days).all():
@@ -246,7 +278,25 @@ def _regroup(store, found, claims: Claims, scale: Scale) -> int:
     return moved
 
 
-def _place_new(store, claims: Claims, scale: Scale) -> int:
+def _stored_profiles(store, load, model: str, ids: list[int], columns: dict[str, int]):
+    """The kept profiles of the stored articles ``ids`` (made and kept first
+    where missing: a db built before profiles were kept), over the term
+    ``columns`` of the new articles: the only terms a dot product with them reads."""
+    have, means, entries = store.profiles_of(model, ids, columns)
+    missing = sorted(set(ids) - set(have))
+    if missing:
+        claims = load(missing)
+        _keep_profiles(store, model, claims, missing, claims.profiles(missing))
+        have, means, entries = store.profiles_of(model, ids, columns)
+    row_of = {a: k for k, a in enumerate(have)}
+    rows = [row_of[a] for a in ids]
+    terms = sparse.csr_matrix(
+        ([w for _, _, w in entries], ([r for r, _, _ in entries], [columns[t] for _, t, _ in entries])),
+        shape=(len(have), max(1, len(columns))), dtype=np.float32)
+    return means[rows] if len(rows) else np.zeros((0, 1), dtype=np.float32), terms[rows]
+
+
+def _place_new(store, load, scale: Scale, model: str | None) -> int:
     """Past ``REGROUP_MAX``: each article without a story joins the found
     story it is most alike (``place``), or starts one."""
     todo = store.unplaced()
@@ -255,9 +305,18 @@ def _place_new(store, claims: Claims, scale: Scale) -> int:
     named = store.named_articles()
     stored = {a: s for a, s in store.story_of().items() if a not in named}
     ids = list(stored) + todo
-    profile = claims.profiles(ids)
     k_new = len(stored)
-    new_profile = (profile[0][k_new:], profile[1][k_new:])
+    if model is None:
+        profile = load(ids).profiles(ids)
+        new_profile = (profile[0][k_new:], profile[1][k_new:])
+    else:
+        claims = load(todo)
+        new_profile = claims.profiles(todo)
+        _keep_profiles(store, model, claims, todo, new_profile)
+        columns = {t: k for k, t in enumerate(claims.columns)}
+        means, terms = _stored_profiles(store, load, model, list(stored), columns)
+        profile = (np.vstack([means.reshape(len(stored), -1), new_profile[0]]) if len(stored) else new_profile[0],
+                   sparse.vstack([terms, new_profile[1]]).tocsr())
     # Stories in the order their first article comes, as ties were broken before.
     column_of = {story: k for k, story in enumerate(dict.fromkeys(stored[a] for a in ids[:k_new]))}
     story_ids = list(column_of)
@@ -270,8 +329,8 @@ def _place_new(store, claims: Claims, scale: Scale) -> int:
     for j, article_id in enumerate(todo):
         # Each story's mean and greatest likeness to this article, over
         # its articles so far (new ones placed before it included).
-        means, closest = per_story(alike[j, : k_new + j], story_col[: k_new + j], len(story_ids))
-        chosen = place(means, scale.story, closest, scale.story_strong)
+        means_, closest = per_story(alike[j, : k_new + j], story_col[: k_new + j], len(story_ids))
+        chosen = place(means_, scale.story, closest, scale.story_strong)
         if chosen is None:
             story_ids.append(store.new_story())
             chosen = len(story_ids) - 1

@@ -87,17 +87,17 @@ def label(scores: dict[str, float], n: int = LABEL_WORDS) -> str:
     return ", ".join(w for w, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n])
 
 
-def write_topics(store, since: int = 0, known: features.FeatureMap | None = None) -> int:
-    """Replace the topics of ``store`` (a ``store.Store``) from all its
-    matched pairs, as a fresh build makes them; the number of topics.
-    ``known``: claims' features computed before. (``since`` is kept for
-    callers: topics are always clustered from all pairs.)"""
+def write_topics(store, since: int = 0, known: features.FeatureMap | None = None, stories=None) -> int:
+    """Replace the topics of ``store`` (a ``store.Store``) from the matched
+    pairs of ``stories`` (default: all), as a fresh build makes them; the
+    number of topics written. ``known``: claims' features computed before.
+    (``since`` is kept for callers.)"""
     by_story: dict[int, list] = {}
-    for a, b, sim, overlap, story in store.pair_edges():
+    for a, b, sim, overlap, story in store.pair_edges(stories):
         by_story.setdefault(story, []).append((a, b, match.score(sim, overlap or 0.0)))
-    order = store.claim_order()
+    order = store.claim_order(stories)
     # Labels name what the claims assert, not who said it: their contents.
-    text = store.contents()
+    text = store.contents(stories)
     known = features.FeatureMap() if known is None else known
     groups, scores = [], []
     for story in sorted(by_story):
@@ -107,12 +107,13 @@ def write_topics(store, since: int = 0, known: features.FeatureMap | None = None
                    for c in c_tf_idf([[w for claim in group for w in words(known[text[claim]])] for group in found])]
     ranked = sorted(range(len(groups)), key=lambda k: (-len(groups[k]), groups[k][0]))
     groups, scores = [groups[k] for k in ranked], [scores[k] for k in ranked]
-    ids = carried_ids(groups, store.topic_of())
-    store.replace_topics([(id_, label(s), group) for id_, group, s in zip(ids, groups, scores)])
+    # New ids after every stored topic's, those of stories kept included.
+    ids = carried_ids(groups, store.topic_of(stories), store.last_topic())
+    store.replace_topics([(id_, label(s), group) for id_, group, s in zip(ids, groups, scores)], stories)
     return len(groups)
 
 
-def carried_ids(groups: list[list[int]], previous: dict[int, int]) -> list[int]:
+def carried_ids(groups: list[list[int]], previous: dict[int, int], last: int = 0) -> list[int]:
     """An id for each group: the id of the earlier topic it shares the most
     claims with (``previous``: claim -> topic), so that clustering again keeps
     the ids saved queries and links name; ids after all earlier ones for the rest."""
@@ -126,7 +127,7 @@ def carried_ids(groups: list[list[int]], previous: dict[int, int]) -> list[int]:
         if ids[k] is None and topic not in taken:
             ids[k] = topic
             taken.add(topic)
-    following = max(set(previous.values()) | taken, default=0) + 1
+    following = max(set(previous.values()) | taken | {last}) + 1
     for k in range(len(groups)):
         if ids[k] is None:
             ids[k], following = following, following + 1

@@ -192,17 +192,63 @@ def load_questions(path) -> list[dict]:
     return data
 
 
-def answer_all(build, loaded=None) -> tuple[list[tuple], int]:
+def answer_all(build, loaded=None, scope=None) -> tuple[list[tuple], int]:
     """Each of the settings' questions (``settings.Question``), the
     proposition it asks about and its answers from the ``loaded`` claims, as
     ``store.Store.replace_answers`` takes them; and how many claims a model
-    judge left unjudged (not among the answers)."""
+    judge left unjudged (not among the answers).
+
+    With a ``scope`` (``scope.Scope``) that is not the whole db, ``loaded``
+    holds the claims of its stories only, and each question is answered from
+    them and from the stories that answered it before (``_candidates``)."""
     answered, unjudged = [], 0
+    before = build.store.user_answers() if scope is not None and not scope.whole else None
     for q in build.settings.questions:
         statement = q.proposition or proposition(q.question)
-        answered.append((q, statement, ask(build, q.question, statement, loaded=loaded)))
+        claims, whole = (loaded, False) if before is None else _candidates(build, loaded, scope, before.get(q.id, []))
+        if whole:
+            # The order and previous claims of every story, for this question only.
+            kept = build.order, build.previous
+            build.order = build.previous = None
+            try:
+                answers = ask(build, q.question, statement, loaded=claims)
+            finally:
+                build.order, build.previous = kept
+        else:
+            answers = ask(build, q.question, statement, loaded=claims)
+        answered.append((q, statement, answers))
         unjudged += getattr(build.stance_judge, "unjudged", 0)
     return answered, unjudged
+
+
+def _candidates(build, loaded, scope, before: list[tuple[int, int]]):
+    """The claims a question's answers are the best ``LIMIT`` of, when only
+    ``scope``'s stories are derived again; and whether they are every claim.
+
+    A claim of an untouched story that did not answer before ranked below all
+    that did (its relevance and its order among them are unchanged), so it
+    can answer now only if fewer than ``LIMIT`` of the earlier answers are
+    left outside the touched stories while there were ``LIMIT`` of them (with
+    fewer, every relevant claim answered). Then the question is asked of every claim."""
+    kept_stories = {story for _, story in before if story not in scope.stories}
+    kept = sum(story not in scope.stories for _, story in before)
+    if len(before) >= LIMIT and kept < LIMIT:
+        return build.store.load(build.settings.model), True
+    if not kept_stories:
+        return loaded, False
+    more = build.store.load(build.settings.model, stories=kept_stories)
+    return merged(loaded, more), False
+
+
+def merged(a, b):
+    """Two ``store.Loaded`` of claims of different stories, as one in id order."""
+    from ..store import Loaded
+
+    ids = a.ids + b.ids
+    rows = sorted(range(len(ids)), key=ids.__getitem__)
+    both = Loaded(ids, np.concatenate([a.article_ids, b.article_ids]), a.speakers + b.speakers, a.contents + b.contents,
+                  a.terms + b.terms, np.concatenate([a.vectors.reshape(len(a), -1), b.vectors]) if len(a) else b.vectors)
+    return both.subset(rows)
 
 
 def as_dict(answer: Answer) -> dict:

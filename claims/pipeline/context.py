@@ -45,6 +45,7 @@ class BuildResult:
     agreements: int = 0
     topics: int = 0
     answers: int = 0
+    stories_derived: int = 0  # stories whose pairs, topics, points and sides this build derived again (``scope.py``)
     unjudged: int = 0  # pairs and answers a model judge could not judge: the next build asks again
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
     stance_reads: dict[int, int] = field(default_factory=dict)  # story id -> pairs the stance model read for its points (not from its cache)
@@ -101,6 +102,7 @@ class Build:
     progress: bool = False
     order: dict | None = None  # claim id -> rank by article path and position, once the build has read it
     previous: dict | None = None  # claim id -> the claim before it in its article, once asked for (``ask.py``)
+    stories: set | None = None  # the stories this build derives again (``scope.py``; None: all)
 
     def timed(self, stage: str):
         return self.result.timed(stage)

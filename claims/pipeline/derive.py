@@ -23,7 +23,7 @@ import numpy as np
 
 from ..index import stories, topics
 from ..text import features, terms
-from . import ask, matching, reuse, sides
+from . import ask, matching, reuse, scope, sides
 from .propose import by_model, propose_points
 from .context import Build
 
@@ -31,20 +31,31 @@ from .context import Build
 def derive(build: Build) -> None:
     store = build.store
     reviewed = store.review_mark()
+    config = store.config()
     with store.atomic():
-        index = matching.load(build)
-        build.order = index.order
-        place(build, index)
-        stored = _stored_features(build)
+        place(build)
+        # Only the stories whose articles changed are derived again (``scope.py``).
+        scope_ = scope.of(build, config, reviewed)
+        build.stories = scope_.stories
+        build.result.stories_derived = len(scope_.marks if scope_.whole else scope_.stories)
+        build.doing(f"deriving {build.result.stories_derived:,} of {len(scope_.marks):,} stories again")
+        # The stories whose claims answered the user's questions: their claims may answer again.
+        answering = {story for rows in store.user_answers().values() for _, story in rows}
+        index = matching.load(build, scope_.stories)
+        build.order = store.claim_order(scope_.union(answering))
+        index.order = build.order
+        build.previous = store.previous_claims(scope_.union(answering)) if by_model(build) else None
+        stored = _stored_features(build, index.claims.contents)
     story_of = store.story_of()  # every article has its story now
     pairs, verdicts = matching.match_and_judge(build, index, story_of)
     unjudged = sum(v is None for v in verdicts)
     with build.timed("questions"):
-        answered, left = ask.answer_all(build, index.claims)
+        answered, left = ask.answer_all(build, index.claims, scope_)
     unjudged += left
+    sided = store.answer_stories("user")
     with store.atomic():
         with build.timed("write"):
-            store.clear_pairs()
+            store.clear_pairs(scope_.stories)
             store.save_pairs(pairs, verdicts)
             store.save_config(judged_with=reuse.judged_with(build))
             texts = set(index.claims.contents)
@@ -53,45 +64,60 @@ def derive(build: Build) -> None:
         # The reader's word over the judge's, before topics count conflicts and points are proposed from them.
         store.apply_reviews()
         with build.timed("topics"):
-            topics.write_topics(store, 0, build.features)
+            topics.write_topics(store, 0, build.features, stories=scope_.stories)
     with build.timed("points"):
-        touched, proposed, story_of_point, marks, left = propose_points(build, index, story_of, store.story_ids())
+        ids = store.story_ids()
+        stories_ = ids if scope_.whole else [s for s in ids if s in scope_.stories]
+        touched, proposed, story_of_point, marks, left = propose_points(build, index, story_of, stories_)
     build.result.unjudged = unjudged = unjudged + left
     with store.atomic():
         store.replace_points(touched, proposed, story_of_point, marks)
         store.apply_reviews()
         # Conflicts and agreements from the sides the points' answers take
-        # (a reader's stance review included), then the reader's word on pairs.
+        # (a reader's stance review included), then the reader's word on pairs;
+        # in the stories derived again and those whose claims answer the user's questions.
         if by_model(build):
             with build.timed("sides"):
-                sides.apply(store, build.stance_judge.confident, build.order)
+                sides.apply(store, build.stance_judge.confident, build.order, scope_.union(sided | store.answer_stories("user")))
                 store.apply_reviews()
         # A review written while this build ran shows (applied just now), but
         # the points were proposed before it: the next build proposes them again.
         again = unjudged or store.review_mark() != reviewed
+        # What the derived stories are made of, for the next build to tell which changed;
+        # none where a model judge left something: the next build derives everything.
+        store.save_story_marks({} if unjudged else {s: m for s, m in scope_.marks.items() if scope_.whole or s in scope_.stories}, scope_.stories)
         # matched_upto: kept for the SQL of older versions' users; "derived" is what builds read.
         key = build.settings.key(build.judge.name, getattr(build.stance_judge, "name", None))
-        store.save_config(**key, stance_margin=str(getattr(build.stance_judge, "margin", "")), matched_upto=store.last_claim(), derived="0" if again else "1", reviewed=reviewed)
+        store.save_config(**key, stance_margin=str(getattr(build.stance_judge, "margin", "")), matched_upto=store.last_claim(),
+                          derived="0" if again else "1", complete="0" if unjudged else "1", reviewed=reviewed)
         # What this build changed, for a desk that watches the story (``store/changes.py``).
         build.result.changes = store.record_changes()
 
 
-def _stored_features(build: Build) -> set[str]:
-    """The texts whose features the store kept, read into the build's
-    features: the stored claims are not lemmatised again to be judged (a
-    build adding ten articles to GNAD spent 2.4 s of its 6.7 s on it)."""
+def _stored_features(build: Build, texts) -> set[str]:
+    """The texts whose features the store kept, of the claims loaded, read
+    into the build's features: the stored claims are not lemmatised again to
+    be judged (a build adding ten articles to GNAD spent 2.4 s of its 6.7 s on it)."""
     with build.timed("load"):
-        stored = build.store.features(features.version())
+        stored = build.store.features(features.version(), texts)
         build.features.update((t, features.loads(f)) for t, f in stored.items() if t not in build.features)
     return set(stored)
 
 
-def place(build: Build, index: matching.Index) -> None:
-    """Give each stored article without a story one."""
+def place(build: Build) -> None:
+    """Give each stored article without a story one (``stories.assign``),
+    reading the claims of only the articles it compares."""
     with build.timed("stories"):
-        claims = index.claims
-        rarity = build.store.term_weights()
-        rarities = np.array([rarity.get(term, terms.UNKNOWN_RARITY) for term in index.vocabulary.columns] or [terms.UNKNOWN_RARITY])
-        placed = stories.assign(build.store, stories.Claims(claims.article_ids, claims.vectors, index.presence, rarities, claims.contents), build.settings.scale)
+        placed = stories.assign(build.store, lambda ids: _story_claims(build, ids), build.settings.scale, build.settings.model)
         if placed:
             build.doing(f"placed {placed:,} articles in {build.store.db['stories'].count:,} stories")
+
+
+def _story_claims(build: Build, article_ids: list[int]) -> stories.Claims:
+    """The claims of ``article_ids`` as stories read them."""
+    index = matching.load(build, articles=article_ids)
+    claims, columns = index.claims, list(index.vocabulary.columns)
+    rarity = build.store.term_weights(columns)
+    rarities = np.array([rarity.get(term, terms.UNKNOWN_RARITY) for term in columns] or [terms.UNKNOWN_RARITY])
+    return stories.Claims(claims.article_ids, claims.vectors, index.presence, rarities, claims.contents,
+                          build.store.repeated_contents(claims.contents), columns)

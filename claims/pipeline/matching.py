@@ -36,16 +36,17 @@ class Index:
     order: dict = field(default_factory=dict)  # claim id -> rank by article path and position (Store.claim_order)
 
 
-def load(build: Build) -> Index:
-    """Every stored claim with a vector of the settings' model, and its terms."""
+def load(build: Build, stories=None, articles=None) -> Index:
+    """The stored claims with a vector of the settings' model (of ``stories``,
+    or of ``articles``; default: all), and their terms. Their ``order`` is
+    left for the caller to set (``Store.claim_order``)."""
     with build.timed("load"):
-        claims = build.store.load(build.settings.model)
-    # Shared terms count by how rare they are in the whole corpus.
+        claims = build.store.load(build.settings.model, stories, articles)
     with build.timed("match"):
         known = build.features
         term_lists = [stored.split() if stored is not None else sorted(known[content].content) for content, stored in zip(claims.contents, claims.terms)]
         vocabulary, presence = terms.Vocabulary.index(claims.contents, term_lists)
-    return Index(claims, term_lists, vocabulary, presence, build.store.claim_order())
+    return Index(claims, term_lists, vocabulary, presence)
 
 
 @dataclass

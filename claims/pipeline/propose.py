@@ -86,7 +86,7 @@ def propose_points(build: Build, index: matching.Index, story_of: dict[int, int]
     rows_of: dict[int, list[int]] = {}
     for k, article_id in enumerate(index.claims.article_ids.tolist()):
         rows_of.setdefault(story_of.get(article_id, -1), []).append(k)
-    conflicts_of = build.store.story_conflicts()
+    conflicts_of = build.store.story_conflicts(None if build.stories is None else stories_)
     stored_marks = build.store.point_marks()
     source_of = build.store.article_sources()
     touched = []

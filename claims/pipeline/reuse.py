@@ -62,7 +62,7 @@ def kept_verdicts(build: Build, pairs, refs, contents, vocabulary) -> list[regis
     give again, None for the rest."""
     if not pairs or not getattr(build.judge, "pair_only", False) or build.store.config().get("judged_with") != judged_with(build):
         return [None] * len(pairs)
-    stored = build.store.judged_pairs()
+    stored = build.store.judged_pairs(build.stories)
     known, row = build.features, {ref.id: k for k, ref in enumerate(refs)}
     kept: list[registry.Verdict | None] = []
     for p in pairs:

@@ -124,10 +124,12 @@ def contested(sides: list[Side], confident: float = CONFIDENT) -> set[str]:
             if any(a.stance != b.stance and distinct(a, b) for a, b in combinations(group, 2))}
 
 
-def apply(store, confident: float = CONFIDENT, order: dict[int, int] | None = None) -> int:
-    """Derive the stored points' conflicts and agreements into ``claim_pairs``,
-    and mark the contested points; how many rows."""
-    found = [Side(*row) for row in store.point_sides()]
+def apply(store, confident: float = CONFIDENT, order: dict[int, int] | None = None, stories=None) -> int:
+    """Derive the stored points' conflicts and agreements into ``claim_pairs``
+    (of ``stories``' claims; default: all), and mark the contested points; how many rows."""
+    if stories is not None:
+        order = store.claim_order(stories)  # ties go by the order of these stories' claims among themselves
+    found = [Side(*row) for row in store.point_sides(stories)]
     rows = derive(found, confident, order)
-    store.save_sides(rows, contested(found, confident))
+    store.save_sides(rows, contested(found, confident), stories)
     return len(rows)

@@ -6,12 +6,60 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
 from ..inputs import ingest
 
 if TYPE_CHECKING:
     from ..judging.registry import Verdict
+
+
+def in_stories(stories: Iterable[int] | None, article: str = "a") -> tuple[str, list]:
+    """A ``where`` clause on the article alias ``article`` that keeps the
+    articles of ``stories`` (None: every article), and its parameters."""
+    if stories is None:
+        return "", []
+    return f"where {article}.story_id in (select value from json_each(?))", [json.dumps(sorted(stories))]
+
+
+def refresh_term_weights(db, terms: Iterable[str] | None = None) -> None:
+    """Make ``term_weights`` again for ``terms`` (default: all) from
+    ``article_terms`` (``Derived.term_weights`` says what a weight is), with
+    the article each is from."""
+    if terms is None:
+        where, params = "", []
+        db.execute("delete from term_weights")
+    else:
+        where, params = "where t.term in (select value from json_each(?))", [json.dumps(sorted(set(terms)), ensure_ascii=False)]
+        db.execute("delete from term_weights where term in (select value from json_each(?))", params)
+    db.execute(
+        f"""insert into term_weights (term, weight, article_id)
+           select term, weight, article_id from (
+             select t.term, t.weight, t.article_id, row_number() over (partition by t.term order by a.path, a.id) as k
+             from article_terms t join articles a on a.id = t.article_id {where})
+           where k = 1""", params)
+
+
+def weigh_terms_of(db, article_id: int) -> None:
+    """The terms of an article just stored: each takes its weight where the
+    article comes before the one the term's weight is from (by path, then
+    id), or where the term is new. One statement over the article's terms:
+    making each term's weight again read every article with it (34 ms an
+    article on GNAD, most of writing it)."""
+    db.execute(
+        """insert into term_weights (term, weight, article_id)
+           select term, weight, article_id from article_terms where article_id = ?
+           on conflict (term) do update set weight = excluded.weight, article_id = excluded.article_id
+           where (select path, id from articles where id = excluded.article_id)
+               < (select path, id from articles where id = term_weights.article_id)""", [article_id])
+
+
+def unweigh_terms_of(db, article_id: int) -> None:
+    """Before an article is removed: the terms whose weight is from it are weighed again without it."""
+    terms = [r[0] for r in db.execute("select term from term_weights where article_id = ?", [article_id])]
+    db.execute("delete from article_terms where article_id = ?", [article_id])
+    if terms:
+        refresh_term_weights(db, terms)
 
 
 class Derived:
@@ -64,23 +112,53 @@ class Derived:
     def place(self, article_id: int, story_id: int) -> None:
         self.db["articles"].update(article_id, {"story_id": story_id})
 
-    def term_weights(self) -> dict[str, float]:
-        """term -> how rare it is: the rarity of the word the first stored
-        article by path shows it by (``article_terms``), written to
-        ``term_weights`` too. First by path, as a fresh build of a folder reads
-        its files, not first stored: a db's stories do not depend on the
-        order its articles came in. (The least rare of its words, or the
-        rarest, also order-free, grouped GNAD worse: 14 and 73 conflicts across
-        newspaper sections against 2.)"""
-        self.db.execute("delete from term_weights")
-        self.db.execute(
-            """insert into term_weights (term, weight)
-               select term, weight from (
-                 select t.term, t.weight, row_number() over (partition by t.term order by a.path, a.id) as k
-                 from article_terms t join articles a on a.id = t.article_id)
-               where k = 1"""
-        )
-        return dict(self.db.execute("select term, weight from term_weights"))
+    def term_weights(self, terms: Iterable[str] | None = None) -> dict[str, float]:
+        """term -> how rare it is (of ``terms``; default: all): the rarity of
+        the word the first stored article by path shows it by
+        (``article_terms``), as ``term_weights`` keeps it. First by path, as a
+        fresh build of a folder reads its files, not first stored: a db's
+        stories do not depend on the order its articles came in. (The least
+        rare of its words, or the rarest, also order-free, grouped GNAD worse:
+        14 and 73 conflicts across newspaper sections against 2.)"""
+        if terms is None:
+            return dict(self.db.execute("select term, weight from term_weights"))
+        return dict(self.db.execute(
+            "select term, weight from term_weights where term in (select value from json_each(?))", [json.dumps(sorted(set(terms)), ensure_ascii=False)]))
+
+    def repeated_contents(self, contents: Iterable[str]) -> dict[str, int]:
+        """Of ``contents``, those that claims of more than one stored article
+        assert -> in how many articles (``stories.weights``)."""
+        return dict(self.db.execute(
+            """select coalesce(content, text), count(distinct article_id) from claims
+               where coalesce(content, text) in (select value from json_each(?))
+               group by coalesce(content, text) having count(distinct article_id) > 1""",
+            [json.dumps(sorted(set(contents)), ensure_ascii=False)]))
+
+    def save_profiles(self, model: str, article_ids: list[int], means, terms: list[dict[str, float]]) -> None:
+        """Articles' profiles (``index/stories.py``): mean vectors under ``model`` and term weights."""
+        from .vectors import to_blob
+
+        self.db["article_profiles"].insert_all(
+            ({"article_id": a, "model": model, "mean": to_blob(m)} for a, m in zip(article_ids, means)), pk=("article_id", "model"), replace=True)
+        self.db.execute("delete from profile_terms where article_id in (select value from json_each(?))", [json.dumps(article_ids)])
+        self.db["profile_terms"].insert_all(
+            ({"article_id": a, "term": t, "weight": w} for a, weights in zip(article_ids, terms) for t, w in weights.items()), pk=("article_id", "term"))
+
+    def profiles_of(self, model: str, article_ids: list[int], terms: Iterable[str]):
+        """The stored profiles of ``article_ids`` that have one under ``model``:
+        their ids, mean vectors, and (article row, term, weight) of the
+        ``terms`` they have (what a dot product with articles of those terms reads)."""
+        from .vectors import from_blobs
+
+        rows = self.db.execute(
+            "select article_id, mean from article_profiles where model = ? and article_id in (select value from json_each(?)) order by article_id",
+            [model, json.dumps(sorted(article_ids))]).fetchall()
+        ids = [r[0] for r in rows]
+        row_of = {a: k for k, a in enumerate(ids)}
+        found = [(row_of[a], t, w) for a, t, w in self.db.execute(
+            "select article_id, term, weight from profile_terms where term in (select value from json_each(?))",
+            [json.dumps(sorted(set(terms)), ensure_ascii=False)]) if a in row_of]
+        return ids, (from_blobs([r[1] for r in rows]) if rows else None), found
 
     def count_stories(self) -> None:
         """Counts, dates and labels of the stories from their articles; a story
@@ -105,9 +183,30 @@ class Derived:
         # A story id can be given again: what its points were made of goes with it.
         self.db.execute("delete from point_marks where story_id not in (select id from stories)")
 
+    def story_articles(self) -> list[tuple]:
+        """(story, article id, sha256, path, source) of every placed article,
+        by story and id: what a story's derived rows are made of
+        (``pipeline/scope.py``)."""
+        return self.db.execute(
+            "select story_id, id, sha256, path, source from articles where story_id is not null order by story_id, id").fetchall()
+
+    def story_marks(self) -> dict[int, str]:
+        """Story id -> the digest its stored pairs, topics and sides were derived with."""
+        return dict(self.db.execute("select story_id, mark from story_marks"))
+
+    def save_story_marks(self, marks: dict[int, str], stories: Iterable[int] | None) -> None:
+        """The marks of ``stories`` (None: all), in place of theirs; a story no
+        longer there loses its mark."""
+        if stories is None:
+            self.db.execute("delete from story_marks")
+        else:
+            self.db.execute("delete from story_marks where story_id in (select value from json_each(?))", [json.dumps(sorted(stories))])
+        self.db["story_marks"].insert_all(({"story_id": s, "mark": m} for s, m in marks.items()), pk="story_id", replace=True)
+        self.db.execute("delete from story_marks where story_id not in (select id from stories)")
+
     # Pairs ---------------------------------------------------------------
 
-    def story_conflicts(self) -> dict[int, list[tuple[int, int, str, str, float]]]:
+    def story_conflicts(self, stories: Iterable[int] | None = None) -> dict[int, list[tuple[int, int, str, str, float]]]:
         """Story id -> (claim_a, claim_b, content_a, content_b, score) of the
         conflicts between claims of that story, strongest first. One query:
         one a story cost GNAD's 900 stories a second."""
@@ -116,7 +215,8 @@ class Derived:
             """select aa.story_id, p.claim_a, p.claim_b, coalesce(a.content, a.text), coalesce(b.content, b.text), p.score
                from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
                join articles aa on aa.id = a.article_id
-               where p.relation = 'conflict' order by aa.story_id, p.score desc, p.claim_a, p.claim_b"""
+               """ + (in_stories(stories, "aa")[0] or "where 1") + """ and p.relation = 'conflict'
+               order by aa.story_id, p.score desc, p.claim_a, p.claim_b""", in_stories(stories, "aa")[1]
         ):
             found.setdefault(story_id, []).append(tuple(row))
         return found
@@ -130,9 +230,13 @@ class Derived:
 
     # Features -------------------------------------------------------------
 
-    def features(self, version: str) -> dict[str, str]:
+    def features(self, version: str, texts: Iterable[str] | None = None) -> dict[str, str]:
         """Claim text -> its stored features (JSON, ``features.dumps``) of
-        this ``version``, for the stored claims' texts."""
+        this ``version``, for the stored claims' texts (of ``texts``)."""
+        if texts is not None:
+            return dict(self.db.execute(
+                "select text, features from claim_features where version = ? and text in (select value from json_each(?))",
+                [version, json.dumps(sorted(set(texts)), ensure_ascii=False)]))
         return dict(self.db.execute(
             """select text, features from claim_features where version = ?
                and text in (select coalesce(content, text) from claims)""", [version]))
@@ -143,8 +247,14 @@ class Derived:
         self.db["claim_features"].upsert_all(({"text": t, "version": version, "features": f} for t, f in found.items()), pk="text")
         self.db.execute("delete from claim_features where text not in (select coalesce(content, text) from claims)")
 
-    def clear_pairs(self) -> None:
-        self.db.execute("delete from claim_pairs")
+    def clear_pairs(self, stories: Iterable[int] | None = None) -> None:
+        """Forget the pairs of ``stories``' claims (None: every pair)."""
+        if stories is None:
+            self.db.execute("delete from claim_pairs")
+            return
+        where, params = in_stories(stories)
+        claims = f"select c.id from claims c join articles a on a.id = c.article_id {where}"
+        self.db.execute(f"delete from claim_pairs where claim_a in ({claims}) or claim_b in ({claims})", params + params)
 
     def save_pairs(self, pairs, verdicts) -> None:
         """Matched pairs (``match.Match``) with their verdicts (``judge.Verdict``)."""
@@ -162,7 +272,7 @@ class Derived:
             pk=("claim_a", "claim_b"),
         )
 
-    def point_sides(self) -> list[tuple]:
+    def point_sides(self, stories: Iterable[int] | None = None) -> list[tuple]:
         """(point, proposition, story, claim, source, speaker, stance, score,
         confirmed) of every yes or no answer, for ``pipeline/sides.py``: the
         story is the claim's (a question asked of the whole db has answers in
@@ -173,15 +283,48 @@ class Derived:
                       coalesce(s.status, 'proposed') = 'confirmed'
                from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
                join articles ar on ar.id = c.article_id
-               where s.stance in ('yes', 'no') order by s.question_id, s.claim_id"""
+               """ + (in_stories(stories, "ar")[0] or "where 1") + """ and s.stance in ('yes', 'no')
+               order by s.question_id, s.claim_id""", in_stories(stories, "ar")[1]
         ).fetchall()
 
-    def save_sides(self, rows: list[dict], contested: set[str] = frozenset()) -> None:
-        """Conflicts and agreements derived from sides (``pipeline/sides.py``),
-        over the pairwise judge's verdict of the same pair (its similarity and
-        shared words kept); those of an earlier derivation go first. The
-        caller applies the reviews after."""
-        self.db.execute("delete from claim_pairs where point is not null and coalesce(judged_by, judge) = 'sides'")
+    def answer_stories(self, origin: str = "user") -> set[int]:
+        """The stories of the claims that take a side on questions of ``origin``."""
+        return {r[0] for r in self.db.execute(
+            """select distinct ar.story_id from answers s join questions q on q.id = s.question_id
+               join claims c on c.id = s.claim_id join articles ar on ar.id = c.article_id
+               where coalesce(q.origin, 'user') = ? and s.stance in ('yes', 'no') and ar.story_id is not null""", [origin])}
+
+    def user_answers(self) -> dict[str, list[tuple[int, int]]]:
+        """Question id -> (claim, story) of each stored answer to the user's questions."""
+        found: dict[str, list] = {}
+        for question_id, claim_id, story_id in self.db.execute(
+            """select s.question_id, s.claim_id, ar.story_id from answers s join questions q on q.id = s.question_id
+               join claims c on c.id = s.claim_id join articles ar on ar.id = c.article_id
+               where coalesce(q.origin, 'user') = 'user' order by s.question_id, s.claim_id"""):
+            found.setdefault(question_id, []).append((claim_id, story_id))
+        return found
+
+    def restore_cues(self, stories: Iterable[int] | None = None) -> None:
+        """Take the side-derived rows of ``stories``' claims back to what the
+        pairwise judge said of the pair (``cue``), and forget those that were
+        only sides': a story's sides derived again start where its matching left them."""
+        where, params = in_stories(stories)
+        claims = f"select c.id from claims c join articles a on a.id = c.article_id {where}"
+        mine = f"point is not null and coalesce(judged_by, judge) = 'sides' and claim_a in ({claims})"
+        self.db.execute(
+            f"""update claim_pairs set relation = json_extract(cue, '$.relation'), judged_relation = json_extract(cue, '$.relation'),
+                  score = json_extract(cue, '$.score'), reason = json_extract(cue, '$.reason'), kind = json_extract(cue, '$.kind'),
+                  judge = json_extract(cue, '$.judge'), judged_by = json_extract(cue, '$.judge'), status = 'proposed',
+                  point = null, cue = null
+                where {mine} and cue is not null""", params)
+        self.db.execute(f"delete from claim_pairs where {mine}", params)
+
+    def save_sides(self, rows: list[dict], contested: set[str] = frozenset(), stories: Iterable[int] | None = None) -> None:
+        """Conflicts and agreements derived from sides (``pipeline/sides.py``)
+        of ``stories`` (None: all), over the pairwise judge's verdict of the
+        same pair (its similarity and shared words kept); those of an earlier
+        derivation go first. The caller applies the reviews after."""
+        self.restore_cues(stories)
         # A pair the pairwise judge stored (either way round) keeps its order,
         # one row per pair, and its cue verdict in ``cue`` (JSON): a later build
         # keeps that verdict where a fresh build would judge the same (``judged_pairs``).
@@ -191,10 +334,17 @@ class Derived:
         rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in cues else r for r in rows]
         rows = [{**r, "cue": cues.get((r["claim_a"], r["claim_b"]))} for r in rows]
         self.db["claim_pairs"].upsert_all(rows, pk=("claim_a", "claim_b"))
-        self.db.execute("update questions set contested = (id in (select value from json_each(?)))", [json.dumps(sorted(contested))])
-        self.count_topics()
+        if stories is None:
+            self.db.execute("update questions set contested = (id in (select value from json_each(?)))", [json.dumps(sorted(contested))])
+            self.count_topics()
+            return
+        self.db.execute(
+            """update questions set contested = (id in (select value from json_each(?)))
+               where coalesce(origin, 'user') = 'user' or story_id in (select value from json_each(?))""",
+            [json.dumps(sorted(contested)), json.dumps(sorted(stories))])
+        self.count_topics(*self.topics_of_stories(stories))
 
-    def judged_pairs(self) -> dict[tuple, Verdict]:
+    def judged_pairs(self, stories: Iterable[int] | None = None) -> dict[tuple, Verdict]:
         """(content_a, content_b, speaker_a, speaker_b, similarity) -> the
         judge's own verdict (not a reader's review) of every stored pair, for
         ``pipeline/reuse.py``."""
@@ -205,7 +355,8 @@ class Derived:
             """select coalesce(a.content, a.text), coalesce(b.content, b.text), a.speaker, b.speaker, p.similarity,
                       p.judged_relation, p.score, p.reason, p.kind, p.shared, p.judged_by, p.point, p.cue
                from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
-               where p.judged_relation is not null"""
+               join articles aa on aa.id = a.article_id
+               """ + (in_stories(stories, "aa")[0] or "where 1") + " and p.judged_relation is not null", in_stories(stories, "aa")[1]
         ):
             if point is not None:
                 if cue is None:
@@ -235,32 +386,55 @@ class Derived:
             pk=("judge", "pair"),
         )
 
-    def pair_edges(self) -> list[tuple[int, int, float, float | None, int]]:
+    def pair_edges(self, stories: Iterable[int] | None = None) -> list[tuple[int, int, float, float | None, int]]:
         """(claim_a, claim_b, similarity, overlap, story) of every matched
-        pair (the two claims of a pair are of one story)."""
+        pair (of ``stories``; the two claims of a pair are of one story)."""
+        where, params = in_stories(stories)
         # Not a pair only sides link: it has no similarity.
         return self.db.execute(
-            """select p.claim_a, p.claim_b, p.similarity, p.overlap, a.story_id from claim_pairs p
-               join claims c on c.id = p.claim_a join articles a on a.id = c.article_id where p.similarity is not null"""
+            f"""select p.claim_a, p.claim_b, p.similarity, p.overlap, a.story_id from claim_pairs p
+               join claims c on c.id = p.claim_a join articles a on a.id = c.article_id {where or 'where 1'} and p.similarity is not null""",
+            params,
         ).fetchall()
 
     # Topics --------------------------------------------------------------
 
-    def topic_of(self) -> dict[int, int]:
-        """claim id -> topic id."""
-        return dict(self.db.execute("select claim_id, topic_id from claim_topics"))
+    def topic_of(self, stories: Iterable[int] | None = None) -> dict[int, int]:
+        """claim id -> topic id (of ``stories``' claims)."""
+        where, params = in_stories(stories)
+        return dict(self.db.execute(
+            f"select t.claim_id, t.topic_id from claim_topics t join claims c on c.id = t.claim_id join articles a on a.id = c.article_id {where}",
+            params))
 
-    def contents(self) -> dict[int, str]:
-        """claim id -> what it asserts."""
-        return dict(self.db.execute("select id, coalesce(content, text) from claims"))
+    def last_topic(self) -> int:
+        return self.db.execute("select max(id) from topics").fetchone()[0] or 0
 
-    def replace_topics(self, topics: list[tuple[int, str, list[int]]]) -> None:
-        """All topics, each (id, label, its claim ids), in place of the stored ones."""
-        self.db.execute("delete from claim_topics")
-        self.db.execute("delete from topics")
+    def contents(self, stories: Iterable[int] | None = None) -> dict[int, str]:
+        """claim id -> what it asserts (of ``stories``' claims)."""
+        where, params = in_stories(stories)
+        return dict(self.db.execute(f"select c.id, coalesce(c.content, c.text) from claims c join articles a on a.id = c.article_id {where}", params))
+
+    def topics_of_stories(self, stories: Iterable[int]) -> tuple[str, list]:
+        """A ``where`` clause for ``count_topics`` that keeps the topics of ``stories``' claims."""
+        where, params = in_stories(stories)
+        return (f"""where id in (select t.topic_id from claim_topics t join claims c on c.id = t.claim_id
+                                 join articles a on a.id = c.article_id {where})""", params)
+
+    def replace_topics(self, topics: list[tuple[int, str, list[int]]], stories: Iterable[int] | None = None) -> None:
+        """The topics of ``stories`` (None: all), each (id, label, its claim
+        ids), in place of the stored ones; a topic left without claims goes."""
+        if stories is None:
+            self.db.execute("delete from claim_topics")
+        else:
+            where, params = in_stories(stories)
+            self.db.execute(f"delete from claim_topics where claim_id in (select c.id from claims c join articles a on a.id = c.article_id {where})", params)
+        self.db.execute("delete from topics where id not in (select topic_id from claim_topics)")
         self.db["topics"].insert_all({"id": id_, "label": label, "claims": len(group), "sources": 0, "conflicts": 0} for id_, label, group in topics)
         self.db["claim_topics"].insert_all({"claim_id": claim, "topic_id": id_} for id_, _, group in topics for claim in group)
-        self.count_topics()
+        if stories is None:
+            self.count_topics()
+        else:
+            self.count_topics(*self.topics_of_stories(stories))
 
     def count_topics(self, where: str = "", params=()) -> None:
         # Sources and conflicts from the tables, so the counts mean what SQL means.

@@ -444,3 +444,35 @@ def m014_changes(db: sqlite_utils.Database) -> None:
     db["changes"].create_index(["build"], if_not_exists=True)
     db["reported_state"].create({"what": str, "key": str, "value": str, **about}, pk=("what", "key"), if_not_exists=True)
     db.create_view("latest_changes", "select * from changes where build = (select max(build) from changes) order by id", replace=True)
+
+
+@MIGRATIONS()
+def m015_story_marks(db: sqlite_utils.Database) -> None:
+    """The digest of what each story's pairs, verdicts, topics and sides were
+    derived from (``pipeline/scope.py``): its articles, their texts and
+    outlets, the settings and the code. A build derives again only the
+    stories whose digest changed, and keeps the rest as stored."""
+    db["story_marks"].create({"story_id": int, "mark": str}, pk="story_id", if_not_exists=True)
+
+
+@MIGRATIONS()
+def m016_article_profiles(db: sqlite_utils.Database) -> None:
+    """What stories compare articles by, kept per article (``index/stories.py``):
+    ``article_profiles`` (its claims' mean vector under a model) and
+    ``profile_terms`` (its terms' weights), so that placing a new article in
+    a db of many reads these rows, not every stored claim's vector; and an
+    index on ``article_terms.term``, so that a term's weight (``term_weights``)
+    is brought up to date for the terms of an article added or removed, not
+    for every term."""
+    db["article_profiles"].create({"article_id": int, "model": str, "mean": bytes}, pk=("article_id", "model"), if_not_exists=True)
+    db["profile_terms"].create({"article_id": int, "term": str, "weight": float}, pk=("article_id", "term"), if_not_exists=True)
+    db["profile_terms"].create_index(["term"], if_not_exists=True)
+    db["article_terms"].create_index(["term"], if_not_exists=True)
+    # From now on kept up to date article by article, each weight with the
+    # article it is from; once here for all.
+    if db["term_weights"].exists() and "article_id" not in db["term_weights"].columns_dict:
+        db["term_weights"].add_column("article_id", int)
+    if db["term_weights"].exists() and db["article_terms"].exists():
+        from .derived import refresh_term_weights
+
+        refresh_term_weights(db)

@@ -20,7 +20,7 @@ from sqlite_utils.utils import sqlite3
 from ..errors import NotADatabase
 from ..inputs import ingest
 from .changes import Changes
-from .derived import Derived
+from .derived import Derived, in_stories, unweigh_terms_of, weigh_terms_of
 from .lock import path_of as lock_path_of, writing
 from .reviews import Reviews
 from .schema import MIGRATIONS
@@ -178,6 +178,7 @@ class Store(Derived, Reviews, Changes):
                 ids = [row[0] for row in self.db.execute("select id from claims where article_id = ? order by position", [article_id])]
                 self.add_embeddings(ids, vectors, model)
             self.db["article_terms"].insert_all(({"article_id": article_id, "term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk=("article_id", "term"))
+            weigh_terms_of(self.db, article_id)
             self.mark_changed()
         return article_id
 
@@ -208,7 +209,9 @@ class Store(Derived, Reviews, Changes):
                 self.db.execute(f"delete from {table} where claim_id in ({claim_ids})", [article_id])
             self.db.execute("delete from claims where article_id = ?", [article_id])
             self.db.execute("delete from skipped where article_id = ?", [article_id])
-            self.db.execute("delete from article_terms where article_id = ?", [article_id])
+            self.db.execute("delete from article_profiles where article_id = ?", [article_id])
+            self.db.execute("delete from profile_terms where article_id = ?", [article_id])
+            unweigh_terms_of(self.db, article_id)
             self.db.execute("delete from articles where id = ?", [article_id])
             self.mark_changed()
 
@@ -236,12 +239,15 @@ class Store(Derived, Reviews, Changes):
             found.update(rows)
         return sorted(found.items())
 
-    def claim_order(self) -> dict[int, int]:
+    def claim_order(self, stories: Iterable[int] | None = None) -> dict[int, int]:
         """claim id -> its rank by article path, then place in the article:
         an order that does not depend on which build stored a claim, as ids
-        do, so that pairs and topics come out alike however the db was built."""
+        do, so that pairs and topics come out alike however the db was built.
+        With ``stories``, the ranks of those stories' claims among themselves:
+        in the same order as among all claims."""
+        where, params = in_stories(stories)
         rows = self.db.execute(
-            "select c.id from claims c join articles a on a.id = c.article_id order by a.path, a.id, c.position, c.id"
+            f"select c.id from claims c join articles a on a.id = c.article_id {where} order by a.path, a.id, c.position, c.id", params
         ).fetchall()
         return {claim_id: k for k, (claim_id,) in enumerate(rows)}
 
@@ -278,10 +284,11 @@ class Store(Derived, Reviews, Changes):
 
     # Loading the corpus ----------------------------------------------------
 
-    def load(self, model: str, stories: Iterable[int] | None = None) -> Loaded:
+    def load(self, model: str, stories: Iterable[int] | None = None, articles: Iterable[int] | None = None) -> Loaded:
         """The claims with a vector of ``model``, in id order; with
-        ``stories``, only the claims of those stories' articles."""
-        if stories is None:
+        ``stories`` (or ``articles``), only the claims of those stories' articles
+        (of those articles)."""
+        if stories is None and articles is None:
             # From the embeddings, in the order of their primary key (claim_id,
             # model): ordering by claims.id made SQLite sort every vector.
             rows = self.db.execute(
@@ -291,12 +298,13 @@ class Store(Derived, Reviews, Changes):
             ).fetchall()
         else:
             # From the stories' articles down (the story_id and article_id indexes): a few claims of many.
+            column, ids = ("a.story_id", stories) if stories is not None else ("a.id", articles)
             rows = self.db.execute(
-                """select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
+                f"""select c.id, c.article_id, c.speaker, coalesce(c.content, c.text), c.terms, e.vector
                    from articles a join claims c on c.article_id = a.id
                    join embeddings e on e.claim_id = c.id and e.model = ?
-                   where a.story_id in (select value from json_each(?)) order by c.id""",
-                [model, json.dumps(sorted(stories))],
+                   where {column} in (select value from json_each(?)) order by c.id""",
+                [model, json.dumps(sorted(ids))],
             ).fetchall()
         return Loaded(
             ids=[r[0] for r in rows], article_ids=np.array([r[1] for r in rows], dtype=np.int64),
@@ -304,10 +312,12 @@ class Store(Derived, Reviews, Changes):
             vectors=embed.from_blobs([r[5] for r in rows]) if rows else np.zeros((0, 1), dtype=np.float32),
         )
 
-    def previous_claims(self) -> dict[int, int]:
-        """claim id -> the id of the claim just before it in its article."""
+    def previous_claims(self, stories: Iterable[int] | None = None) -> dict[int, int]:
+        """claim id -> the id of the claim just before it in its article (of ``stories``' articles)."""
+        where, params = in_stories(stories)
         return dict(self.db.execute(
-            "select c.id, p.id from claims c join claims p on p.article_id = c.article_id and p.position = c.position - 1"))
+            f"""select c.id, p.id from claims c join claims p on p.article_id = c.article_id and p.position = c.position - 1
+                join articles a on a.id = c.article_id {where}""", params))
 
     def claims_shown(self, claim_ids: list[int]) -> dict[int, dict]:
         """What a reader is shown of each claim: its text, speaker, article and source."""

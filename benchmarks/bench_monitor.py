@@ -1,0 +1,163 @@
+"""Benchmark: a desk's monitor adds a few articles to a db that keeps growing.
+
+    python benchmarks/bench_monitor.py [CSV] [--sizes 1000 10000] [--runs 3] [--add 10]
+
+For each size, a db of about that many articles, then ``--add`` new articles
+added to a copy of it, ``--runs`` times; each figure the median of the runs.
+Prints one JSON line per size: ``stored_articles``, ``add_seconds``,
+``added_alone_seconds`` (the same articles built alone into a fresh db),
+``add_peak_rss_mb`` (the peak RSS of the add's own process, models loaded),
+``add_over_alone`` and the add's stages.
+
+The dbs are made of the GNAD articles (``label;text``; the label is never an
+input), the last ``--add`` of which are the new ones:
+
+- about 1,000: the GNAD articles but the new ones, undated, as ``make bench`` builds them;
+- about 10,000: GNAD is too small, so its articles are reported again year
+  after year: copy k of each article is published on 1 June of 2010 + k and
+  opens with a dateline naming its year ("Wien, 2013 –"), ten copies built one
+  build a year, as a monitor's db grows. Stories a year apart do not join
+  (``stories.in_time``), so each year's stories are GNAD's in size and number.
+  The new articles are of the last year.
+
+Each add runs in a process of its own that first builds the new articles into
+a scratch db (the embedding and stance models loaded, the articles' words
+met), then resets its peak RSS (``/proc/self/clear_refs``), adds them to the
+copy and builds them alone into a fresh db.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "bench" / "gnad_articles.csv"
+YEARS = 10  # copies of GNAD in the db of about 10,000
+
+
+def gnad(csv_path: Path) -> list[str]:
+    csv.field_size_limit(sys.maxsize)
+    with open(csv_path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";", quotechar="'"))
+    for k, row in enumerate(rows):
+        if len(row) != 2:
+            raise SystemExit(f"{csv_path}:{k + 1}: expected label;text, got {len(row)} fields")
+    return [text for _, text in rows]
+
+
+def write_year(texts: list[str], folder: Path, year: int | None, first: int) -> list[Path]:
+    """One JSONL file per article; with a ``year``, dated and with a dateline of that year."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k, text in enumerate(texts):
+        record = {"title": f"Artikel {first + k}", "source": "gnad", "text": text}
+        if year is not None:
+            record.update(text=f"Wien, {year} – {text}", published=f"{year}-06-01")
+        path = folder / f"gnad_{year or 0}_{first + k:05d}.jsonl"
+        path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def make_db(texts: list[str], size: int, add: int, workdir: Path) -> tuple[Path, list[Path], float]:
+    """The db of about ``size`` articles, the new articles' files, and the seconds its builds took."""
+    from claims import Corpus
+
+    base, new = texts[:-add], texts[-add:]
+    db = workdir / f"db_{size}.sqlite"
+    start = time.perf_counter()
+    if size <= len(base):
+        Corpus(db).add([str(p) for p in write_year(base, workdir / f"in_{size}", None, 0)])
+        files = write_year(new, workdir / f"new_{size}", None, len(base))
+    else:
+        years = [2010 + k for k in range(YEARS)]
+        for year in years:
+            Corpus(db).add([str(p) for p in write_year(base, workdir / f"in_{size}_{year}", year, 0)])
+        files = write_year(new, workdir / f"new_{size}", years[-1], len(base))
+    seconds = time.perf_counter() - start
+    sqlite3.connect(db).execute("pragma wal_checkpoint(truncate)")
+    return db, files, seconds
+
+
+def peak_rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def one_add(db: Path, files: list[str]) -> dict:
+    """In this process: warm up on the new articles, then add them to ``db``
+    and build them alone; seconds, stages and the add's peak RSS."""
+    from claims import Corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        Corpus(Path(tmp) / "warm.db").add(files)
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # the peak RSS starts again from what is held now
+        start = time.perf_counter()
+        added = Corpus(db).add(files)
+        add_seconds = time.perf_counter() - start
+        rss = peak_rss_mb()
+        start = time.perf_counter()
+        Corpus(Path(tmp) / "alone.db").add(files)
+        alone = time.perf_counter() - start
+    return {"add_seconds": add_seconds, "added_alone_seconds": alone, "add_peak_rss_mb": rss,
+            "stages": added.seconds, "stories_derived": added.stories_derived, "articles": added.articles}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--add", type=int, default=10)
+    parser.add_argument("--keep", type=Path, help="keep the dbs in this folder (and reuse them when there)")
+    parser.add_argument("--one-add", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one_add:
+        print(json.dumps(one_add(Path(args.one_add[0]), args.one_add[1:])))
+        return
+    if not args.corpus.exists():
+        raise SystemExit(f"{args.corpus}: no such file")
+    texts = gnad(args.corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = args.keep or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for size in args.sizes:
+            db, files, build_seconds = make_db(texts, size, args.add, workdir)
+            runs = []
+            for run in range(args.runs):
+                copy = workdir / f"run_{size}_{run}.sqlite"
+                shutil.copy(db, copy)
+                done = subprocess.run([sys.executable, __file__, "--one-add", str(copy), *map(str, files)],
+                                      capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+                if done.returncode:
+                    raise SystemExit(f"the add failed:\n{done.stderr[-3000:]}")
+                runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+                copy.unlink()
+            median = lambda key: round(statistics.median(r[key] for r in runs), 2)  # noqa: E731
+            stored = sqlite3.connect(db).execute("select count(*) from articles").fetchone()[0]
+            report = {
+                "size": size, "stored_articles": stored, "add_seconds": median("add_seconds"),
+                "added_alone_seconds": median("added_alone_seconds"), "add_peak_rss_mb": median("add_peak_rss_mb"),
+                "db_build_seconds": round(build_seconds, 1), "stories_derived": runs[0]["stories_derived"],
+                "add_stages": {k: round(statistics.median(r["stages"].get(k, 0.0) for r in runs), 2) for k in runs[0]["stages"]},
+            }
+            report["add_over_alone"] = round(report["add_seconds"] / report["added_alone_seconds"], 2)
+            print(json.dumps(report), flush=True)
+
+
+if __name__ == "__main__":
+    main()
