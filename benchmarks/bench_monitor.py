@@ -111,10 +111,11 @@ def one_add(db: Path, files: list[str]) -> dict:
         add_seconds = time.perf_counter() - start
         rss = peak_rss_mb()
         start = time.perf_counter()
-        Corpus(Path(tmp) / "alone.db").add(files)
+        by_itself = Corpus(Path(tmp) / "alone.db").add(files)
         alone = time.perf_counter() - start
     return {"add_seconds": add_seconds, "added_alone_seconds": alone, "add_peak_rss_mb": rss,
-            "stages": added.seconds, "stories_derived": added.stories_derived, "articles": added.articles}
+            "stages": added.seconds, "alone_stages": by_itself.seconds, "stories_derived": added.stories_derived,
+            "articles": added.articles, "stance_reads": sum(added.stance_reads.values()), "alone_stance_reads": sum(by_itself.stance_reads.values())}
 
 
 def main(argv=None) -> None:
@@ -154,6 +155,8 @@ def main(argv=None) -> None:
                 "added_alone_seconds": median("added_alone_seconds"), "add_peak_rss_mb": median("add_peak_rss_mb"),
                 "db_build_seconds": round(build_seconds, 1), "stories_derived": runs[0]["stories_derived"],
                 "add_stages": {k: round(statistics.median(r["stages"].get(k, 0.0) for r in runs), 2) for k in runs[0]["stages"]},
+                "alone_stages": {k: round(statistics.median(r["alone_stages"].get(k, 0.0) for r in runs), 2) for k in runs[0]["alone_stages"]},
+                "stance_reads": runs[0]["stance_reads"], "alone_stance_reads": runs[0]["alone_stance_reads"],
             }
             report["add_over_alone"] = round(report["add_seconds"] / report["added_alone_seconds"], 2)
             print(json.dumps(report), flush=True)

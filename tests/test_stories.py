@@ -185,3 +185,36 @@ def test_time_weighs_only_beyond_the_window_and_only_where_both_are_dated():
     days = np.array([0.0, 10.0, 14.0 + 30.0, 14.0 + 60.0, nan])
     factor = stories.in_time(days[:1], days)[0]
     assert factor[:2].tolist() == [1.0, 1.0] and np.allclose(factor[2:4], [0.5, 0.25]) and factor[4] == 1.0
+
+
+def test_past_regroup_max_a_new_article_is_placed_from_the_kept_profiles(tmp_path, monkeypatch):
+    """A monitor's db of many articles: placing a new one reads its own claims
+    and the stored articles' kept profiles, not every stored claim."""
+    from claims import Store
+
+    monkeypatch.setattr(stories, "REGROUP_MAX", 3)
+    folder = tmp_path / "news"
+    folder.mkdir()
+    seeds = sorted(SEEDS.iterdir())
+    for path in seeds[:4]:
+        shutil.copy(path, folder)
+    (folder / "derby.txt").write_text(FOOTBALL, encoding="utf-8")
+    db_path = tmp_path / "claims.db"
+    Corpus(db_path).add([str(folder)])
+    read = []
+    load = Store.load
+
+    def reading(self, model, stories=None, articles=None):
+        read.append(articles)
+        return load(self, model, stories, articles)
+
+    monkeypatch.setattr(Store, "load", reading)
+    shutil.copy(seeds[4], folder)
+    (folder / "bakery.txt").write_text(BAKERY, encoding="utf-8")
+    Corpus(db_path).add([str(folder)])
+    db = sqlite_utils.Database(db_path)
+    new = {r["id"] for r in db.query("select id from articles where path like '%bakery.txt' or path like ?", [f"%{seeds[4].name}"])}
+    assert [set(a) for a in read if a is not None] == [new]  # placing read the new articles' claims only
+    story = _story_of(db)
+    assert story[seeds[4].name] == story[seeds[0].name]  # the follow-up joins its story
+    assert story["bakery.txt"] not in (story[seeds[0].name], story["derby.txt"])

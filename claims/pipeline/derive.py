@@ -76,9 +76,10 @@ def derive(build: Build) -> None:
         # Conflicts and agreements from the sides the points' answers take
         # (a reader's stance review included), then the reader's word on pairs;
         # in the stories derived again and those whose claims answer the user's questions.
+        sided = scope_.union(sided | store.answer_stories("user"))
         if by_model(build):
             with build.timed("sides"):
-                sides.apply(store, build.stance_judge.confident, build.order, scope_.union(sided | store.answer_stories("user")))
+                sides.apply(store, build.stance_judge.confident, build.order, sided)
                 store.apply_reviews()
         # A review written while this build ran shows (applied just now), but
         # the points were proposed before it: the next build proposes them again.
@@ -91,7 +92,7 @@ def derive(build: Build) -> None:
         store.save_config(**key, stance_margin=str(getattr(build.stance_judge, "margin", "")), matched_upto=store.last_claim(),
                           derived="0" if again else "1", complete="0" if unjudged else "1", reviewed=reviewed)
         # What this build changed, for a desk that watches the story (``store/changes.py``).
-        build.result.changes = store.record_changes()
+        build.result.changes = store.record_changes(stories=sided)
 
 
 def _stored_features(build: Build, texts) -> set[str]:

@@ -16,6 +16,7 @@ shows up in the changes of the next build.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 
 WHATS = ("conflict", "agreement", "point", "side")
@@ -46,12 +47,26 @@ where s.stance in ('yes', 'no')
 
 
 class Changes:
-    def record_changes(self, now: dt.datetime | None = None) -> Counter:
+    def record_changes(self, now: dt.datetime | None = None, stories=None) -> Counter:
         """Append what changed since the last report to ``changes`` and make
         what is stored now the reported state; (what, change) -> how many.
-        Call it in the transaction that completes a derivation."""
-        current = {(r["what"], r["key"]): r for r in self.db.query(_PAIRS + " union all " + _POINTS + " union all " + _SIDES)}
-        before = {(r["what"], r["key"]): r for r in self.db.query("select * from reported_state")}
+        Call it in the transaction that completes a derivation. With
+        ``stories``, only the rows of those stories (and of the user's
+        questions, and of stories gone since) are compared: a build that
+        derived only them changed nothing else."""
+        if stories is None:
+            current_sql, params, before_sql, before_params = _PAIRS + " union all " + _POINTS + " union all " + _SIDES, [], "select * from reported_state", []
+        else:
+            ids = json.dumps(sorted(set(stories) | {r[0] for r in self.db.execute(
+                "select distinct story_id from reported_state where story_id is not null and story_id not in (select id from stories)")}))
+            mine = "in (select value from json_each(?))"
+            current_sql = (f"{_PAIRS} and aa.story_id {mine} union all {_POINTS} where q.story_id is null or q.story_id {mine}"
+                           f" union all {_SIDES} and ar.story_id {mine}")
+            params = [ids, ids, ids]
+            before_sql = f"select * from reported_state where story_id {mine} or (what = 'point' and story_id is null)"
+            before_params = [ids]
+        current = {(r["what"], r["key"]): r for r in self.db.query(current_sql, params)}
+        before = {(r["what"], r["key"]): r for r in self.db.query(before_sql, before_params)}
         found = []
         for k in sorted(before.keys() - current.keys()):
             found.append(("removed", before[k], before[k]["value"], None))
@@ -72,7 +87,10 @@ class Changes:
                 for change, row, was, now_ in found
             )
             self.save_config(builds=build)
-        self.db.execute("delete from reported_state")
+        if stories is None:
+            self.db.execute("delete from reported_state")
+        else:
+            self.db.execute(before_sql.replace("select *", "delete", 1), before_params)
         self.db["reported_state"].insert_all(current.values())
         return counts
 

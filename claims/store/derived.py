@@ -144,21 +144,24 @@ class Derived:
         self.db["profile_terms"].insert_all(
             ({"article_id": a, "term": t, "weight": w} for a, weights in zip(article_ids, terms) for t, w in weights.items()), pk=("article_id", "term"))
 
-    def profiles_of(self, model: str, article_ids: list[int], terms: Iterable[str]):
-        """The stored profiles of ``article_ids`` that have one under ``model``:
-        their ids, mean vectors, and (article row, term, weight) of the
-        ``terms`` they have (what a dot product with articles of those terms reads)."""
+    def profile_means(self, model: str, article_ids: list[int]) -> tuple[list[int], object]:
+        """Of ``article_ids``, those with a kept profile under ``model``, in id
+        order, and their profiles' mean vectors."""
         from .vectors import from_blobs
 
         rows = self.db.execute(
             "select article_id, mean from article_profiles where model = ? and article_id in (select value from json_each(?)) order by article_id",
             [model, json.dumps(sorted(article_ids))]).fetchall()
-        ids = [r[0] for r in rows]
-        row_of = {a: k for k, a in enumerate(ids)}
-        found = [(row_of[a], t, w) for a, t, w in self.db.execute(
-            "select article_id, term, weight from profile_terms where term in (select value from json_each(?))",
-            [json.dumps(sorted(set(terms)), ensure_ascii=False)]) if a in row_of]
-        return ids, (from_blobs([r[1] for r in rows]) if rows else None), found
+        return [r[0] for r in rows], (from_blobs([r[1] for r in rows]) if rows else None)
+
+    def term_dots(self, weights: dict[str, float]) -> list[tuple[int, float]]:
+        """(article, dot product of its kept profile's term weights with
+        ``weights``) of every article with a term of ``weights``: summed in
+        SQLite over the index on ``profile_terms.term``, not read into Python
+        (a term of every article, a dateline, is ten thousand rows)."""
+        return self.db.execute(
+            """select p.article_id, sum(p.weight * n.value) from json_each(?) n join profile_terms p on p.term = n.key
+               group by p.article_id""", [json.dumps(weights, ensure_ascii=False)]).fetchall()
 
     def count_stories(self) -> None:
         """Counts, dates and labels of the stories from their articles; a story
@@ -328,9 +331,12 @@ class Derived:
         # A pair the pairwise judge stored (either way round) keeps its order,
         # one row per pair, and its cue verdict in ``cue`` (JSON): a later build
         # keeps that verdict where a fresh build would judge the same (``judged_pairs``).
+        where, params = in_stories(stories)
         cues = {(a, b): json.dumps({"relation": r, "score": s, "reason": why, "kind": k, "judge": j}, ensure_ascii=False)
                 for a, b, r, s, why, k, j in self.db.execute(
-                    "select claim_a, claim_b, judged_relation, score, reason, kind, judged_by from claim_pairs where point is null")}
+                    f"""select p.claim_a, p.claim_b, p.judged_relation, p.score, p.reason, p.kind, p.judged_by from claim_pairs p
+                        join claims c on c.id = p.claim_a join articles a on a.id = c.article_id {where or 'where 1'} and p.point is null""",
+                    params)}
         rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in cues else r for r in rows]
         rows = [{**r, "cue": cues.get((r["claim_a"], r["claim_b"]))} for r in rows]
         self.db["claim_pairs"].upsert_all(rows, pk=("claim_a", "claim_b"))

@@ -466,7 +466,8 @@ def m016_article_profiles(db: sqlite_utils.Database) -> None:
     for every term."""
     db["article_profiles"].create({"article_id": int, "model": str, "mean": bytes}, pk=("article_id", "model"), if_not_exists=True)
     db["profile_terms"].create({"article_id": int, "term": str, "weight": float}, pk=("article_id", "term"), if_not_exists=True)
-    db["profile_terms"].create_index(["term"], if_not_exists=True)
+    # Covering: a new article's dot products with every kept profile read the index alone (``Store.term_dots``).
+    db["profile_terms"].create_index(["term", "article_id", "weight"], if_not_exists=True)
     db["article_terms"].create_index(["term"], if_not_exists=True)
     # From now on kept up to date article by article, each weight with the
     # article it is from; once here for all.
