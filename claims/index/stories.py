@@ -80,13 +80,21 @@ DATE_WINDOW = 14
 DATE_HALF_LIFE = 30
 
 
+# Below this factor two articles are too far apart in time to be alike at all
+# (about 300 days): a story's mean over its articles does not count them, and
+# placing a new article does not read the kept profiles of articles that far.
+MIN_IN_TIME = 1e-3
+
+
 def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
     """The factor (``len(days_a)`` x ``len(days_b)``) on the likeness of two
     articles published on these day numbers: 1 where either has no date
-    (NaN) or they are at most ``DATE_WINDOW`` days apart."""
+    (NaN) or they are at most ``DATE_WINDOW`` days apart; 0 below ``MIN_IN_TIME``."""
     gap = np.abs(days_a[:, None] - days_b[None, :])
     late = np.maximum(np.nan_to_num(gap, nan=0.0) - DATE_WINDOW, 0.0)
-    return np.power(0.5, late / DATE_HALF_LIFE)
+    factor = np.power(0.5, late / DATE_HALF_LIFE)
+    factor[factor < MIN_IN_TIME] = 0.0
+    return factor
 
 
 def group(alike: np.ndarray, threshold: float = Scale.story, strong: float = Scale.story_strong) -> list[int]:
@@ -294,7 +302,7 @@ def _kept_likeness(store, load, model: str, ids: list[int], new: list[int], new_
     column = {a: k for k, a in enumerate(ids)}
     terms = np.zeros((len(new), len(ids)))
     for j, weights in enumerate(new_claims.term_weights(new_profile[1])):
-        for article_id, dot in store.term_dots(weights):
+        for article_id, dot in store.term_dots(weights, ids):
             if article_id in column:
                 terms[j, column[article_id]] = dot
     return EMBEDDING_WEIGHT * (new_profile[0] @ means.T) + (1 - EMBEDDING_WEIGHT) * terms
@@ -310,6 +318,8 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     stored = {a: s for a, s in store.story_of().items() if a not in named}
     ids = list(stored) + todo
     k_new = len(stored)
+    days = store.published_days(ids)
+    factor = in_time(days[k_new:], days) if not np.isnan(days).all() else np.ones((len(todo), len(ids)))
     if model is None:
         profile = load(ids).profiles(ids)
         alike = likeness((profile[0][k_new:], profile[1][k_new:]), profile)
@@ -317,15 +327,16 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
         claims = load(todo)
         new_profile = claims.profiles(todo)
         _keep_profiles(store, model, claims, todo, new_profile)
-        alike = _kept_likeness(store, load, model, ids, todo, new_profile, claims)
+        # Only the articles near enough in time to one of the new ones are read.
+        near = np.flatnonzero(factor.max(axis=0) > 0)
+        alike = np.zeros((len(todo), len(ids)))
+        alike[:, near] = _kept_likeness(store, load, model, [ids[k] for k in near.tolist()], todo, new_profile, claims)
     # Stories in the order their first article comes, as ties were broken before.
     column_of = {story: k for k, story in enumerate(dict.fromkeys(stored[a] for a in ids[:k_new]))}
     story_ids = list(column_of)
     story_col = np.empty(len(ids), dtype=np.int64)
     story_col[:k_new] = [column_of[stored[a]] for a in ids[:k_new]]
-    days = store.published_days(ids)
-    if not np.isnan(days).all():
-        alike *= in_time(days[k_new:], days)
+    alike *= factor
     for j, article_id in enumerate(todo):
         # Each story's mean and greatest likeness to this article, over
         # its articles so far (new ones placed before it included).

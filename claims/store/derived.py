@@ -154,14 +154,18 @@ class Derived:
             [model, json.dumps(sorted(article_ids))]).fetchall()
         return [r[0] for r in rows], (from_blobs([r[1] for r in rows]) if rows else None)
 
-    def term_dots(self, weights: dict[str, float]) -> list[tuple[int, float]]:
+    def term_dots(self, weights: dict[str, float], articles: list[int]) -> list[tuple[int, float]]:
         """(article, dot product of its kept profile's term weights with
-        ``weights``) of every article with a term of ``weights``: summed in
-        SQLite over the index on ``profile_terms.term``, not read into Python
-        (a term of every article, a dateline, is ten thousand rows)."""
+        ``weights``) of those of ``articles`` with a term of ``weights``:
+        summed in SQLite over the covering index on ``profile_terms.term``,
+        not read into Python (a term of every article, a dateline, is ten
+        thousand rows)."""
+        # The terms first, then the articles as a filter (cross join, unary +):
+        # SQLite 3.51 otherwise went article by article through the primary key, 80 times slower.
         return self.db.execute(
-            """select p.article_id, sum(p.weight * n.value) from json_each(?) n join profile_terms p on p.term = n.key
-               group by p.article_id""", [json.dumps(weights, ensure_ascii=False)]).fetchall()
+            """select p.article_id, sum(p.weight * n.value) from json_each(?) n cross join profile_terms p on p.term = n.key
+               where +p.article_id in (select value from json_each(?)) group by p.article_id""",
+            [json.dumps(weights, ensure_ascii=False), json.dumps(articles)]).fetchall()
 
     def count_stories(self) -> None:
         """Counts, dates and labels of the stories from their articles; a story
