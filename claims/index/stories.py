@@ -81,8 +81,9 @@ DATE_HALF_LIFE = 30
 
 
 # Below this factor two articles are too far apart in time to be alike at all
-# (about 300 days): a story's mean over its articles does not count them, and
-# placing a new article does not read the kept profiles of articles that far.
+# (about 300 days): their likeness is 0 (still one of the articles a story's
+# mean is taken over), and placing a new article does not read the kept
+# profiles of articles that far.
 MIN_IN_TIME = 1e-3
 
 

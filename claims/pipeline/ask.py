@@ -10,6 +10,7 @@ calibrated on, not the mostly unrelated pairs of a news corpus.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -73,9 +74,13 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     similarity = (claims.vectors[firsts] @ query)[np.searchsorted(firsts, row_of)]
     # What a claim asserts (its content, without the reporting frame) is what answers.
     refs = [match.ClaimRef(id_, 0, None, features.stored_terms(content, terms, known)) for id_, content, terms in zip(claims.ids, claims.contents, claims.terms)]
-    vocabulary = features.vocabulary_of((content, ref.terms) for content, ref in zip(claims.contents, refs))
+    # The question's terms are in the vocabulary too: its row is unit length over
+    # all of them, so a claim's relevance does not depend on which other claims
+    # are read (a build that derives some stories answers from only some).
+    asked = known[statement].content
+    vocabulary = features.vocabulary_of([*((content, ref.terms) for content, ref in zip(claims.contents, refs)), (statement, asked)])
     claim_matrix = match.term_matrix(refs, vocabulary)
-    question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, known[statement].content)], vocabulary)
+    question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, asked)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
     relevance = np.where(similarity >= build.settings.scale.question, match.score(similarity, overlap), -1.0)
     read_as = list(claims.contents)
@@ -203,9 +208,10 @@ def answer_all(build, loaded=None, scope=None) -> tuple[list[tuple], int]:
     them and from the stories that answered it before (``_candidates``)."""
     answered, unjudged = [], 0
     before = build.store.user_answers() if scope is not None and not scope.whole else None
+    counts = json.loads(build.store.config().get("answered") or "{}")
     for q in build.settings.questions:
         statement = q.proposition or proposition(q.question)
-        claims, whole = (loaded, False) if before is None else _candidates(build, loaded, scope, before.get(q.id, []))
+        claims, whole = (loaded, False) if before is None else _candidates(build, loaded, scope, before.get(q.id, []), counts.get(q.id, LIMIT))
         if whole:
             # The order and previous claims of every story, for this question only.
             kept = build.order, build.previous
@@ -221,7 +227,7 @@ def answer_all(build, loaded=None, scope=None) -> tuple[list[tuple], int]:
     return answered, unjudged
 
 
-def _candidates(build, loaded, scope, before: list[tuple[int, int]]):
+def _candidates(build, loaded, scope, before: list[tuple[int, int]], answered: int):
     """The claims a question's answers are the best ``LIMIT`` of, when only
     ``scope``'s stories are derived again; and whether they are every claim.
 
@@ -229,10 +235,14 @@ def _candidates(build, loaded, scope, before: list[tuple[int, int]]):
     that did (its relevance and its order among them are unchanged), so it
     can answer now only if fewer than ``LIMIT`` of the earlier answers are
     left outside the touched stories while there were ``LIMIT`` of them (with
-    fewer, every relevant claim answered). Then the question is asked of every claim."""
+    fewer, every relevant claim answered). Then the question is asked of every
+    claim. ``answered``: how many answers the last build stored; more than
+    ``before`` are left when an answering claim's article was removed since."""
     kept_stories = {story for _, story in before if story not in scope.stories}
     kept = sum(story not in scope.stories for _, story in before)
-    if len(before) >= LIMIT and kept < LIMIT:
+    if (len(before) >= LIMIT or len(before) < answered) and kept < LIMIT:
+        # It had LIMIT answers (or more than it has now: an answering claim's
+        # article was removed), and fewer are left outside the touched stories.
         return build.store.load(build.settings.model), True
     if not kept_stories:
         return loaded, False

@@ -295,11 +295,19 @@ class Derived:
         ).fetchall()
 
     def answer_stories(self, origin: str = "user") -> set[int]:
-        """The stories of the claims that take a side on questions of ``origin``."""
+        """The stories of the claims that take a side on questions of
+        ``origin``, and of the conflicts, agreements and reported changes
+        that name such a question: what a build that derives only some
+        stories derives the sides of again, even after one killed before it
+        wrote the sides of the answers it had stored."""
+        questions = "select id from questions where coalesce(origin, 'user') = ?"
         return {r[0] for r in self.db.execute(
-            """select distinct ar.story_id from answers s join questions q on q.id = s.question_id
-               join claims c on c.id = s.claim_id join articles ar on ar.id = c.article_id
-               where coalesce(q.origin, 'user') = ? and s.stance in ('yes', 'no') and ar.story_id is not null""", [origin])}
+            f"""select ar.story_id from answers s join claims c on c.id = s.claim_id join articles ar on ar.id = c.article_id
+                where s.question_id in ({questions}) and s.stance in ('yes', 'no') and ar.story_id is not null
+                union select ar.story_id from claim_pairs p join claims c on c.id = p.claim_a join articles ar on ar.id = c.article_id
+                where p.point in ({questions}) and ar.story_id is not null
+                union select story_id from reported_state where point in ({questions}) and story_id is not null""",
+            [origin, origin, origin])}
 
     def user_answers(self) -> dict[str, list[tuple[int, int]]]:
         """Question id -> (claim, story) of each stored answer to the user's questions."""
@@ -474,6 +482,9 @@ class Derived:
         self.db.execute(f"delete from answers where question_id in ({user})")
         self.db.execute(f"delete from questions where id in ({user})")
         self._insert_answered(answered, "user")
+        # How many answers each has: an article removed later takes its claims'
+        # answers with it, and the next build must tell (``ask._candidates``).
+        self.save_config(answered=json.dumps({q.id: len(answers) for q, _, answers in answered}, sort_keys=True))
 
     def replace_points(self, story_ids, answered: list[tuple[object, str, list]], story_of_point: dict[str, int],
                        marks: dict[int, str] | None = None) -> None:
