@@ -20,11 +20,21 @@ def browser():
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--window-size=1400,2000"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    # A page the server is slow to send (CI runs other builds beside it) is
-    # waited for, not read half-loaded.
-    driver.implicitly_wait(15)
     yield driver
     driver.quit()
+
+
+def shown(browser, css, timeout=30):
+    """The elements ``css`` selects once the page shows one: a page the server
+    is slow to send (CI runs other builds beside it) is waited for, not read
+    half-loaded. (An implicit wait would make every search that rightly finds
+    nothing wait its whole length.)"""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, timeout, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.find_elements(By.CSS_SELECTOR, css))
 
 
 @pytest.mark.smoke
@@ -32,6 +42,7 @@ def test_conflicts_page_shows_the_europeans_at_the_table(server, browser, tmp_pa
     from selenium.webdriver.common.by import By
 
     browser.get(server + "/claims/conflicts")
+    shown(browser, "a.claims-claim")
     screenshot = tmp_path / "conflicts.png"
     assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
     claims = [a for a in browser.find_elements(By.CSS_SELECTOR, "a.claims-claim") if a.is_displayed()]
@@ -41,7 +52,7 @@ def test_conflicts_page_shows_the_europeans_at_the_table(server, browser, tmp_pa
     assert kellogg and rubio
     # Each claim opens its article with the claim marked.
     next(a for a in claims if "er glaube nicht, dass Europäer" in a.text).click()
-    mark = browser.find_element(By.CSS_SELECTOR, "mark#claim")
+    [mark] = shown(browser, "mark#claim")
     assert mark.is_displayed() and "er glaube nicht, dass Europäer" in mark.text
 
 
@@ -52,6 +63,7 @@ def test_the_story_page_shows_who_says_what_and_opens_the_span(signals_server, b
     # The mission's stances as the signals judge reads them (the stance model
     # reads Rubio's claim as no: README, "Points first").
     browser.get(signals_server + "/-/claims/claims/story/1")
+    shown(browser, "table.claims-points tbody tr")
     screenshot = tmp_path / "story.png"
     assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
     rows = browser.find_elements(By.CSS_SELECTOR, "table.claims-points tbody tr")
@@ -69,7 +81,7 @@ def test_the_story_page_shows_who_says_what_and_opens_the_span(signals_server, b
     assert "weiterhin eine wichtige Rolle" in answers["yes"] and "zeremoniell" in answers["no"]
     # The cell's claim opens its article with the claim marked.
     stance["no"].find_element(By.CSS_SELECTOR, "a.claims-answer").click()
-    mark = browser.find_element(By.CSS_SELECTOR, "mark#claim")
+    [mark] = shown(browser, "mark#claim")
     assert mark.is_displayed() and "er glaube nicht, dass Europäer" in mark.text
 
 
@@ -78,9 +90,6 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
     """claims serve --review: one click marks a false conflict related, one
     confirms a real one; claims build again, an added article and another
     judge keep both."""
-    import subprocess
-    import sys
-
     import sqlite_utils
     from selenium.webdriver.common.by import By
     from selenium.common.exceptions import WebDriverException
@@ -89,10 +98,13 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
     from conftest import GOLD_CONFLICTS, SEEDS, make_tiny_nli, start_server
     from test_reviews import false_conflict, pair_of
 
+    from claims import Corpus
+
     path, folder = tmp_path / "claims.db", tmp_path / "seeds"
     shutil.copytree(SEEDS, folder)
     db = sqlite_utils.Database(path)
-    subprocess.run([sys.executable, "-m", "claims.cli", "build", str(folder), "--db", str(path)], check=True, capture_output=True)
+    # Built in this process (the models load once); the server is another, as a user's is.
+    Corpus(path).add([str(folder)])
     wrong, real = false_conflict(db), pair_of(db, *GOLD_CONFLICTS[1])
     story = db.execute("select story_id from articles a join claims c on c.article_id = a.id where c.id = ?", [real["claim_a"]]).fetchone()[0]
     log = (tmp_path / "serve.log").open("w+b")
@@ -101,7 +113,7 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
         def click(pair, value):
             browser.get(f"{base}/-/claims/claims/story/{story}")
             form = next(
-                f for f in browser.find_elements(By.CSS_SELECTOR, ".claims-pair form.claims-review")
+                f for f in shown(browser, ".claims-pair form.claims-review")
                 if f.find_element(By.NAME, "claim_a").get_attribute("value") == str(pair["claim_a"])
                 and f.find_element(By.NAME, "claim_b").get_attribute("value") == str(pair["claim_b"])
             )
@@ -121,7 +133,7 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
         click(wrong, "related")
         click(real, "conflict")
         browser.get(f"{base}/claims/conflicts?_size=max")
-        rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")]
+        rows = [r.text for r in shown(browser, "table.rows-and-columns tbody tr")]
         assert rows and not [r for r in rows if wrong["text_a"][:60] in r and wrong["text_b"][:60] in r]
         assert [r for r in rows if real["text_a"][:60] in r and real["text_b"][:60] in r and "confirmed" in r]
         rows = {(r["claim_a_id"], r["claim_b_id"]): r["status"] for r in db.query("select * from conflicts")}
@@ -132,15 +144,14 @@ def test_a_reader_reviews_two_conflicts_on_the_story_page_and_the_reviews_outliv
                 "select a.text as text_a, b.text as text_b, p.relation, p.status from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b where p.status = 'confirmed'")}
             return texts == {(wrong["text_a"], wrong["text_b"]): "related", (real["text_a"], real["text_b"]): "conflict"}
 
-        build = [sys.executable, "-m", "claims.cli", "build", str(folder), "--db", str(path)]
-        subprocess.run(build, check=True, capture_output=True)
+        Corpus(path).add([str(folder)])
         assert applied()
         (folder / "zz-report.txt").write_text(
             "Neue Gespräche\n\nDie Europäer würden nicht am Verhandlungstisch sitzen, sagte ein Sprecher am Montag.\n", encoding="utf-8")
-        subprocess.run(build, check=True, capture_output=True)
+        Corpus(path).add([str(folder)])
         assert applied()
         (tmp_path / "nli").mkdir()
-        subprocess.run(build + ["--judge", f"nli:{make_tiny_nli(tmp_path / 'nli')}"], check=True, capture_output=True)
+        Corpus(path, judge=f"nli:{make_tiny_nli(tmp_path / 'nli')}").add([str(folder)])
         assert applied()
     finally:
         process.terminate()

@@ -124,13 +124,15 @@ def ray_cluster(tmp_path_factory):
         assert head.poll() is None and time.monotonic() < deadline, "the Ray head did not start"
         time.sleep(1)
     yield address
-    for sig in (signal.SIGTERM, signal.SIGKILL):
+    # A few seconds to end on its own (``ray start --block`` often does not on
+    # SIGTERM), then the whole group, head and workers, is killed.
+    for sig, grace in ((signal.SIGTERM, 3), (signal.SIGKILL, 20)):
         try:
             os.killpg(head.pid, sig)
         except ProcessLookupError:
             break
         try:
-            head.wait(timeout=20)
+            head.wait(timeout=grace)
             break
         except subprocess.TimeoutExpired:
             continue
