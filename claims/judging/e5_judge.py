@@ -118,7 +118,7 @@ class E5Judge(NLIJudge):
         self.model, self.tokenizer = load(str(adapter))
         self.spec = "e5"
         self.digest = _digest(Path(adapter))
-        self.combined = judging.Judge(options.weights, prior=options.prior, matched=options.matched, scale=options.scale)
+        self.combined = judging.Judge(options)
 
     @property
     def name(self) -> str:

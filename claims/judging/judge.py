@@ -26,12 +26,13 @@ from ..index.scales import Scale
 from ..text import features, terms
 from .. import hookspecs
 from ..errors import JudgeNotFound, NLIModelNotFound
-from .registry import TupleJudge, Verdict  # noqa: F401 (Verdict: named here by users of judge.Verdict)
+from .registry import JudgeOptions, TupleJudge, Verdict  # noqa: F401 (Verdict: named here by users of judge.Verdict)
 
 # XNLI and RTE names for the same three relations.
 ALIASES = {"entailment": "agree", "neutral": "related", "contradiction": "conflict"}
 HEDGE_FACTOR = 0.8  # score multiplier when either claim is hedged
 NLI_WEIGHT = 0.6  # share of a cross-encoder's probabilities in the combined ones
+NLI_BATCH = 32  # pairs the cross-encoder reads at once
 # Share of conflicts (and of agreements) expected among pairs matched across
 # news articles on one story: the prior ``claims build`` judges with.
 NEWS_PRIOR = 0.15
@@ -90,23 +91,27 @@ class Judge(TupleJudge):
     similarity, as the build finds them, not written about one thing (see
     ``decide``)."""
 
-    def __init__(
-        self, weights: Weights | None = None, nli_model: str | None = None, prior: float | None = None,
-        batch_size: int = 32, agree_prior: float | None = None, matched: bool = False, scale: Scale | None = None,
-    ):
-        self.weights = weights or load_weights()
-        self.scale = scale or Scale()
-        self.matched = matched
+    def __init__(self, options: JudgeOptions | None = None, nli_model: str | None = None, agree_prior: float | None = None, **fields):
+        """``options``: what every judge is made with (its ``weights``,
+        ``prior``, ``matched`` and ``scale`` are read here), or those
+        ``fields`` of it alone (``Judge(prior=NEWS_PRIOR, matched=True)``);
+        ``nli_model``: a CrossEncoder NLI model to combine with the signals;
+        ``agree_prior``: the share of agreements expected (default: ``prior``)."""
+        options = replace(options or JudgeOptions(), **fields)
+        self.weights = options.weights or load_weights()
+        self.scale = options.scale or Scale()
+        self.options = replace(options, weights=self.weights, scale=self.scale)
+        self.matched = options.matched
         self.nli = load_nli(nli_model) if nli_model else None
-        self.prior = prior
+        self.prior = prior = options.prior
         self.agree_prior = prior if agree_prior is None else agree_prior
-        self.batch_size = batch_size
+        self.batch_size = NLI_BATCH
         # How much one unit of each signal adds to the conflict logit, to put
         # the strongest reason first.
         row = LABELS.index("conflict")
         self._conflict_weight = dict(zip(self.weights.features, self.weights.coef[row] / self.weights.scale))
         # What a stored verdict depends on: a change means judging again.
-        self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
+        self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if self.matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
         if self.scale.judge_digest():
             self.name += "/" + self.scale.judge_digest()
 
@@ -162,7 +167,7 @@ class Judge(TupleJudge):
         reasoned = np.array([bool(e.reasons) or bool(word) for e, (word, _) in zip(evidence, cue_words)], dtype=bool)
         if (self.nli is not None or nli is not None) and len(pairs):
             reasoned |= p[:, CONFLICT] >= p[:, [AGREE, RELATED]].max(axis=1)
-        relation, rule, score = decide(p, X, self.weights, self.matched, raw, reasoned, self.scale)
+        relation, rule, score = decide(p, X, self.options, raw, reasoned)
         speakers = speakers or [(None, None)] * len(pairs)
         return [
             self._verdict(LABELS[r], rule_, float(score_), e, c, s)
@@ -239,14 +244,15 @@ NONE, CLOSE, CONTAINED, MODEL = range(4)
 
 
 def decide(
-    p: np.ndarray, X: np.ndarray, weights: Weights, matched: bool = False, raw: np.ndarray | None = None, reasoned: np.ndarray | None = None,
-    scale: Scale | None = None,
+    p: np.ndarray, X: np.ndarray, options: JudgeOptions, raw: np.ndarray | None = None, reasoned: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The relation of each pair (an index into ``LABELS``), the agreement
     rule that held, and the probability the relation was decided on, from
     probabilities ``p`` at the judge's prior, ``raw`` at the calibration
     priors, and feature rows ``X``; ``reasoned``: the pairs with a reason for a
-    conflict (by default: a signal or a conflict cue). ``claims calibrate``
+    conflict (by default: a signal or a conflict cue). ``options``: the
+    judge's ``weights`` (thresholds; default the shipped ones), whether the
+    pairs are ``matched`` and the model's ``scale``. ``claims calibrate``
     chooses its thresholds with this same rule.
 
     Conflicts. Labelled pairs are written about one thing; ``matched`` pairs
@@ -263,7 +269,7 @@ def decide(
     pair that meets a rule says the same thing, and is scored as a labelled
     pair, not against the share of agreements among matches."""
     raw = p if raw is None else raw
-    scale = scale or Scale()
+    weights, matched, scale = options.weights or load_weights(), options.matched, options.scale or Scale()
     column = lambda name: X[:, FEATURES.index(name)]  # noqa: E731
     signal = (X[:, [FEATURES.index(name) for name in signals.SIGNALS]] > 0).any(axis=1)
     focused = column("focused") > 0
@@ -345,6 +351,6 @@ def register_judges(register):
     def signals_judge(argument, options):
         if argument:
             raise JudgeNotFound(f"signals:{argument}: the signals judge takes no argument")
-        return Judge(options.weights, prior=options.prior, matched=options.matched, scale=options.scale)
+        return Judge(options)
 
     register("signals", signals_judge, "the offline judge: signals, alignment and learned cue words (default)")

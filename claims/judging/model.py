@@ -43,7 +43,7 @@ class ModelJudge(TupleJudge):
 
     def __init__(self, options: JudgeOptions):
         self.options = options
-        self.signals = judging.Judge(options.weights, prior=options.prior, matched=options.matched, scale=options.scale)
+        self.signals = judging.Judge(options)
         self.unjudged = 0  # pairs left unjudged by the last call
         self.usage = {"input": 0, "output": 0}  # tokens, where the model says
 

@@ -28,7 +28,7 @@ class NLIJudge(ModelJudge):
     def __init__(self, model: str, options: JudgeOptions):
         super().__init__(options)
         self.spec = f"nli:{model}"
-        self.combined = judging.Judge(options.weights, nli_model=model, prior=options.prior, matched=options.matched, scale=options.scale)
+        self.combined = judging.Judge(options, nli_model=model)
 
     @property
     def cache_name(self) -> str:

@@ -88,7 +88,15 @@ def save(model, base: str, folder: Path, info: dict, layers: int) -> None:
 
 
 def digest(folder: Path = WEIGHTS) -> str:
-    return hashlib.sha256((Path(folder) / "delta.safetensors").read_bytes()).hexdigest()[:16]
+    path = Path(folder) / "delta.safetensors"
+    stat = path.stat()
+    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    """Read once per file as it is (14 MB: every build names the model)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def fitted(folder: Path = WEIGHTS) -> dict:

@@ -53,9 +53,12 @@ class Weights:
         }
 
     def digest(self) -> str:
-        """Short fingerprint of the weights: recalibrated weights judge anew."""
-        text = json.dumps(self.to_dict(), sort_keys=True)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        """Short fingerprint of the weights: recalibrated weights judge anew.
+        Made once per weights (0.15 s: every judge, so every build, names it)."""
+        if "_digest" not in self.__dict__:
+            text = json.dumps(self.to_dict(), sort_keys=True)
+            self.__dict__["_digest"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        return self.__dict__["_digest"]
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         z = (X - self.mean) / self.scale

@@ -27,6 +27,7 @@ from ..text import features
 from ..index import embed, scales
 from .eval import HELD_OUT, is_held_out, text_hash
 from ..judging.judge import AGREE, CONFLICT, FEATURES, LABELS, Weights, decide, measure
+from ..judging.registry import JudgeOptions
 
 # How strongly weights shrink towards PRIOR (per pair: L2 / n).
 L2 = 3000.0
@@ -36,10 +37,23 @@ CONFLICT_EVIDENCE = signals.SIGNALS + ("focused", "cue_conflict")
 PRIOR = {"negation": 2.0, "opposing": 2.0, "numbers": 1.5, "polarity": 1.0}
 
 
-def fit(X: np.ndarray, y: np.ndarray, meta: dict | None = None, l2: float = L2, prior: dict | None = None, sample_weight: np.ndarray | None = None, family: np.ndarray | None = None) -> Weights:
+@dataclasses.dataclass(frozen=True)
+class FitOptions:
+    """How ``fit`` fits: ``meta`` is kept with the weights; ``l2`` pulls the
+    weights towards ``prior`` (default ``PRIOR``); ``sample_weight`` weighs
+    each row; ``family`` says which file each row comes from, for the thresholds."""
+
+    meta: dict | None = None
+    l2: float = L2
+    prior: dict | None = None
+    sample_weight: np.ndarray | None = None
+    family: np.ndarray | None = None
+
+
+def fit(X: np.ndarray, y: np.ndarray, options: FitOptions = FitOptions()) -> Weights:
     """Weights for feature rows ``X`` (one column per ``judge.FEATURES``) and
-    label indices ``y`` (into ``judge.LABELS``); ``family`` says which file
-    each row comes from, for the thresholds."""
+    label indices ``y`` (into ``judge.LABELS``), fitted as ``options`` say."""
+    meta, l2, prior, sample_weight, family = options.meta, options.l2, options.prior, options.sample_weight, options.family
     n, k = X.shape
     w = np.ones(n) if sample_weight is None else sample_weight * n / sample_weight.sum()
     mean = X.mean(axis=0)
@@ -115,7 +129,7 @@ def calibrate(
         cues = learned.fit([featured[i] for i in other], y[other], sample_weight[other])
         mine = np.flatnonzero(half == h)
         X[mine] = measure([triples[i] for i in mine], cues, known=known)[0]
-    weights = fit(X, y, meta={"model": model_name, "calibrated_on": sorted(families)}, sample_weight=sample_weight, family=family)
+    weights = fit(X, y, FitOptions(meta={"model": model_name, "calibrated_on": sorted(families)}, sample_weight=sample_weight, family=family))
     return dataclasses.replace(weights, cues=learned.fit(featured, y, sample_weight))
 
 
@@ -132,7 +146,7 @@ def best_thresholds(weights: Weights, X: np.ndarray, y: np.ndarray, family: np.n
     best, best_score = (0.5, 0.5), -1.0
     for ct in GRID:
         for at in GRID:
-            relation, _, _ = decide(p, X, dataclasses.replace(weights, conflict_threshold=ct, agree_threshold=at))
+            relation, _, _ = decide(p, X, JudgeOptions(weights=dataclasses.replace(weights, conflict_threshold=ct, agree_threshold=at)))
             score = (_f1(relation == CONFLICT, y == CONFLICT, family, families) + _f1(relation == AGREE, y == AGREE, family, families)) / 2
             if score > best_score + 1e-9:
                 best, best_score = (float(ct), float(at)), score
