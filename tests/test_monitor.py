@@ -112,3 +112,19 @@ def test_an_add_derives_again_only_the_stories_it_touches(seed_db_path, tmp_path
     result = Corpus(db).add([str(follow_up)], story="ukraine")
     assert result.stories_derived == 1
     assert _story_rows(db, "kellogg") == report_before
+
+
+def test_a_build_after_an_upgrade_derives_what_the_new_release_derives(copy_of_seed_db):
+    """A desk upgrades claims and its cron build finds no new article: the
+    db still ends where a fresh build with the new release ends. (The older
+    release is played by its marks: another code digest, its pairs gone.)"""
+    path, seeds = copy_of_seed_db
+    fresh = snapshot(path)
+    db = sqlite_utils.Database(path)
+    with db.conn:
+        db.execute("update config set value = 'an older release' where key = 'code'")
+        db.execute("update story_marks set mark = 'of an older release'")
+        db.execute("delete from claim_pairs")
+    result = Corpus(path).add([str(seeds)])
+    assert result.stories_derived >= 1
+    assert snapshot(path) == fresh

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ..index import scales
 from ..settings import ANSWERS, EMBEDDINGS, stale
-from . import articles, splitting
+from . import articles, reuse, splitting
 from .context import Build
 from .derive import derive
 
@@ -48,6 +48,8 @@ def update(build: Build) -> None:
     # Reviews written (or undone) since, in the browser or with SQL: the
     # points proposed from the conflicts follow the reader's word.
     behind |= config.get("reviewed", "0:0:0") != store.review_mark()
+    # Another release of this package (or an edited word list): what it derives may differ.
+    behind |= config.get("code") != reuse.code_digest()
     # Nothing new, nothing changed: what is stored is what a rebuild would store.
     if model_changed or behind or store.unplaced() or stale(key, config, ANSWERS):
         if not scales.has_profile(settings.model):

@@ -90,7 +90,7 @@ def derive(build: Build) -> None:
         # matched_upto: kept for the SQL of older versions' users; "derived" is what builds read.
         key = build.settings.key(build.judge.name, getattr(build.stance_judge, "name", None))
         store.save_config(**key, stance_margin=str(getattr(build.stance_judge, "margin", "")), matched_upto=store.last_claim(),
-                          derived="0" if again else "1", complete="0" if unjudged else "1", reviewed=reviewed)
+                          derived="0" if again else "1", complete="0" if unjudged else "1", reviewed=reviewed, code=reuse.code_digest())
         # What this build changed, for a desk that watches the story (``store/changes.py``).
         build.result.changes = store.record_changes(stories=sided)
 
