@@ -100,7 +100,9 @@ class Judge(TupleJudge):
         options = replace(options or JudgeOptions(), **fields)
         self.weights = options.weights or load_weights()
         self.scale = options.scale or Scale()
-        self.options = replace(options, weights=self.weights, scale=self.scale)
+        # What ``decide`` reads, and no more: the judge goes to Ray workers, and
+        # the options' cache (the db's Store) does not travel.
+        self.options = JudgeOptions(prior=options.prior, matched=options.matched, weights=self.weights, scale=self.scale)
         self.matched = options.matched
         self.nli = load_nli(nli_model) if nli_model else None
         self.prior = prior = options.prior
