@@ -98,14 +98,12 @@ class Judge(TupleJudge):
         ``nli_model``: a CrossEncoder NLI model to combine with the signals;
         ``agree_prior``: the share of agreements expected (default: ``prior``)."""
         options = replace(options or JudgeOptions(), **fields)
-        self.weights = options.weights or load_weights()
-        self.scale = options.scale or Scale()
         # What ``decide`` reads, and no more: the judge goes to Ray workers, and
         # the options' cache (the db's Store) does not travel.
-        self.options = JudgeOptions(prior=options.prior, matched=options.matched, weights=self.weights, scale=self.scale)
-        self.matched = options.matched
+        self.options = JudgeOptions(prior=options.prior, matched=options.matched,
+                                    weights=options.weights or load_weights(), scale=options.scale or Scale())
         self.nli = load_nli(nli_model) if nli_model else None
-        self.prior = prior = options.prior
+        prior = self.prior
         self.agree_prior = prior if agree_prior is None else agree_prior
         self.batch_size = NLI_BATCH
         # How much one unit of each signal adds to the conflict logit, to put
@@ -116,6 +114,12 @@ class Judge(TupleJudge):
         self.name = f"signals/{self.weights.digest()}/prior={prior},{self.agree_prior}/{'matched' if self.matched else 'given'}" + (f"+nli={nli_model}" if nli_model else "")
         if self.scale.judge_digest():
             self.name += "/" + self.scale.judge_digest()
+
+    # What it judges with, as ``options`` has it.
+    weights = property(lambda self: self.options.weights)
+    scale = property(lambda self: self.options.scale)
+    matched = property(lambda self: self.options.matched)
+    prior = property(lambda self: self.options.prior)
 
     @property
     def pair_only(self) -> bool:
