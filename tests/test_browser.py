@@ -39,13 +39,11 @@ def shown(browser, css, timeout=30):
 
 @pytest.mark.smoke
 def test_conflicts_page_shows_the_europeans_at_the_table(server, browser, tmp_path):
-    from selenium.webdriver.common.by import By
-
     browser.get(server + "/claims/conflicts")
-    shown(browser, "a.claims-claim")
+    links = shown(browser, "a.claims-claim")
     screenshot = tmp_path / "conflicts.png"
     assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
-    claims = [a for a in browser.find_elements(By.CSS_SELECTOR, "a.claims-claim") if a.is_displayed()]
+    claims = [a for a in links if a.is_displayed()]
     texts = [a.text for a in claims]
     kellogg = [t for t in texts if "er glaube nicht, dass Europäer" in t]
     rubio = [t for t in texts if "irgendwann mit am Tisch sitzen" in t]
@@ -63,10 +61,9 @@ def test_the_story_page_shows_who_says_what_and_opens_the_span(signals_server, b
     # The mission's stances as the signals judge reads them (the stance model
     # reads Rubio's claim as no: README, "Points first").
     browser.get(signals_server + "/-/claims/claims/story/1")
-    shown(browser, "table.claims-points tbody tr")
+    rows = shown(browser, "table.claims-points tbody tr")
     screenshot = tmp_path / "story.png"
     assert browser.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 10_000
-    rows = browser.find_elements(By.CSS_SELECTOR, "table.claims-points tbody tr")
     [row] = [r for r in rows if "Werden die Europäer mit am Verhandlungstisch sitzen?" in r.find_element(By.TAG_NAME, "th").text]
     cells = row.find_elements(By.CSS_SELECTOR, "td.claims-cell")
     stance = {c.get_attribute("data-stance"): c for c in cells if c.get_attribute("data-stance") in ("yes", "no")}
