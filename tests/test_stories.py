@@ -218,3 +218,40 @@ def test_past_regroup_max_a_new_article_is_placed_from_the_kept_profiles(tmp_pat
     story = _story_of(db)
     assert story[seeds[4].name] == story[seeds[0].name]  # the follow-up joins its story
     assert story["bakery.txt"] not in (story[seeds[0].name], story["derby.txt"])
+
+
+def test_an_add_regroups_from_kept_profiles_and_ends_as_a_fresh_build(tmp_path, monkeypatch):
+    """A monitor's add regroups the found articles from the profiles kept of
+    those it did not touch: it reads the new articles' claims, and those of a
+    stored article whose profile the add changed (one that asserts a sentence
+    a new one asserts too), and its stories are a fresh build's."""
+    from claims import Store
+
+    folder = tmp_path / "news"
+    folder.mkdir()
+    seeds = sorted(SEEDS.iterdir())
+    for path in seeds[:4]:
+        shutil.copy(path, folder)
+    (folder / "derby.txt").write_text(FOOTBALL, encoding="utf-8")
+    db_path = tmp_path / "claims.db"
+    Corpus(db_path).add([str(folder)])
+    read = []
+    load = Store.load
+
+    def reading(self, model, stories=None, articles=None):
+        read.append(articles)
+        return load(self, model, stories, articles)
+
+    monkeypatch.setattr(Store, "load", reading)
+    shutil.copy(seeds[4], folder)
+    quoted = FOOTBALL.splitlines()[2]  # the derby's one sentence the bakery article repeats
+    (folder / "zbakery.txt").write_text(BAKERY + quoted + "\n", encoding="utf-8")
+    Corpus(db_path).add([str(folder)])
+    monkeypatch.setattr(Store, "load", load)
+    db = sqlite_utils.Database(db_path)
+    ids = {r["path"].split("/")[-1]: r["id"] for r in db.query("select id, path from articles")}
+    regrouped = [set(a) for a in read if a is not None]
+    assert regrouped and regrouped[0] == {ids[seeds[4].name], ids["zbakery.txt"], ids["derby.txt"]}
+    fresh = tmp_path / "fresh.db"
+    Corpus(fresh).add([str(folder)])
+    assert _groups(db) == _groups(sqlite_utils.Database(fresh))

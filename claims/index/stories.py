@@ -61,9 +61,33 @@ def profiles(rows: np.ndarray, n: int, claim_weights: np.ndarray, vectors: np.nd
     counts = (to_article @ presence).tocsr()
     counts.data = 1 + np.log(np.maximum(counts.data, 1.0))
     matrix = counts.multiply(rarity[None, :]).tocsr()
+    # Each row's terms in column order (columns are terms in sorted order):
+    # its length is then summed in an order its own terms set, so an
+    # article's profile is the same float for float whichever articles it
+    # was made with, and a kept one stands for it (``assemble``).
+    matrix.sort_indices()
     lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    matrix = sparse.diags(1 / np.where(lengths > 0, lengths, 1.0)) @ matrix
-    return means.astype(np.float32), matrix.tocsr()
+    matrix = (sparse.diags(1 / np.where(lengths > 0, lengths, 1.0)) @ matrix).tocsr()
+    matrix.sort_indices()
+    return means.astype(np.float32), matrix
+
+
+def assemble(means: list[np.ndarray], term_weights: list[dict[str, float]], width: int):
+    """Profiles (as ``profiles`` gives them) from each article's mean vector
+    and term -> weight (``Claims.term_weights``, or as the store kept them):
+    columns are the terms in sorted order, each row's in column order, so
+    likeness sums each dot product in the same order however the profiles
+    were made (made in one build with every article, or kept from several)."""
+    n = len(means)
+    vectors = np.vstack(means).astype(np.float32, copy=False) if n else np.zeros((0, max(1, width)), dtype=np.float32)
+    names = sorted({t for weights in term_weights for t in weights})
+    column = {t: k for k, t in enumerate(names)}
+    cols = np.fromiter((column[t] for weights in term_weights for t in weights), dtype=np.int64)
+    values = np.fromiter((w for weights in term_weights for w in weights.values()), dtype=np.float64, count=len(cols))
+    rows = np.repeat(np.arange(n), [len(weights) for weights in term_weights]) if n else np.zeros(0, dtype=np.int64)
+    matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, max(1, len(names))))
+    matrix.sort_indices()
+    return vectors, matrix
 
 
 def likeness(a, b) -> np.ndarray:
@@ -251,11 +275,32 @@ def _keep_profiles(store, model: str | None, claims: Claims, ids: list[int], pro
         store.save_profiles(model, [ids[k] for k in rows], profile[0][rows], claims.term_weights(profile[1][rows]))
 
 
+def _kept_profiles(store, load, model: str, ids: list[int]):
+    """The profiles of ``ids`` (``assemble``), kept ones where the store has
+    them, the others made from their claims and kept: an add regroups from
+    the profiles of the articles it did not touch, not their claims. A kept
+    profile is one a fresh build makes: the store drops the profiles an
+    added or removed article changes (``Store._drop_profiles_changed``)."""
+    kept = store.kept_profiles(model, ids)
+    missing = [a for a in ids if a not in kept]
+    if missing:
+        claims = load(missing)
+        if claims.columns is None:  # claims that cannot be kept: every profile made here
+            return None
+        made = claims.profiles(missing)
+        weights = claims.term_weights(made[1])
+        store.save_profiles(model, missing, made[0], weights)
+        kept.update((a, (made[0][k], weights[k])) for k, a in enumerate(missing))
+    width = next((len(kept[a][0]) for a in ids), 1)
+    return assemble([kept[a][0] for a in ids], [kept[a][1] for a in ids], width)
+
+
 def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     ids = [a for a, _ in found]
-    claims = load(ids)
-    profile = claims.profiles(ids)
-    _keep_profiles(store, model, claims, ids, profile)
+    profile = _kept_profiles(store, load, model, ids) if model is not None else None
+    if profile is None:
+        claims = load(ids)
+        profile = claims.profiles(ids)
     alike = likeness(profile, profile)
     days = store.published_days(ids)
     if not np.isnan(days).all():

@@ -33,6 +33,8 @@ def derive(build: Build) -> None:
     reviewed = store.review_mark()
     config = store.config()
     with store.atomic():
+        if config.get("code") != reuse.code_digest():
+            store.drop_profiles()  # another release may make an article's profile otherwise
         place(build)
         # Only the stories whose articles changed are derived again (``scope.py``).
         scope_ = scope.of(build, config, reviewed)

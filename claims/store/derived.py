@@ -135,11 +135,14 @@ class Derived:
             [json.dumps(sorted(set(contents)), ensure_ascii=False)]))
 
     def save_profiles(self, model: str, article_ids: list[int], means, terms: list[dict[str, float]]) -> None:
-        """Articles' profiles (``index/stories.py``): mean vectors under ``model`` and term weights."""
+        """Articles' profiles (``index/stories.py``): mean vectors under
+        ``model`` and term weights, these both as rows (``profile_terms``, for
+        ``term_dots``) and whole (``article_profiles.terms``, for ``kept_profiles``)."""
         from .vectors import to_blob
 
         self.db["article_profiles"].insert_all(
-            ({"article_id": a, "model": model, "mean": to_blob(m)} for a, m in zip(article_ids, means)), pk=("article_id", "model"), replace=True)
+            ({"article_id": a, "model": model, "mean": to_blob(m), "terms": json.dumps(t, ensure_ascii=False)}
+             for a, m, t in zip(article_ids, means, terms)), pk=("article_id", "model"), replace=True)
         self.db.execute("delete from profile_terms where article_id in (select value from json_each(?))", [json.dumps(article_ids)])
         self.db["profile_terms"].insert_all(
             ({"article_id": a, "term": t, "weight": w} for a, weights in zip(article_ids, terms) for t, w in weights.items()), pk=("article_id", "term"))
@@ -153,6 +156,42 @@ class Derived:
             "select article_id, mean from article_profiles where model = ? and article_id in (select value from json_each(?)) order by article_id",
             [model, json.dumps(sorted(article_ids))]).fetchall()
         return [r[0] for r in rows], (from_blobs([r[1] for r in rows]) if rows else None)
+
+    def kept_profiles(self, model: str, article_ids: list[int]) -> dict:
+        """article id -> (mean vector, term -> weight) of those of
+        ``article_ids`` whose profile under ``model`` is kept whole. A JSON
+        text an article: reading the rows of ``profile_terms`` took as long
+        as reading the claims they are made of."""
+        from .vectors import from_blob
+
+        rows = self.db.execute(
+            "select article_id, mean, terms from article_profiles where model = ? and terms is not null and article_id in (select value from json_each(?))",
+            [model, json.dumps(sorted(article_ids))])
+        return {a: (from_blob(mean), json.loads(terms)) for a, mean, terms in rows}
+
+    def drop_profiles(self, article_ids: Iterable[int] | None = None) -> None:
+        """Forget the kept profiles of ``article_ids`` (None: all): made
+        again, from their claims, when next compared."""
+        if article_ids is None:
+            self.db.execute("delete from article_profiles")
+            self.db.execute("delete from profile_terms")
+            return
+        ids = [json.dumps(sorted(set(article_ids)))]
+        if ids[0] == "[]":
+            return
+        self.db.execute("delete from article_profiles where article_id in (select value from json_each(?))", ids)
+        self.db.execute("delete from profile_terms where article_id in (select value from json_each(?))", ids)
+
+    def articles_sharing_claims(self, article_id: int) -> set[int]:
+        """The other articles that assert a sentence this one asserts."""
+        return {r[0] for r in self.db.execute(
+            """select distinct article_id from claims where coalesce(content, text) in
+               (select coalesce(content, text) from claims where article_id = ?) and article_id != ?""", [article_id, article_id])}
+
+    def articles_with_terms(self, terms: Iterable[str]) -> set[int]:
+        """The articles whose kept profile has one of ``terms``."""
+        return {r[0] for r in self.db.execute(
+            "select distinct article_id from profile_terms where term in (select value from json_each(?))", [json.dumps(sorted(set(terms)), ensure_ascii=False)])}
 
     def term_dots(self, weights: dict[str, float], articles: list[int]) -> list[tuple[int, float]]:
         """(article, dot product of its kept profile's term weights with

@@ -477,3 +477,14 @@ def m016_article_profiles(db: sqlite_utils.Database) -> None:
         from .derived import refresh_term_weights
 
         refresh_term_weights(db)
+
+
+@MIGRATIONS()
+def m017_kept_profiles(db: sqlite_utils.Database) -> None:
+    """An article's profile kept whole (``article_profiles.terms``: its terms'
+    weights as one JSON object), so that grouping the found stories again
+    reads one row an article, not its claims. Profiles kept before have none
+    and are made again when next compared: they may predate the rule that
+    drops the profiles an added or removed article changes."""
+    if db["article_profiles"].exists() and "terms" not in db["article_profiles"].columns_dict:
+        db["article_profiles"].add_column("terms", str)

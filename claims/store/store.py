@@ -178,7 +178,9 @@ class Store(Derived, Reviews, Changes):
                 ids = [row[0] for row in self.db.execute("select id from claims where article_id = ? order by position", [article_id])]
                 self.add_embeddings(ids, vectors, model)
             self.db["article_terms"].insert_all(({"article_id": article_id, "term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk=("article_id", "term"))
+            weights = self.term_weights(rarities)
             weigh_terms_of(self.db, article_id)
+            self._drop_profiles_changed(self.articles_sharing_claims(article_id), list(rarities), weights)
             self.mark_changed()
         return article_id
 
@@ -204,6 +206,9 @@ class Store(Derived, Reviews, Changes):
         """An article and everything made of its claims."""
         claim_ids = "select id from claims where article_id = ?"
         with self.atomic():
+            sharing = self.articles_sharing_claims(article_id)
+            terms = [r[0] for r in self.db.execute("select term from article_terms where article_id = ?", [article_id])]
+            weights = self.term_weights(terms)
             self.db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
             for table in ("embeddings", "claim_topics", "answers"):
                 self.db.execute(f"delete from {table} where claim_id in ({claim_ids})", [article_id])
@@ -212,8 +217,20 @@ class Store(Derived, Reviews, Changes):
             self.db.execute("delete from article_profiles where article_id = ?", [article_id])
             self.db.execute("delete from profile_terms where article_id = ?", [article_id])
             unweigh_terms_of(self.db, article_id)
+            self._drop_profiles_changed(sharing, terms, weights)
             self.db.execute("delete from articles where id = ?", [article_id])
             self.mark_changed()
+
+    def _drop_profiles_changed(self, sharing: set[int], terms: list[str], weights: dict[str, float]) -> None:
+        """After an article was stored or removed: forget the kept profiles
+        it changed, so that they are made again as a fresh build makes them
+        (``stories._kept_profiles``). Those of the articles that assert one
+        of its sentences (a sentence weighs 1 over the articles that assert
+        it, ``stories.weights``), and of those with one of its ``terms``
+        whose weight (``weights``: before) changed with it."""
+        now = self.term_weights(terms)
+        changed = [t for t in terms if now.get(t) != weights.get(t)]
+        self.drop_profiles(sharing | (self.articles_with_terms(changed) if changed else set()))
 
     def mark_changed(self) -> None:
         """The stored articles changed: what is made of them (stories, pairs,
