@@ -301,7 +301,7 @@ def main(argv=None) -> None:
         report["quality"] = story_quality(db, sections)
         reads = result.stance_reads
         report["stance_reads"] = {"total": sum(reads.values()), "stories_read": sum(1 for n in reads.values() if n),
-                                  "max_per_story": max(reads.values(), default=0)}
+                                  "max_per_story": max(reads.values(), default=0), "seconds": round(result.stance_read_seconds, 2)}
         # The encoder on what the build embeds: each claim's content.
         texts = [r[0] for r in __import__("sqlite3").connect(db).execute("select coalesce(content, text) from claims order by id")]
         start = time.perf_counter()

@@ -49,6 +49,7 @@ class BuildResult:
     unjudged: int = 0  # pairs and answers a model judge could not judge: the next build asks again
     seconds: dict[str, float] = field(default_factory=dict)  # per stage, for benchmarks
     stance_reads: dict[int, int] = field(default_factory=dict)  # story id -> pairs the stance model read for its points (not from its cache)
+    stance_read_seconds: float = 0.0  # the time the stance model took to read them, for benchmarks
     changes: Counter = field(default_factory=Counter)  # (what, change) -> how many, as ``Store.record_changes`` reported them
 
     @property

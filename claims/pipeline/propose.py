@@ -101,7 +101,7 @@ def propose_points(build: Build, index: matching.Index, story_of: dict[int, int]
         left = 0
         vector_of = dict(zip(stored.ids, stored.vectors))
         asked = []
-        reads = getattr(build.stance_judge, "reads", 0)
+        reads, read_seconds = getattr(build.stance_judge, "reads", 0), getattr(build.stance_judge, "read_seconds", 0.0)
         for k, (statement, claim) in enumerate(candidates(build, rows, stored, source_of)):
             question = settings_.Question(point_id(story_id, statement), points.question_for(statement), statement)
             answers = ask.ask(build, question.question, statement, query=vector_of[claim], loaded=stored)
@@ -109,6 +109,7 @@ def propose_points(build: Build, index: matching.Index, story_of: dict[int, int]
             disputed, taking = contested(answers, question.id, build.stance_judge.confident) if by_model(build) else (False, 0)
             asked.append(((not disputed, -taking, k), (question, statement, answers)))
         build.result.stance_reads[story_id] = getattr(build.stance_judge, "reads", 0) - reads
+        build.result.stance_read_seconds += getattr(build.stance_judge, "read_seconds", 0.0) - read_seconds
         for _, point in sorted(asked, key=lambda item: item[0])[: points.MAX_POINTS]:
             proposed.append(point)
             story_of_point[point[0].id] = story_id
