@@ -144,8 +144,11 @@ class Derived:
             ({"article_id": a, "model": model, "mean": to_blob(m), "terms": json.dumps(t, ensure_ascii=False)}
              for a, m, t in zip(article_ids, means, terms)), pk=("article_id", "model"), replace=True)
         self.db.execute("delete from profile_terms where article_id in (select value from json_each(?))", [json.dumps(article_ids)])
-        self.db["profile_terms"].insert_all(
-            ({"article_id": a, "term": t, "weight": w} for a, weights in zip(article_ids, terms) for t, w in weights.items()), pk=("article_id", "term"))
+        # A row a term of each article (146,000 for GNAD's): one prepared statement,
+        # not sqlite-utils' insert_all, which builds and checks every row in Python.
+        self.db.conn.executemany(
+            "insert into profile_terms (article_id, term, weight) values (?, ?, ?)",
+            ((a, t, w) for a, weights in zip(article_ids, terms) for t, w in weights.items()))
 
     def profile_means(self, model: str, article_ids: list[int]) -> tuple[list[int], object]:
         """Of ``article_ids``, those with a kept profile under ``model``, in id

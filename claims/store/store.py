@@ -177,7 +177,10 @@ class Store(Derived, Reviews, Changes):
             if claims:
                 ids = [row[0] for row in self.db.execute("select id from claims where article_id = ? order by position", [article_id])]
                 self.add_embeddings(ids, vectors, model)
-            self.db["article_terms"].insert_all(({"article_id": article_id, "term": k, "weight": round(w, 3)} for k, w in rarities.items()), pk=("article_id", "term"))
+            # One prepared statement (the table is the schema's): sqlite-utils'
+            # insert_all builds and checks each of an article's hundreds of rows in Python.
+            self.db.conn.executemany("insert into article_terms (article_id, term, weight) values (?, ?, ?)",
+                                     ((article_id, k, round(w, 3)) for k, w in rarities.items()))
             weights = self.term_weights(rarities)
             weigh_terms_of(self.db, article_id)
             self._drop_profiles_changed(self.articles_sharing_claims(article_id), list(rarities), weights)
