@@ -8,8 +8,9 @@ of its stances are right, and which of its linked pairs are stored as what.
 ``stances.tsv``: a claim (a fragment of its text, in article ``file``) and the
 sides a reader accepts; a claim that is not among a question's answers is
 "absent", right only where the reader accepts it. ``gold.tsv``: pairs a
-reader links (conflict, agree, or not-conflict: look-alikes); a pair is stored
-as what ``claim_pairs.relation`` says of its two claims, either order.
+reader links (conflict, agree, or not-conflict: look-alikes); a pair counts as
+what the ``conflicts`` or ``agreements`` view shows of its two claims, either
+order (what a reader is shown: found pairs only).
 Reads only the db and the gold; never run by ``make test`` (the story's texts
 belong to their publishers).
 """
@@ -57,17 +58,21 @@ def score(story: Path, db_path: Path) -> dict:
     counts = {"conflict": [0, 0], "agree": [0, 0], "not-conflict": [0, 0]}
     for row in read_tsv(story / "gold.tsv"):
         a, b = claims_of(db, row["file_a"], row["a"]), claims_of(db, row["file_b"], row["b"])
+        # What a reader is shown: the conflicts and agreements views (found pairs only, since issue 44).
         relations = [r for (r,) in db.execute(
-            """select relation from claim_pairs where (claim_a in (select value from json_each(:a)) and claim_b in (select value from json_each(:b)))
-               or (claim_a in (select value from json_each(:b)) and claim_b in (select value from json_each(:a)))""",
+            """select relation from (select 'conflict' as relation, claim_a_id, claim_b_id from conflicts
+                                     union all select 'agree', claim_a_id, claim_b_id from agreements)
+               where (claim_a_id in (select value from json_each(:a)) and claim_b_id in (select value from json_each(:b)))
+               or (claim_a_id in (select value from json_each(:b)) and claim_b_id in (select value from json_each(:a)))""",
             {"a": json.dumps(a), "b": json.dumps(b)})]
-        stored = "conflict" if "conflict" in relations else "agree" if "agree" in relations else (relations[0] if relations else "not matched")
+        stored = "conflict" if "conflict" in relations else "agree" if "agree" in relations else "not shown"
         relation = row["relation"]
         ok = stored != "conflict" if relation == "not-conflict" else stored == relation
         counts[relation][0] += ok
         counts[relation][1] += 1
         pairs.append({"id": row["id"], "relation": relation, "stored": stored, "right": ok, "claims_found": bool(a and b)})
     stories = db.execute("select count(*) from stories").fetchone()[0]
+    db.close()  # before a build opens the db with another SQLite library (pysqlite3)
     return {
         "story": story.name, "stories": stories,
         "stances_right": right, "stances": len(stances), "stance_claims_found": found,

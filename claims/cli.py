@@ -117,6 +117,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     )
     result = corpus.add(paths, story=story, refresh=refresh, feeds=feeds)
     click.echo(result.summary())
+    click.echo(result.trust())
     click.echo(result.changed())
     if result.read == 0:
         raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds)))

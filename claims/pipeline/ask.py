@@ -25,6 +25,10 @@ STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 # names, possessives, numbers, indefinite and demonstrative determiners.
 NOUN_PHRASE = ("ART", "ADJ", "NN", "NE", "PPOS", "CARD", "PIAT", "PDAT")
 LIMIT = 10  # claims judged per question
+# A user's question is asked of more: it is what a reader came for, and a
+# claim left out of its answers is one no click can settle (issue 44: the
+# developers' stories' answering claims ranked 11th to 20th by closeness).
+USER_LIMIT = 20
 
 
 @dataclass(frozen=True)
@@ -211,37 +215,37 @@ def answer_all(build, loaded=None, scope=None) -> tuple[list[tuple], int]:
     counts = json.loads(build.store.config().get("answered") or "{}")
     for q in build.settings.questions:
         statement = q.proposition or proposition(q.question)
-        claims, whole = (loaded, False) if before is None else _candidates(build, loaded, scope, before.get(q.id, []), counts.get(q.id, LIMIT))
+        claims, whole = (loaded, False) if before is None else _candidates(build, loaded, scope, before.get(q.id, []), counts.get(q.id, USER_LIMIT))
         if whole:
             # The order and previous claims of every story, for this question only.
             kept = build.order, build.previous
             build.order = build.previous = None
             try:
-                answers = ask(build, q.question, statement, loaded=claims)
+                answers = ask(build, q.question, statement, limit=USER_LIMIT, loaded=claims)
             finally:
                 build.order, build.previous = kept
         else:
-            answers = ask(build, q.question, statement, loaded=claims)
+            answers = ask(build, q.question, statement, limit=USER_LIMIT, loaded=claims)
         answered.append((q, statement, answers))
         unjudged += getattr(build.stance_judge, "unjudged", 0)
     return answered, unjudged
 
 
-def _candidates(build, loaded, scope, before: list[tuple[int, int]], answered: int):
-    """The claims a question's answers are the best ``LIMIT`` of, when only
+def _candidates(build, loaded, scope, before: list[tuple[int, int]], answered: int, limit: int = USER_LIMIT):
+    """The claims a question's answers are the best ``limit`` of, when only
     ``scope``'s stories are derived again; and whether they are every claim.
 
     A claim of an untouched story that did not answer before ranked below all
     that did (its relevance and its order among them are unchanged), so it
-    can answer now only if fewer than ``LIMIT`` of the earlier answers are
-    left outside the touched stories while there were ``LIMIT`` of them (with
+    can answer now only if fewer than ``limit`` of the earlier answers are
+    left outside the touched stories while there were ``limit`` of them (with
     fewer, every relevant claim answered). Then the question is asked of every
     claim. ``answered``: how many answers the last build stored; more than
     ``before`` are left when an answering claim's article was removed since."""
     kept_stories = {story for _, story in before if story not in scope.stories}
     kept = sum(story not in scope.stories for _, story in before)
-    if (len(before) >= LIMIT or len(before) < answered) and kept < LIMIT:
-        # It had LIMIT answers (or more than it has now: an answering claim's
+    if (len(before) >= limit or len(before) < answered) and kept < limit:
+        # It had ``limit`` answers (or more than it has now: an answering claim's
         # article was removed), and fewer are left outside the touched stories.
         return build.store.load(build.settings.model), True
     if not kept_stories:

@@ -43,6 +43,7 @@ class BuildResult:
     pairs: int = 0
     conflicts: int = 0
     agreements: int = 0
+    candidates: int = 0  # conflicts and agreements the machine proposes that no reader has settled
     topics: int = 0
     answers: int = 0
     stories_derived: int = 0  # stories whose pairs, topics, points and sides this build derived again (``scope.py``)
@@ -61,7 +62,17 @@ class BuildResult:
         return (
             f"{self.articles} articles ({self.new} new, {self.replaced} changed, {self.unchanged} unchanged{removed}), {self.stories} stories, "
             f"{self.claims} claims, {self.pairs} pairs, {self.conflicts} conflicts, {self.agreements} agreements, {self.topics} topics"
+            + (f", {self.candidates} candidates" if self.candidates else "")
         )
+
+    def trust(self) -> str:
+        """One line: what the conflicts and agreements shown are (issue 44)."""
+        from .sides import MACHINE
+
+        if MACHINE is None:
+            return ("found: what readers confirmed, and sides they gave; the machine finds nothing on its own (no way it decides "
+                    f"was measured 0.8 precise): its {self.candidates} candidates wait in the review queue")
+        return f"found: what readers confirmed, and the machine's sides from P {MACHINE:.2f}; {self.candidates} candidates wait in the review queue"
 
     def changed(self) -> str:
         """One line: what this build changed (``store/changes.py``)."""
@@ -73,7 +84,7 @@ class BuildResult:
         counts = store.counts()
         self.articles, self.stories, self.claims = counts["articles"], counts["stories"], counts["claims"]
         self.pairs, self.topics, self.answers = counts["claim_pairs"], counts["topics"], counts["answers"]
-        self.conflicts, self.agreements = counts["conflict"], counts["agree"]
+        self.conflicts, self.agreements, self.candidates = counts["conflict"], counts["agree"], counts["candidates"]
         return self
 
     @contextlib.contextmanager

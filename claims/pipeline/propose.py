@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import settings as settings_
 from ..index import points
+from ..text.propositions import stands_alone
 from . import ask, matching, reuse, sides
 from .context import Build
 
@@ -40,14 +41,18 @@ def candidates(build: Build, conflicts: list[tuple], stored, source_of: dict) ->
     scale = build.settings.scale
     found: list[tuple[str, int]] = []
     for statement, members in points.propose([points.Conflict(*row) for row in conflicts], vector_of, scale):
-        found.append((statement, points.asserting_side(members[0])))
+        if stands_alone(statement):  # a point a reader can answer per report (issue 44)
+            found.append((statement, points.asserting_side(members[0])))
     if not by_model(build):
         return _distinct(found, vector_of, scale)  # a pair judge's stances: the cue points, as before the stance model
     order = build.order or {}
     voices = [(source_of.get(a) or "", (s or "").strip().lower()) for a, s in zip(stored.article_ids.tolist(), stored.speakers)]
     ranks = [order.get(id_, id_) for id_ in stored.ids]
-    for row, _ in points.gather(stored.contents, stored.vectors, voices, ranks, scale.same_point):
-        found.append((stored.contents[row], stored.ids[row]))
+    for row, rows in points.gather(stored.contents, stored.vectors, voices, ranks, scale.same_point):
+        # Stated by its plainest claim that reads on its own; none: no point.
+        row = next((r for r in [row, *rows] if stands_alone(stored.contents[r])), None)
+        if row is not None:
+            found.append((stored.contents[row], stored.ids[row]))
     return _distinct(found, vector_of, scale)
 
 

@@ -18,7 +18,7 @@ claims of any story), the user's questions or the judges, or when the last
 build did not end complete (a model judge left something unjudged).
 
 The user's questions are asked of the whole db; their answers are the
-``ask.LIMIT`` most relevant claims. A claim's relevance depends on the claim
+``ask.USER_LIMIT`` most relevant claims. A claim's relevance depends on the claim
 and the question only, so the answers of a build that keeps the stories it
 does not touch are the best of the touched stories' claims and those the
 stories answering before still hold (``ask.answer_all``).

@@ -8,6 +8,13 @@ confident sides make one conflict, between their most confident claims on
 each side, and two on the same side one agreement. A voice is an outlet
 (``articles.source``), and inside one outlet each named speaker.
 
+Found or candidate (issue 44): a pair is *found* (``found``) when both its
+sides are a reader's (confirmed, or carried from a review to the same
+statement); every pair of such claims of distinct voices is kept, not only
+each voice's surest. A pair the machine alone derives is found only where
+its measured precision reaches 0.8 (``machine``: the P(side) from which it
+does; None, as measured so far, means never) and is otherwise a candidate.
+
 One row per pair of claims, in ``claim_pairs`` with the point it comes from
 (``point``): a reader's review first (``Store.apply_reviews`` runs after),
 then a verdict from sides, then the pairwise judge's cue. A reader's stance
@@ -20,6 +27,12 @@ from dataclasses import dataclass
 from itertools import combinations
 
 CONFIDENT = 0.5  # P(side) at which a claim's stance counts as a side, unless the stance model fitted its own
+# The P(side) from which two sides the machine alone gives make a found
+# conflict or agreement: where its precision was measured at least 0.8 on the
+# developers' stories and the seeds (``benchmarks/found_precision.py``). None:
+# at no threshold did it, so the machine finds nothing on its own; its pairs
+# are candidates for a reader.
+MACHINE: float | None = None
 AGREEING_VOICES = 4  # per side of a point: agreements among its most confident voices only
 
 
@@ -62,13 +75,15 @@ def _who(side: Side) -> str:
     return f"{source} ({side.speaker})" if side.speaker else source
 
 
-def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int] | None = None) -> list[dict]:
+def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int] | None = None,
+           machine: float | None = None) -> list[dict]:
     """``claim_pairs`` rows of the conflicts and agreements that ``sides``
     imply; a side counts from P(side) ``confident`` (the stance model's
     fitted one: its yes and no are right three times in four there).
     ``order``: claim id -> rank by article path and position; ties go by it,
     and ``claim_a`` is the claim first in it, so that nothing depends on which
-    build stored which claim (ids)."""
+    build stored which claim (ids). ``machine``: the P(side) from which two
+    sides the machine alone gives make a found pair (None: never)."""
     order = order or {}
     rank = lambda s: (order.get(s.claim, s.claim), s.claim)  # noqa: E731
     by_point: dict[tuple[str, int | None], list[Side]] = {}
@@ -77,27 +92,31 @@ def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int
             by_point.setdefault((s.point, s.story), []).append(s)
     rows: dict[tuple[int, int], dict] = {}
     for (point, _), found in sorted(by_point.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
-        # Each voice's most confident claim on each side (a review counts as sure).
+        # Every side a reader gave, and of each voice with none on a side its surest there.
         best: dict[tuple[tuple[str, str], str], Side] = {}
         for s in sorted(found, key=lambda s: (not s.confirmed, -s.score, rank(s))):
             best.setdefault((voice(s), s.stance), s)
-        chosen = list(best.values())
+        chosen = sorted({s for s in found if s.confirmed} | set(best.values()), key=lambda s: (not s.confirmed, -s.score, rank(s)))
         agreeing = {stance: sorted((s for s in chosen if s.stance == stance), key=lambda s: (not s.confirmed, -s.score, rank(s)))[:AGREEING_VOICES]
                     for stance in ("yes", "no")}
         for a, b in combinations(chosen, 2):
             if a.claim == b.claim or not distinct(a, b):
                 continue
             relation = "conflict" if a.stance != b.stance else "agree"
-            if relation == "agree" and not (a in agreeing[a.stance] and b in agreeing[b.stance]):
+            by_reader = a.confirmed and b.confirmed
+            if relation == "agree" and not by_reader and not (a in agreeing[a.stance] and b in agreeing[b.stance]):
                 continue
+            if not by_reader and not all(s.confirmed or best[(voice(s), s.stance)] == s for s in (a, b)):
+                continue  # the machine's pairs: each voice's surest claim on each side only
             first, second = sorted((a, b), key=rank)
-            reason = (f"on «{first.proposition}»: {_who(first)} says {first.stance} (P {first.score:.2f}), "
-                      f"{_who(second)} says {second.stance} (P {second.score:.2f})")
+            reason = (f"on «{first.proposition}»: {_who(first)} says {first.stance} ({_sure(first)}), "
+                      f"{_who(second)} says {second.stance} ({_sure(second)})")
             row = {
                 "claim_a": first.claim, "claim_b": second.claim, "relation": relation,
                 "score": round(min(a.score, b.score), 3), "reason": reason,
                 "kind": kind(a, b) if relation == "conflict" else None, "judge": "sides",
                 "judged_relation": relation, "judged_by": "sides", "status": "proposed", "point": point,
+                "found": "reader sides" if by_reader else ("machine" if machine is not None and min(a.score, b.score) >= machine else None),
             }
             key = (first.claim, second.claim)
             kept = rows.get(key)
@@ -109,8 +128,12 @@ def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int
     return [{k: v for k, v in rows[key].items() if k != "_proposition"} for key in ranked]
 
 
+def _sure(side: Side) -> str:
+    return "a reader's side" if side.confirmed else f"P {side.score:.2f}"
+
+
 def _strength(row: dict, proposition: str) -> tuple:
-    return (row["relation"] == "conflict", row["score"], proposition)
+    return (row["found"] is not None, row["relation"] == "conflict", row["score"], proposition)
 
 
 def contested(sides: list[Side], confident: float = CONFIDENT) -> set[str]:
@@ -124,12 +147,13 @@ def contested(sides: list[Side], confident: float = CONFIDENT) -> set[str]:
             if any(a.stance != b.stance and distinct(a, b) for a, b in combinations(group, 2))}
 
 
-def apply(store, confident: float = CONFIDENT, order: dict[int, int] | None = None, stories=None) -> int:
+def apply(store, confident: float = CONFIDENT, order: dict[int, int] | None = None, stories=None,
+          machine: float | None = None) -> int:
     """Derive the stored points' conflicts and agreements into ``claim_pairs``
     (of ``stories``' claims; default: all), and mark the contested points; how many rows."""
     if stories is not None:
         order = store.claim_order(stories)  # ties go by the order of these stories' claims among themselves
     found = [Side(*row) for row in store.point_sides(stories)]
-    rows = derive(found, confident, order)
+    rows = derive(found, confident, order, machine)
     store.save_sides(rows, contested(found, confident), stories)
     return len(rows)

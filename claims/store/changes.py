@@ -1,5 +1,5 @@
-"""What a build changed, for a desk that watches a story: conflicts and
-agreements added or removed, points added, removed, contested or settled,
+"""What a build changed, for a desk that watches a story: found conflicts and
+agreements (those the views show, issue 44) added or removed, points added, removed, contested or settled,
 and sides (a claim's yes or no on a point) taken, dropped or moved.
 
 Each complete derivation compares what is stored now with what the last one
@@ -29,7 +29,7 @@ select case p.relation when 'conflict' then 'conflict' else 'agreement' end as w
   coalesce(aa.source, '?') || ': «' || a.text || '» / ' || coalesce(ab.source, '?') || ': «' || b.text || '»' as text
 from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
 join articles aa on aa.id = a.article_id join articles ab on ab.id = b.article_id
-where p.relation in ('conflict', 'agree')
+where p.relation in ('conflict', 'agree') and (p.status = 'confirmed' or p.found is not null)
 """
 _POINTS = """
 select 'point' as what, q.id as key, case when q.contested then 'contested' else 'open' end as value,

@@ -328,8 +328,8 @@ class Derived:
         many stories; sides are compared within one)."""
         return self.db.execute(
             """select s.question_id, q.proposition, ar.story_id, s.claim_id, ar.source, c.speaker, s.stance,
-                      case when coalesce(s.status, 'proposed') = 'confirmed' then 1.0 else s.score end,
-                      coalesce(s.status, 'proposed') = 'confirmed'
+                      case when s.status in ('confirmed', 'carried') then 1.0 else s.score end,
+                      coalesce(s.status in ('confirmed', 'carried'), 0)
                from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
                join articles ar on ar.id = c.article_id
                """ + (in_stories(stories, "ar")[0] or "where 1") + """ and s.stance in ('yes', 'no')
@@ -372,7 +372,7 @@ class Derived:
             f"""update claim_pairs set relation = json_extract(cue, '$.relation'), judged_relation = json_extract(cue, '$.relation'),
                   score = json_extract(cue, '$.score'), reason = json_extract(cue, '$.reason'), kind = json_extract(cue, '$.kind'),
                   judge = json_extract(cue, '$.judge'), judged_by = json_extract(cue, '$.judge'), status = 'proposed',
-                  point = null, cue = null
+                  point = null, cue = null, found = null
                 where {mine} and cue is not null""", params)
         self.db.execute(f"delete from claim_pairs where {mine}", params)
 

@@ -14,6 +14,8 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from ..text import statements
+
 # What a reader can say of a pair and of a claim's stance on a point.
 REVIEW_VALUES = {"pair": ("agree", "related", "conflict"), "stance": ("yes", "no", "unclear")}
 STANCE_RELATION = {"yes": "agree", "no": "conflict", "unclear": "related"}
@@ -94,13 +96,14 @@ class Reviews:
         shows the judge's again. A review matches claims by their text (or what
         they assert, ``content``), so it outlives ids, rebuilds and models."""
         self.db.execute("update claim_pairs set relation = judged_relation, judge = judged_by, status = 'proposed' where status = 'confirmed'")
-        self.db.execute("update answers set stance = judged_stance, judge = judged_by, status = 'proposed' where status = 'confirmed'")
+        self.db.execute("update answers set stance = judged_stance, judge = judged_by, status = 'proposed', carried = null "
+                        "where status in ('confirmed', 'carried')")
         rows = self.db.execute(
-            "select kind, text_a, text_b, question, value from reviews where kind in ('pair', 'stance') order by id"
+            "select kind, text_a, text_b, question, value, id from reviews where kind in ('pair', 'stance') order by id"
         ).fetchall()
         if not rows:
             return
-        texts = {t for _, a, b, _, _ in rows for t in (a, b) if t is not None}
+        texts = {t for _, a, b, _, _, _ in rows for t in (a, b) if t is not None}
         ids_of: dict[str, set[int]] = {}
         for claim_id, text, content in self.db.execute(
             """select id, text, content from claims where text in (select value from json_each(:t))
@@ -110,10 +113,11 @@ class Reviews:
                 ids_of.setdefault(t, set()).add(claim_id)
         pair_value: dict[tuple[int, int], str] = {}
         stance_value: dict[tuple[str, int], str] = {}
+        review_of: dict[tuple[str, int], int] = {}
         questions: dict[str, list[str]] = {}
         for proposition, question_id in self.db.execute("select proposition, id from questions union all select question, id from questions"):
             questions.setdefault(proposition, []).append(question_id)
-        for kind, a, b, question, value in rows:  # in id order: the latest review holds
+        for kind, a, b, question, value, review_id in rows:  # in id order: the latest review holds
             if kind == "pair":
                 for x in ids_of.get(a, ()):
                     for y in ids_of.get(b, ()):
@@ -122,6 +126,7 @@ class Reviews:
                 for question_id in questions.get(question, ()):
                     for x in ids_of.get(a, ()):
                         stance_value[(question_id, x)] = value
+                        review_of[(question_id, x)] = review_id
         if pair_value:
             self.db.conn.executemany(
                 "update claim_pairs set relation = ?, judge = 'reader', status = 'confirmed' where claim_a = ? and claim_b = ?",
@@ -131,6 +136,36 @@ class Reviews:
             self.db.conn.executemany(
                 "update answers set stance = ?, judge = 'reader', status = 'confirmed' where question_id = ? and claim_id = ?",
                 [(v, q, c) for (q, c), v in stance_value.items()],
+            )
+            self._carry(stance_value, review_of)
+
+    def _carry(self, stance_value: dict[tuple[str, int], str], review_of: dict[tuple[str, int], int]) -> None:
+        """A reader's side on a point carries to the same statement in the
+        other reports that answer it (``text/statements.py``): status
+        'carried', ``carried`` naming the review; a reader's own review of
+        that claim wins, and of two reviews that carry to one claim the later."""
+        questions = sorted({q for q, _ in stance_value})
+        answering: dict[str, list[tuple]] = {}
+        for row in self.db.execute(
+            """select s.question_id, c.id, c.text, c.speaker, c.article_id from answers s join claims c on c.id = s.claim_id
+               where s.question_id in (select value from json_each(?)) order by s.question_id, c.id""", [json.dumps(questions)]
+        ):
+            answering.setdefault(row[0], []).append(row[1:])
+        carried: dict[tuple[str, int], tuple[int, str, str]] = {}
+        for (question_id, x), value in sorted(stance_value.items(), key=lambda item: review_of[item[0]]):
+            mine = next((r for r in answering.get(question_id, ()) if r[0] == x), None)
+            if mine is None:
+                continue
+            for y, text, speaker, article in answering[question_id]:
+                if (question_id, y) in stance_value or article == mine[3]:
+                    continue
+                if statements.same(mine[1], text, mine[2], speaker):
+                    why = f"carried from review {review_of[(question_id, x)]}: a reader said {value} of the same statement, «{mine[1]}»"
+                    carried[(question_id, y)] = (review_of[(question_id, x)], value, why)
+        if carried:
+            self.db.conn.executemany(
+                "update answers set stance = ?, judge = 'reader', status = 'carried', carried = ? where question_id = ? and claim_id = ?",
+                [(value, why, q, c) for (q, c), (_, value, why) in carried.items()],
             )
 
     def review_mark(self) -> str:

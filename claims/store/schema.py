@@ -488,3 +488,96 @@ def m017_kept_profiles(db: sqlite_utils.Database) -> None:
     drops the profiles an added or removed article changes."""
     if db["article_profiles"].exists() and "terms" not in db["article_profiles"].columns_dict:
         db["article_profiles"].add_column("terms", str)
+
+
+# Shown means trusted (m018). A pair is *found* when a reader confirmed it
+# (``status`` 'confirmed'), when it joins two claims whose sides on a point a
+# reader confirmed or a review carried (``found`` 'reader sides'), or when the
+# machine decided it where its measured precision is at least 0.8
+# (``found`` 'machine'); ``found`` null is a candidate. The conflicts and
+# agreements views show found pairs only; ``candidates`` shows the rest.
+FOUND = "case when p.status = 'confirmed' then 'reader' else p.found end"
+PAIR_VIEW_FOUND = PAIR_VIEW_POINTS.replace(
+    "p.point\n", f"p.point, {FOUND} as found\n"
+).replace(
+    "where p.relation = '{relation}'\n", "where p.relation = '{relation}' and (p.status = 'confirmed' or p.found is not null)\n"
+)
+
+# Answers since m018: a side a review carried to the same statement in another
+# report has status 'carried' and its reason names the review (``carried``).
+STANCE_VIEW_FOUND = STANCE_VIEW_REVIEWED.replace("s.reason,", "coalesce(s.carried, s.reason) as reason,")
+
+# Candidates: what the machine suspects and no reader has settled: the sides
+# the stance model gives on each point (on a user's question its "unclear"
+# too: a claim close to the question may answer it), and the pairs it proposes (from
+# sides not yet confirmed, or from the pairwise cues: a negation or a number
+# in one claim only). ``would_change``: how many found conflicts and
+# agreements confirming it would make, counted against the confirmed sides
+# of other voices on the same point (0 for a pair: confirming it makes one).
+CANDIDATES_VIEW = """
+select * from (
+  select 'stance' as kind, s.stance as proposed, s.score, c.text as claim_a, null as claim_b, q.question,
+    q.proposition, coalesce(q.origin, 'user') as origin, ar.story_id, s.reason, s.judge,
+    (select count(*) from answers o join claims oc on oc.id = o.claim_id join articles oa on oa.id = oc.article_id
+      where o.question_id = s.question_id and o.status in ('confirmed', 'carried') and o.stance in ('yes', 'no')
+        and o.claim_id != s.claim_id and oa.story_id is ar.story_id
+        and (coalesce(oa.source, '') != coalesce(ar.source, '')
+             or (oc.speaker is not null and c.speaker is not null and lower(oc.speaker) != lower(c.speaker)))) as would_change,
+    s.claim_id as claim_a_id, null as claim_b_id, s.question_id, coalesce(s.lean, 0) as lean, s.similarity
+  from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
+  join articles ar on ar.id = c.article_id
+  where (s.stance in ('yes', 'no') or coalesce(q.origin, 'user') = 'user') and coalesce(s.status, 'proposed') = 'proposed'
+  union all
+  select 'pair', p.relation, p.score, a.text, b.text, q.question, q.proposition, coalesce(q.origin, case when p.point is null then null else 'user' end),
+    aa.story_id, p.reason, p.judge, 1, p.claim_a, p.claim_b, p.point, null, p.similarity
+  from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
+  join articles aa on aa.id = a.article_id left join questions q on q.id = p.point
+  where p.relation in ('conflict', 'agree') and coalesce(p.status, 'proposed') = 'proposed' and p.found is null
+)
+order by story_id, kind desc, would_change desc, score desc
+"""
+
+# What a click changes most, first (issue 44): the sides on the user's
+# questions (rank 0), within them those whose confirmed side would make or
+# unmake a found conflict or agreement between two voices, then the claims
+# closest to each question in turn (``place``: the closest of every question,
+# then the second closest ...: a reader's first clicks settle the claims that
+# answer, on every question), the model's least sure first; then the sides on
+# contested automatic points (1), the pairs proposed from sides (2), the
+# sides on other automatic points (3), and last the cue candidates (4). An
+# automatic point whose proposition does not stand alone is never proposed
+# (``index/points.py``), so never queued.
+QUEUE_VIEW_FOUND = """
+select kind, proposed, score, sureness, claim_a, claim_b, question, story_id, reason, judge,
+  claim_a_id, claim_b_id, question_id, rank, would_change
+from (
+  select c.kind, c.proposed, c.score,
+    case when c.kind = 'stance' then abs(abs(c.lean) - coalesce((select cast(value as real) from config where key = 'stance_margin'), 0))
+         else abs(c.score - 0.5) end as sureness,
+    c.claim_a, c.claim_b, c.question, c.story_id, c.reason, c.judge, c.claim_a_id, c.claim_b_id, c.question_id,
+    case when c.kind = 'stance' and c.origin = 'user' then 0
+         when c.kind = 'stance' and q.contested then 1
+         when c.kind = 'pair' and c.question_id is not null then 2
+         when c.kind = 'stance' then 3
+         else 4 end as rank,
+    c.would_change,
+    row_number() over (partition by c.kind, c.question_id, c.story_id order by c.similarity desc, c.claim_a_id) as place
+  from candidates c left join questions q on q.id = c.question_id
+)
+order by rank, would_change > 0 desc, case rank when 0 then place else 0 end, sureness, score desc
+"""
+
+
+@MIGRATIONS()
+def m018_found(db: sqlite_utils.Database) -> None:
+    """Found and candidate (issue 44): ``claim_pairs.found`` says how a pair
+    not confirmed by a reader was found (null: a candidate); ``answers.carried``
+    names the review a side was carried from (status 'carried'). The pair views
+    show found pairs only; ``candidates`` the rest, which feeds the queue."""
+    _add_columns(db["claim_pairs"], {"found": str})
+    _add_columns(db["answers"], {"carried": str})
+    for name, relation in (("conflicts", "conflict"), ("agreements", "agree")):
+        db.create_view(name, PAIR_VIEW_FOUND.format(relation=relation), replace=True)
+    db.create_view("stances", STANCE_VIEW_FOUND, replace=True)
+    db.create_view("candidates", CANDIDATES_VIEW, replace=True)
+    db.create_view("review_queue", QUEUE_VIEW_FOUND, replace=True)

@@ -354,8 +354,12 @@ class Store(Derived, Reviews, Changes):
     def counts(self) -> dict[str, int]:
         tables = ("articles", "stories", "claims", "claim_pairs", "topics", "answers")
         counts = {t: self.db[t].count for t in tables}
-        for relation in ("conflict", "agree"):
-            counts[relation] = self.db.execute("select count(*) from claim_pairs where relation = ?", [relation]).fetchone()[0]
+        # Found ones only, as the views show them (issue 44); the rest are candidates.
+        for relation, view in (("conflict", "conflicts"), ("agree", "agreements")):
+            counts[relation] = self.db.execute(f"select count(*) from {view}").fetchone()[0]
+        counts["candidates"] = self.db.execute(
+            "select count(*) from claim_pairs where relation in ('conflict', 'agree') and coalesce(status, 'proposed') = 'proposed' and found is null"
+        ).fetchone()[0]
         return counts
 
     # Fetched pages -----------------------------------------------------------

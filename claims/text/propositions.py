@@ -246,3 +246,36 @@ def points_back(text: str) -> bool:
     if not found:
         return False
     return found[0] in ("PDS", "PDAT") or (found[0] == "PPER" and words[0].lower() in ("er", "sie"))
+
+
+# A point's proposition is asked of every report of a story, so it must say
+# what it says without the sentence before it: no word that points back
+# ("Dies geschah, als ...", "Damit ...", "Demnach soll ..."), no one speaking
+# ("ich", "wir"), no reporting frame ("..., sagte der Minister"), no question.
+BACK_POINTING = {
+    "damit", "demnach", "dabei", "dadurch", "daher", "deshalb", "deswegen", "darum", "dafür", "dagegen", "danach",
+    "davor", "darauf", "daraufhin", "dazu", "hierbei", "hierzu", "hier", "dort", "dann", "damals", "somit", "also",
+    "zudem", "außerdem", "ebenfalls", "ebenso", "auch", "trotzdem", "dennoch", "allerdings", "jedoch", "aber", "doch",
+    "und", "oder", "sondern", "stattdessen", "zuvor", "später", "anschließend", "inzwischen", "indes", "hingegen",
+    "wiederum", "so", "solche", "solch", "derartige", "dies", "diese", "dieser", "dieses", "diesen", "diesem",
+    "es", "er", "sie", "ihr", "ihre", "ihren", "ihrem", "ihrer", "sein", "seine", "seinen", "seinem", "seiner",
+    "dessen", "deren", "letztere", "letzterer", "ersterer", "beide", "beiden",
+}
+PERSONAL = {"ich", "mir", "mich", "mein", "meine", "meinen", "meinem", "meiner", "wir", "uns", "unser", "unsere",
+            "unseren", "unserem", "unserer", "du", "dir", "dich", "euch", "euer", "eure"}
+MIN_WORDS = 4
+
+
+def stands_alone(statement: str) -> bool:
+    """Whether a statement reads as a point on its own (see ``BACK_POINTING``)."""
+    from .speakers import find_attribution
+
+    text = statement.strip().strip("".join(QUOTES)).strip()
+    words = [m.group(0) for m in _tokens(text) if m.group(0)[:1].isalnum()]
+    if len(words) < MIN_WORDS or text.endswith("?"):
+        return False
+    if words[0].lower() in BACK_POINTING or points_back(text):
+        return False
+    if any(w.lower() in PERSONAL for w in words):
+        return False
+    return find_attribution(text) is None

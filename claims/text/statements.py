@@ -1,0 +1,54 @@
+"""The same statement in two reports: what a reader's side carries to.
+
+Agency copy and a quote repeated by several outlets are common: "Die Polizei
+ging von mindestens 80.000 Demonstrierenden aus" stands word for word in two
+reports of one demonstration, and "Die Veranstalter sprachen von bis zu
+250.000 Teilnehmern" as "der Veranstalter sprach von 250'000" in a third. A
+reader who settled one has settled the others: the same speaker (or none
+named on one side), the same numbers, as many negations, and near-identical
+wording (what their content words share, by lemma). Two claims with different numbers or two
+named speakers are never the same statement, however alike their words.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from . import features
+
+# Share of the shorter claim's content terms the other must have: with equal
+# numbers the rest may be shortened ("sprach von 250'000"); without numbers
+# the wording itself is all there is, so both must be nearly all shared.
+WITH_NUMBERS = 0.75
+WITHOUT_NUMBERS = 0.8
+MIN_TERMS = 2  # "Das stimmt" is no statement to carry
+
+# Swiss and English thousands separators ("250'000", "250,000") read as German ones.
+THOUSANDS = re.compile(r"(?<=\d)['’,](?=\d{3}\b)")
+
+
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> tuple[frozenset[str], frozenset[str], int]:
+    found = features.of(THOUSANDS.sub(".", text))
+    return found.content, found.numbers, len(found.negations)
+
+
+def _speaker(speaker: str | None) -> str:
+    return " ".join((speaker or "").lower().split())
+
+
+def same(text_a: str, text_b: str, speaker_a: str | None = None, speaker_b: str | None = None) -> bool:
+    """Whether two claims make the same statement (see the module's text)."""
+    if text_a == text_b:
+        return True
+    a, b = _speaker(speaker_a), _speaker(speaker_b)
+    if a and b and a != b:
+        return False
+    (terms_a, numbers_a, negations_a), (terms_b, numbers_b, negations_b) = _terms(text_a), _terms(text_b)
+    if numbers_a != numbers_b or negations_a != negations_b or min(len(terms_a), len(terms_b)) < MIN_TERMS:
+        return False
+    shared = len(terms_a & terms_b)
+    if numbers_a:
+        return shared >= WITH_NUMBERS * min(len(terms_a), len(terms_b))
+    return shared >= WITHOUT_NUMBERS * max(len(terms_a), len(terms_b))

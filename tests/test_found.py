@@ -1,0 +1,95 @@
+"""Shown means trusted (issue 44): the conflicts and agreements views show
+what a reader confirmed or the sides readers gave; what the machine alone
+suspects is a candidate; a reader's side carries to the same statement in
+other reports; automatic points read on their own."""
+
+import sqlite_utils
+
+from claims import Corpus
+from claims.pipeline import sides
+from claims.pipeline.sides import Side
+from claims.text.propositions import stands_alone
+from claims.text.statements import same
+
+
+def side(claim, source, stance, score=0.8, speaker=None, confirmed=False):
+    return Side("p", "Die Europäer sitzen am Tisch.", 1, claim, source, speaker, stance, score, confirmed)
+
+
+def test_the_machine_s_sides_are_candidates_and_a_reader_s_are_found():
+    [machine] = sides.derive([side(1, "A", "yes", 0.95), side(2, "B", "no", 0.95)])
+    assert machine["relation"] == "conflict" and machine["found"] is None
+    [read] = sides.derive([side(1, "A", "yes", confirmed=True), side(2, "B", "no", confirmed=True)])
+    assert read["found"] == "reader sides" and "a reader's side" in read["reason"]
+    # Where the machine's precision was measured at 0.8 from some P(side), it finds on its own from there.
+    [sure] = sides.derive([side(1, "A", "yes", 0.95), side(2, "B", "no", 0.9)], machine=0.9)
+    assert sure["found"] == "machine"
+
+
+def test_every_pair_of_confirmed_claims_of_two_voices_is_found_not_only_each_voice_s_surest():
+    rows = sides.derive([
+        side(1, "A", "yes", confirmed=True), side(2, "A", "yes", confirmed=True),
+        side(3, "B", "no", confirmed=True), side(4, "C", "no", 0.9),
+    ])
+    found = {(r["claim_a"], r["claim_b"], r["relation"]) for r in rows if r["found"]}
+    assert found == {(1, 3, "conflict"), (2, 3, "conflict")}
+    # The machine's side of C makes candidates, with each side a reader gave.
+    assert {(r["claim_a"], r["claim_b"]) for r in rows if not r["found"]} == {(1, 4), (2, 4), (3, 4)}
+
+
+def test_the_same_statement_needs_the_same_numbers_negations_and_speaker():
+    assert same("Die Polizei ging von mindestens 80.000 Demonstrierenden aus.", "Die Polizei ging von mindestens 80'000 Demonstrierenden aus, hieß es.")
+    assert same("Die Veranstalter sprachen von bis zu 250.000 Teilnehmern.", "der Veranstalter sprach von 250'000")
+    assert not same("Die Polizei sprach von 100.000 Menschen.", "Die Polizei sprach von 250.000 Menschen.")
+    assert not same("Die Europäer werden nicht am Tisch sitzen.", "Die Europäer werden am Tisch sitzen.")
+    assert not same("Die Europäer werden am Tisch sitzen.", "Die Europäer werden am Tisch sitzen!", "Trump", "Selenskyj")
+
+
+def test_an_automatic_point_stands_alone():
+    assert stands_alone("Die Demonstration wurde wegen Überfüllung abgebrochen.")
+    assert not stands_alone("Dies geschah, als europäische Führer darauf bestanden, am Tisch zu sitzen.")
+    assert not stands_alone("Demnach soll die Türkei die Grenze zu Griechenland besser sichern.")
+    assert not stands_alone("Die Europäer werden nicht mit am Tisch sitzen, sagte Trump.")
+    assert not stands_alone("Wir werden das nicht zulassen.")
+
+
+SAME = "Die Polizei ging von mindestens 80.000 Demonstrierenden aus."
+ALIKE = "Die Polizei ging von mindestens 80'000 Demonstrierenden aus."  # the same statement, Swiss style
+QUESTIONS = [{"id": "count", "question": "Ging die Polizei von mindestens 80.000 Demonstrierenden aus?",
+              "proposition": "Die Polizei ging von mindestens 80.000 Demonstrierenden aus."}]
+RECORDS = [
+    {"title": "Demo in München", "source": "Agentur", "path": "a.json",
+     "text": f"Die Demonstration in München wurde wegen Überfüllung abgebrochen. {SAME} Die Veranstalter sprachen von bis zu 250.000 Teilnehmern."},
+    {"title": "Großdemo abgebrochen", "source": "Zeitung", "path": "b.json",
+     "text": f"Die Großdemonstration gegen rechts in München musste abgebrochen werden. {ALIKE} Die Veranstalter zählten 250.000 Menschen."},
+]
+
+
+def test_views_show_found_pairs_only_and_a_reader_s_side_carries_to_the_same_statement(tmp_path):
+    from conftest import hashing_model
+
+    path = tmp_path / "claims.db"
+    corpus = Corpus(path, model="hashing-64", encoder=hashing_model(), questions=QUESTIONS)
+    corpus.add(RECORDS)
+    db = sqlite_utils.Database(path)
+    # Nothing is found before a reader says so: the machine's pairs are candidates.
+    assert db["conflicts"].count == 0 and db["agreements"].count == 0
+    assert corpus.conflicts() == [] and corpus.agreements() == []
+    proposed = db.execute("select count(*) from claim_pairs where relation in ('conflict', 'agree')").fetchone()[0]
+    assert db.execute("select count(*) from candidates where kind = 'pair'").fetchone()[0] == proposed
+    answering = {r["claim"] for r in db.query("select claim from stances where question_id = 'count'")}
+    assert {SAME, ALIKE} <= answering  # a story this small: every claim answers
+    corpus.store.add_review("stance", "no", SAME, question=QUESTIONS[0]["proposition"], actor="test")
+    rows = {r["claim"]: r for r in db.query("select claim, status, stance, reason from stances where question_id = 'count'")}
+    assert rows[SAME]["status"] == "confirmed" and rows[ALIKE]["status"] == "carried"
+    assert rows[ALIKE]["stance"] == "no" and rows[ALIKE]["reason"].startswith("carried from review 1")
+    # Other claims keep the machine's side.
+    assert all(r["status"] == "proposed" for c, r in rows.items() if c not in (SAME, ALIKE))
+    # Both reports' sides are a reader's now: the next build shows their agreement as found.
+    corpus.build()
+    # (on the question, or on the automatic point the same statement makes: one row a pair)
+    [agreement] = db.query("select * from agreements")
+    assert agreement["found"] == "reader sides" and {agreement["claim_a"], agreement["claim_b"]} == {SAME, ALIKE}
+    # Undoing the review takes the carried side back too.
+    corpus.store.remove_reviews("stance", SAME, question=QUESTIONS[0]["proposition"])
+    assert db.execute("select count(*) from answers where status in ('confirmed', 'carried')").fetchone()[0] == 0
