@@ -154,13 +154,29 @@ class Corpus:
     # Reading -----------------------------------------------------------------
 
     def conflicts(self, story: int | None = None, limit: int | None = None) -> list[dict]:
-        """Pairs judged to conflict, strongest first: both claims, who said
-        each, in which article, and why (rows of the ``conflicts`` view)."""
+        """Pairs found to conflict, confirmed first: both claims, who said
+        each, in which article, and why (rows of the ``conflicts`` view).
+        Found: a reader confirmed it, or it joins sides readers gave; what
+        the machine only suspects is in ``candidates()``."""
         return self._pairs("conflicts", story, limit)
 
     def agreements(self, story: int | None = None, limit: int | None = None) -> list[dict]:
-        """Pairs judged to say the same thing (rows of the ``agreements`` view)."""
+        """Pairs found to say the same thing (rows of the ``agreements`` view)."""
         return self._pairs("agreements", story, limit)
+
+    def candidates(self, story: int | None = None, limit: int | None = None) -> list[dict]:
+        """What the machine suspects and no reader has settled: its sides on
+        each point and its conflicts and agreements (rows of the ``candidates``
+        view, with ``would_change``: the found pairs confirming one would make)."""
+        return self._pairs("candidates", story, limit)
+
+    def review(self, kind: str, value: str, text_a: str, text_b: str | None = None, question: str | None = None,
+               note: str | None = None, actor: str | None = None) -> int:
+        """A reader's word (``Store.add_review``): a pair's relation (``kind``
+        'pair': conflict, related or agree) or a claim's side on a point
+        (``kind`` 'stance': yes, no or unclear; ``question``: its proposition).
+        It shows at once; the next build derives what follows from it."""
+        return self.store.add_review(kind, value, text_a, text_b, question=question, note=note, actor=actor)
 
     def _pairs(self, view: str, story: int | None, limit: int | None) -> list[dict]:
         where, params = ("story_id = ?", [story]) if story is not None else (None, [])

@@ -61,6 +61,38 @@ def seed_db(seed_db_path):
     return sqlite_utils.Database(seed_db_path)
 
 
+@pytest.fixture(scope="session")
+def reviewed_seed_db_path(seed_db_path, tmp_path_factory):
+    """The seed db after a reader's twenty reviews (``docs/seed_reviews.csv``,
+    inserted with SQL as the README shows) and a build: what a reader is shown
+    as found (issue 44: the machine alone finds nothing here)."""
+    import csv
+
+    path = tmp_path_factory.mktemp("seed-reviewed") / "claims.db"
+    source = sqlite_utils.Database(seed_db_path)
+    source.execute("pragma wal_checkpoint(truncate)")
+    shutil.copy(seed_db_path, path)
+    with open(ROOT / "docs" / "seed_reviews.csv", encoding="utf-8") as f:
+        rows = [{k: v or None for k, v in row.items()} for row in csv.DictReader(f)]
+    sqlite_utils.Database(path)["reviews"].insert_all(rows)
+    Corpus(path).build()
+    return path
+
+
+@pytest.fixture
+def reviewed_seed_db(reviewed_seed_db_path):
+    return sqlite_utils.Database(reviewed_seed_db_path)
+
+
+# Both claims of every pair the machine proposes as ``relation`` (found or
+# candidate), as the pair views show them: the machine's own verdicts, for
+# tests of what it proposes.
+def proposed(relation: str = "conflict") -> str:
+    from claims.store.schema import PAIR_VIEW_FOUND
+
+    return "(" + PAIR_VIEW_FOUND.format(relation=relation).replace(" and (p.status = 'confirmed' or p.found is not null)", "") + ")"
+
+
 @pytest.fixture
 def copy_of_seed_db(seed_db_path, tmp_path):
     """A copy of the seed db to change, and the seeds' folder."""
@@ -145,13 +177,13 @@ def small_corpus(tmp_path, hashing):
 
 
 @pytest.fixture(scope="session")
-def datasette(seed_db_path):
+def datasette(reviewed_seed_db_path):
     """Datasette over the seed db with the project's metadata, in this
     process, as ``claims serve`` configures it; ``fetch`` asks it for a page."""
     from datasette.app import Datasette
 
     metadata = yaml.safe_load((ROOT / "db" / "metadata.yml").read_text(encoding="utf-8"))
-    return Datasette([str(seed_db_path)], metadata=metadata, settings={"suggest_facets": False})
+    return Datasette([str(reviewed_seed_db_path)], metadata=metadata, settings={"suggest_facets": False})
 
 
 @pytest.fixture(scope="session")
@@ -213,10 +245,10 @@ def start_server(db_path, log, *options):
 
 
 @pytest.fixture(scope="module")
-def server(seed_db_path, tmp_path_factory):
-    """``claims serve`` on the seed db, in another process: its base URL."""
+def server(reviewed_seed_db_path, tmp_path_factory):
+    """``claims serve`` on the seed db a reader reviewed, in another process: its base URL."""
     log = (tmp_path_factory.mktemp("serve") / "datasette.log").open("w+b")
-    process, base = start_server(seed_db_path, log, "--metadata", str(ROOT / "db" / "metadata.yml"))
+    process, base = start_server(reviewed_seed_db_path, log, "--metadata", str(ROOT / "db" / "metadata.yml"))
     yield base
     process.terminate()
     process.wait(timeout=10)
@@ -301,10 +333,12 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def reported(path) -> dict:
-    """What the changes are about, as stored: (what, key) -> value."""
+    """What the changes are about, as stored: (what, key) -> value (the found
+    conflicts and agreements: what the views show)."""
     db = sqlite_utils.Database(path)
     found = {}
-    for r in db.query("select claim_a, claim_b, relation from claim_pairs where relation in ('conflict', 'agree')"):
+    for r in db.query("""select claim_a, claim_b, relation from claim_pairs where relation in ('conflict', 'agree')
+                         and (status = 'confirmed' or found is not null)"""):
         found[("conflict" if r["relation"] == "conflict" else "agreement", f"{r['claim_a']}:{r['claim_b']}")] = r["relation"]
     for r in db.query("select question_id, claim_id, stance from answers where stance in ('yes', 'no')"):
         found[("side", f"{r['question_id']}|{r['claim_id']}")] = r["stance"]

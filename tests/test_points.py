@@ -13,6 +13,7 @@ from claims.cli import cli
 from claims.pipeline import sides
 from claims.pipeline.sides import Side
 from claims.settings import Settings
+from conftest import proposed
 
 
 def side(claim, source, stance, score=0.8, speaker=None, point="p", confirmed=False):
@@ -90,8 +91,12 @@ def test_opposite_sides_of_a_question_are_stored_as_a_conflict_with_its_point(si
     db = sqlite_utils.Database(sided_db)
     stances = {r["claim"]: r["stance"] for r in db.query("select claim, stance from stances where question_id = 'table'")}
     assert stances[TABLE_YES] == "yes" and stances[TABLE_NO] == "no"
-    [conflict] = [r for r in db.query("select * from conflicts where point = 'table'")]
+    [conflict] = [r for r in db.query(f"select * from {proposed()} where point = 'table'")]
     assert {conflict["claim_a"], conflict["claim_b"]} == {TABLE_YES, TABLE_NO} and conflict["judge"] == "sides"
+    # The machine's sides alone make a candidate, not a found conflict (issue 44).
+    assert list(db.query("select * from conflicts where point = 'table'")) == []
+    [candidate] = db.query("select * from candidates where kind = 'pair' and question_id = 'table'")
+    assert candidate["proposed"] == "conflict" and {candidate["claim_a"], candidate["claim_b"]} == {TABLE_YES, TABLE_NO}
     [point] = db.query("select * from points where point = 'table'")
     assert point["contested"] == 1 and json.loads(point["sides"]) == {"Agentur": "yes", "Zeitung": "no"}
     # The queue offers the model's sides first.
@@ -111,9 +116,15 @@ def test_a_reader_s_stance_review_changes_the_conflict_at_the_next_build(sided_d
     corpus.store.add_review("stance", "yes", TABLE_NO, question=QUESTIONS[0]["proposition"])
     corpus.build()
     db = sqlite_utils.Database(path)
-    assert list(db.query("select * from conflicts where point = 'table'")) == []
+    assert list(db.query(f"select * from {proposed()} where point = 'table'")) == []
+    # One side a reader's, the other the machine's: an agreement proposed, not found.
+    [agreement] = db.query(f"select * from {proposed('agree')} where point = 'table'")
+    assert {agreement["claim_a"], agreement["claim_b"]} == {TABLE_YES, TABLE_NO} and agreement["found"] is None
+    # Both sides a reader's: found.
+    corpus.store.add_review("stance", "yes", TABLE_YES, question=QUESTIONS[0]["proposition"])
+    corpus.build()
     [agreement] = db.query("select * from agreements where point = 'table'")
-    assert {agreement["claim_a"], agreement["claim_b"]} == {TABLE_YES, TABLE_NO}
+    assert {agreement["claim_a"], agreement["claim_b"]} == {TABLE_YES, TABLE_NO} and agreement["found"] == "reader sides"
 
 
 def test_claims_eval_measures_stances(tmp_path):

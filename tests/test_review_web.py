@@ -8,6 +8,8 @@ import pytest
 import sqlite_utils
 import yaml
 
+from claims.text.propositions import stands_alone
+
 from conftest import GOLD_CONFLICTS, ROOT
 from test_reviews import false_conflict, pair_of
 
@@ -143,20 +145,23 @@ def test_malformed_reviews_answer_400_or_404_and_write_nothing(reviewed_db, form
     assert db["reviews"].count == 0
 
 
-def test_the_review_queue_puts_the_least_sure_proposals_first(reviewed_db):
+def test_the_review_queue_spends_a_click_where_it_changes_most(reviewed_db):
     db = sqlite_utils.Database(reviewed_db)
     rows = list(db.query("select * from review_queue"))
-    # The stance model's sides first, those nearest the line between the sides
-    # first: a click on a side finds what the judge missed.
-    sides = [r for r in rows if r["kind"] == "stance" and r["judge"] == "stance"]
-    assert sides and rows[: len(sides)] == sides
-    assert [r["sureness"] for r in sides] == sorted(r["sureness"] for r in sides)
-    conflicts = [r for r in rows if r["kind"] == "pair" and r["proposed"] == "conflict"]
-    assert conflicts and rows[len(sides) : len(sides) + len(conflicts)] == conflicts  # then conflicts
-    assert [r["sureness"] for r in conflicts] == sorted(r["sureness"] for r in conflicts)
+    assert [r["rank"] for r in rows] == sorted(r["rank"] for r in rows)
+    # The user's questions first: the claims closest to each question in turn.
+    users = {r["id"] for r in db.query("select id from questions where coalesce(origin, 'user') = 'user'")}
+    asked = [r for r in rows if r["rank"] == 0]
+    assert asked and rows[: len(asked)] == asked and {r["question_id"] for r in asked} == users
+    assert {r["question_id"] for r in asked[: len(users)]} == users
+    # The pairwise cues' candidates last; a point that does not stand alone never.
+    cues = [r for r in rows if r["kind"] == "pair" and r["question_id"] is None]
+    assert cues and rows[-len(cues):] == cues
+    points = {r["id"]: r["proposition"] for r in db.query("select id, proposition from questions where origin = 'auto'")}
+    assert all(stands_alone(p) for p in points.values())
     ds = make_datasette(reviewed_db, review=True)
     page = asyncio.run(ds.client.get("/-/claims/claims/queue")).text
-    assert sides[0]["claim_a"].split()[0] in page and 'name="value" value="unclear"' in page
+    assert asked[0]["claim_a"].split()[0] in page and 'name="value" value="unclear"' in page
 
 
 def test_review_serves_on_this_machine_only(reviewed_db):

@@ -56,9 +56,10 @@ def test_a_review_shows_at_once_and_the_judges_verdict_stays_visible(copy_of_see
     reviewed = pair_of(db, wrong["text_a"], wrong["text_b"])
     assert (reviewed["relation"], reviewed["judged_relation"], reviewed["status"]) == ("related", "conflict", "confirmed")
     assert reviewed["judged_by"] and reviewed["judged_by"] != "reader"
-    # Undo: the judge's verdict shows again.
+    # Undo: the judge's verdict is a candidate again, not found.
     assert store.remove_reviews("pair", wrong["text_a"], wrong["text_b"]) == 1
-    assert (wrong["text_a"], wrong["text_b"]) in view_pairs(db, "conflicts")
+    assert (wrong["text_a"], wrong["text_b"]) not in view_pairs(db, "conflicts")
+    assert (wrong["text_a"], wrong["text_b"]) in {(r["claim_a"], r["claim_b"]) for r in db.query("select * from candidates where kind = 'pair'")}
     assert pair_of(db, wrong["text_a"], wrong["text_b"])["status"] == "proposed"
 
 

@@ -87,12 +87,12 @@ def test_claims_facet_by_speaker_kind(datasette):
     ["delete from claims", "update claims set text = 'x'", "drop table claims", "insert into config values ('a', 'b')",
      "select 1; delete from claims", "pragma journal_mode = delete"],
 )
-def test_sql_through_datasette_cannot_change_the_db(datasette, seed_db_path, sql):
+def test_sql_through_datasette_cannot_change_the_db(datasette, reviewed_seed_db_path, sql):
     import sqlite3
     import urllib.parse
 
     def counts():
-        with sqlite3.connect(seed_db_path) as conn:
+        with sqlite3.connect(reviewed_seed_db_path) as conn:
             return conn.execute("select (select count(*) from claims), (select count(*) from config)").fetchone()
 
     before = counts()

@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from ..index import embed
 from ..inputs.ingest import published_day
 from ..store.reviews import review_key
+from ..store.schema import PAIR_CANDIDATES
 from . import review
 
 PAIR_TABLES = {"conflicts", "agreements", "claim_pairs"}
@@ -246,10 +247,16 @@ async def story_page(request, datasette):
             r["url_a"] = _article_url(datasette, database, r["article_a_id"], r["claim_a_id"])
             r["url_b"] = _article_url(datasette, database, r["article_b_id"], r["claim_b_id"])
         pairs[relation] = rows
+    # What the machine suspects, apart from what is found (issue 44): conflicts first.
+    candidates = sorted((dict(r) for r in await db.execute(PAIR_CANDIDATES, [story_id])),
+                        key=lambda r: (r["relation"] != "conflict", -(r["score"] or 0)))
+    for r in candidates:
+        r["url_a"] = _article_url(datasette, database, r["article_a_id"], r["claim_a_id"])
+        r["url_b"] = _article_url(datasette, database, r["article_b_id"], r["claim_b_id"])
     notes = await _notes(db)
     for row in answers:
         row["note"] = notes.get(review_key("stance", row["claim"], question=row["proposition"])) or notes.get(review_key("stance", row["claim"], question=row["question"]))
-    for rows in pairs.values():
+    for rows in (*pairs.values(), candidates):
         for r in rows:
             r["note"] = notes.get(review_key("pair", r["claim_a"], r["claim_b"]))
     reviewed_related = [dict(r) for r in await db.execute(
@@ -276,7 +283,7 @@ async def story_page(request, datasette):
             "claims_story.html",
             {
                 "database": database, "story": dict(story), "articles": articles, "sources": sources, "points": shown,
-                "conflicts": grouped, "agreements": pairs["agree"], "dated": any(a["published"] for a in articles),
+                "conflicts": grouped, "agreements": pairs["agree"], "candidates": candidates, "dated": any(a["published"] for a in articles),
                 "reviewed_related": reviewed_related, "reviewing": review.enabled(datasette), "here": request.path,
             },
             request=request,

@@ -394,6 +394,8 @@ class Derived:
         rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in cues else r for r in rows]
         rows = [{**r, "cue": cues.get((r["claim_a"], r["claim_b"]))} for r in rows]
         self.db["claim_pairs"].upsert_all(rows, pk=("claim_a", "claim_b"))
+        # The topics count found conflicts: the reader's word first (the caller applies it again after).
+        self.apply_reviews()
         if stories is None:
             self.db.execute("update questions set contested = (id in (select value from json_each(?)))", [json.dumps(sorted(contested))])
             self.count_topics()
@@ -497,7 +499,8 @@ class Derived:
             self.count_topics(*self.topics_of_stories(stories))
 
     def count_topics(self, where: str = "", params=()) -> None:
-        # Sources and conflicts from the tables, so the counts mean what SQL means.
+        # Sources and conflicts from the tables, so the counts mean what SQL means;
+        # the conflicts found, as the ``conflicts`` view shows them (issue 44).
         # "+p.relation" keeps SQLite off the relation index: going from the topic's
         # claims to their pairs, not through every conflict of the corpus per topic.
         self.db.execute(
@@ -509,7 +512,8 @@ class Derived:
                  conflicts = (select count(*) from claim_topics ta
                               join claim_pairs p on p.claim_a = ta.claim_id
                               join claim_topics tb on tb.claim_id = p.claim_b and tb.topic_id = ta.topic_id
-                              where ta.topic_id = topics.id and +p.relation = 'conflict') """
+                              where ta.topic_id = topics.id and +p.relation = 'conflict'
+                                and (p.status = 'confirmed' or p.found is not null)) """
             + where,
             params,
         )

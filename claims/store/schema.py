@@ -503,6 +503,14 @@ PAIR_VIEW_FOUND = PAIR_VIEW_POINTS.replace(
     "where p.relation = '{relation}'\n", "where p.relation = '{relation}' and (p.status = 'confirmed' or p.found is not null)\n"
 )
 
+# The pairs a story page shows as candidates, beside the found ones: the
+# machine's conflicts and agreements no reader has settled (as the pair views'
+# rows, for one story: ``story_id = ?``).
+PAIR_CANDIDATES = PAIR_VIEW_FOUND.replace(
+    "where p.relation = '{relation}' and (p.status = 'confirmed' or p.found is not null)\n",
+    "where p.relation in ('conflict', 'agree') and coalesce(p.status, 'proposed') = 'proposed' and p.found is null and aa.story_id = ?\n",
+).replace("p.rowid as pair,", "p.rowid as pair, p.relation,")
+
 # Answers since m018: a side a review carried to the same statement in another
 # report has status 'carried' and its reason names the review (``carried``).
 STANCE_VIEW_FOUND = STANCE_VIEW_REVIEWED.replace("s.reason,", "coalesce(s.carried, s.reason) as reason,")
