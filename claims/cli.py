@@ -257,7 +257,7 @@ def reviews_list(db_path):
 @click.argument("question")
 @click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--proposition", help="The statement the question asks about (default: the question's own words)")
-@click.option("-n", "--limit", default=ask.LIMIT, show_default=True, type=click.IntRange(1), help="Claims to judge")
+@click.option("-n", "--limit", default=ask.USER_LIMIT, show_default=True, type=click.IntRange(1), help="Claims to judge")
 @click.option("--judge", "judge_name", help="Who gives the stances (default: the judge the db was built with)")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of answers")
 def ask_command(question, db_path, proposition, limit, judge_name, as_json):

@@ -213,7 +213,7 @@ class Corpus:
             [story] if story is not None else [],
         ))
 
-    def ask(self, question: str, proposition: str | None = None, limit: int = asking.LIMIT) -> list[asking.Answer]:
+    def ask(self, question: str, proposition: str | None = None, limit: int = asking.USER_LIMIT) -> list[asking.Answer]:
         """The claims most relevant to a yes/no ``question``, each with its
         stance toward it (yes, no, unclear) and the reason, given by the
         build's judge at its calibration prior (``Settings.stance_judge``)."""

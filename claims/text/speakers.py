@@ -158,7 +158,38 @@ def attribution_in(tokens: list[str]) -> tuple[str, int] | None:
         speaker = _phrase_before(tokens, cue)
     else:
         speaker = _phrase_after(tokens, cue + 1)
+    speaker = _trimmed(speaker) if speaker else None
     return (speaker, cue) if speaker else None
+
+
+# A speaker is a name or a role, never the rest of a clause (issue 44): words
+# before its noun phrase that belong to the clause ("ehe auch die
+# mazedonischen Behörden", "nun die Internet Watch Foundation") and a time
+# after it ("... Behörden am Mittwochvormittag") are not part of it.
+CLAUSE_WORDS = SUBORDINATORS | {
+    "ehe", "bevor", "bis", "seit", "sodass", "damit", "nun", "jetzt", "auch", "dann", "da", "so", "doch", "aber",
+    "und", "denn", "zuletzt", "zuvor", "inzwischen", "mittlerweile", "bereits", "schon", "erst", "noch", "immer",
+    "wiederum", "ebenfalls", "zudem", "außerdem", "später", "damals", "heute", "gestern", "morgen", "nämlich",
+    "allerdings", "jedoch", "hingegen", "indes", "wohl", "offenbar", "laut", "zufolge",
+}
+TIME = re.compile(
+    r"(?:Montag|Dienstag|Mittwoch|Donnerstag|Freitag|Samstag|Sonntag|Wochenende|Morgen|Vormittag|Mittag|Nachmittag|Abend|Nacht"
+    r"|Januar|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember|\d)"
+)
+TIME_PREPOSITIONS = {"am", "im", "um", "seit", "bis", "gegen", "vom", "ab"}
+
+
+def _trimmed(speaker: str) -> str | None:
+    words = speaker.split()
+    while len(words) > 1 and words[0].lower() in CLAUSE_WORDS and words[0] not in PRONOUNS:
+        words = words[1:]
+    for k in range(1, len(words) - 1):
+        if words[k].lower() in TIME_PREPOSITIONS and TIME.match(words[k + 1]):
+            words = words[:k]
+            break
+    if not words or not (_capitalised(words[-1]) or words[-1].lower() in PRONOUNS):
+        return None
+    return " ".join(words)
 
 
 def _phrase_follows(tokens: list[str], i: int, rests: tuple[tuple[str, ...], ...]) -> bool:
