@@ -82,15 +82,21 @@ def story_quality(db_path: Path, sections: dict[str, str]) -> dict:
     story_of = dict(db.execute("select path, story_id from articles"))
     sizes = Counter(story_of.values())
     pairs = db.execute("select count(*) from claim_pairs").fetchone()[0]
+    # What the conflicts view shows (found: issue 44), and what the machine proposes (candidates).
     conflicts = db.execute(
+        """select aa.path, ab.path from conflicts c join articles aa on aa.id = c.article_a_id join articles ab on ab.id = c.article_b_id"""
+    ).fetchall()
+    proposed = db.execute(
         """select aa.path, ab.path from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
            join articles aa on aa.id = a.article_id join articles ab on ab.id = b.article_id where p.relation = 'conflict'"""
     ).fetchall()
     report = {
         "stories": len(sizes), "stories_of_2_or_more": sum(1 for n in sizes.values() if n >= 2),
         "largest_story": max(sizes.values(), default=0), "pairs": pairs, "conflicts": len(conflicts),
-        "conflict_share": round(len(conflicts) / max(1, pairs), 4),
-        "agreements": db.execute("select count(*) from claim_pairs where relation = 'agree'").fetchone()[0],
+        "candidate_conflicts": len(proposed),
+        "conflict_share": round(len(proposed) / max(1, pairs), 4),
+        "agreements": db.execute("select count(*) from agreements").fetchone()[0],
+        "candidate_agreements": db.execute("select count(*) from claim_pairs where relation = 'agree'").fetchone()[0],
         # What a model judge would be asked about (judges.ModelJudge.sent): the
         # pairs the signals judge does not call plainly unrelated.
         "pairs_for_a_model_judge": db.execute(
@@ -108,6 +114,7 @@ def story_quality(db_path: Path, sections: dict[str, str]) -> dict:
         report["articles_in_stories_of_2_or_more"] = in_grouped
         report["story_purity"] = round(pure / max(1, in_grouped), 4)
         across = sum(1 for a, b in conflicts if sections.get(a) != sections.get(b))
+        report["candidate_conflicts_across_sections"] = sum(1 for a, b in proposed if sections.get(a) != sections.get(b))
         report["conflicts_across_sections"] = across
         report["conflicts_across_sections_share"] = round(across / max(1, len(conflicts)), 4)
     return report

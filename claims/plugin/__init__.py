@@ -205,7 +205,7 @@ async def story_page(request, datasette):
     # then as they were added): the page reads in time where it can.
     sources = list(dict.fromkeys(a["source"] for a in sorted(articles, key=lambda a: (_day(a["published"]) or "~", a["id"]))))
     answers = [dict(r) for r in await db.execute(
-        """select q.id as question_id, q.question, q.proposition, q.origin, s.stance, s.score, s.reason, s.judge,
+        """select q.id as question_id, q.question, q.proposition, q.origin, s.stance, s.score, coalesce(s.carried, s.reason) as reason, s.judge,
                   s.status, s.judged_stance,
                   c.id as claim_id, c.text as claim, c.speaker, a.id as article_id, a.source, a.title, a.published
            from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id

@@ -552,7 +552,9 @@ order by story_id, kind desc, would_change desc, score desc
 # then the second closest ...: a reader's first clicks settle the claims that
 # answer, on every question), the model's least sure first; then the sides on
 # contested automatic points (1), the pairs proposed from sides (2), the
-# sides on other automatic points (3), and last the cue candidates (4). An
+# pairwise judge's agreements between two outlets (3: what a reader notes
+# though no question asks it, agency copy most often), the sides on other
+# automatic points (4), and last the other cue candidates (5). An
 # automatic point whose proposition does not stand alone is never proposed
 # (``index/points.py``), so never queued.
 QUEUE_VIEW_FOUND = """
@@ -566,8 +568,11 @@ from (
     case when c.kind = 'stance' and c.origin = 'user' then 0
          when c.kind = 'stance' and q.contested then 1
          when c.kind = 'pair' and c.question_id is not null then 2
-         when c.kind = 'stance' then 3
-         else 4 end as rank,
+         when c.kind = 'pair' and c.proposed = 'agree'
+              and (select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = c.claim_a_id)
+               != (select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = c.claim_b_id) then 3
+         when c.kind = 'stance' then 4
+         else 5 end as rank,
     c.would_change,
     row_number() over (partition by c.kind, c.question_id, c.story_id order by c.similarity desc, c.claim_a_id) as place
   from candidates c left join questions q on q.id = c.question_id
