@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test soak eval eval-stance calibrate train-judge train-e5-judge bench bench-ray bench-stories bench-incremental bench-split bench-monitor clean
+.PHONY: install browser build demo test soak eval eval-stance calibrate train-judge train-e5-judge bench bench-ray bench-stories bench-incremental bench-split bench-monitor bench-reader clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -102,6 +102,20 @@ bench-split: install
 # The GNAD articles built in ten chunks, a build per chunk, against all at once.
 bench-incremental: install
 	$(PY) benchmarks/bench_incremental.py $(BENCH) --chunks 10
+
+# A reader's learning curve (docs/trust.md): each developers' story in ../shared/stories
+# and the seeds (benchmarks/seeds_gold) built, then 20 queue items answered from its gold
+# in two rounds of 10 with a build after each; one JSON line per story. Dbs in $(READER_DIR).
+STORIES ?= ../shared/stories
+READER_DIR ?= /tmp/claims-reader
+bench-reader: install
+	mkdir -p $(READER_DIR)
+	for s in $(STORIES)/*/; do n=$$(basename $$s); rm -f $(READER_DIR)/$$n.db* $(READER_DIR)/$$n.reviewed.db*; \
+	  $(VENV)/bin/claims build $$s/articles.jsonl --db $(READER_DIR)/$$n.db --questions $$s/questions.yml --no-progress && \
+	  $(PY) benchmarks/simulated_reader.py $$s $(READER_DIR)/$$n.db; done
+	rm -f $(READER_DIR)/seeds.db* $(READER_DIR)/seeds.reviewed.db*
+	$(VENV)/bin/claims build seeds/ --db $(READER_DIR)/seeds.db --questions db/questions.yml --no-progress
+	$(PY) benchmarks/simulated_reader.py benchmarks/seeds_gold $(READER_DIR)/seeds.db
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm
