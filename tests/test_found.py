@@ -93,3 +93,31 @@ def test_views_show_found_pairs_only_and_a_reader_s_side_carries_to_the_same_sta
     # Undoing the review takes the carried side back too.
     corpus.store.remove_reviews("stance", SAME, question=QUESTIONS[0]["proposition"])
     assert db.execute("select count(*) from answers where status in ('confirmed', 'carried')").fetchone()[0] == 0
+
+
+def test_the_same_statement_is_not_one_word_or_one_direction_apart():
+    assert not same("Die Zahl stieg auf 5 Prozent.", "Die Zahl sank auf 5 Prozent.")
+    assert not same("Mehr als 100 Menschen starben bei dem Anschlag.", "Weniger als 100 Menschen starben bei dem Anschlag.")
+    assert not same("Die Regierung hat den Plan am Montag gebilligt.", "Die Opposition hat den Plan am Montag gebilligt.")
+
+
+def test_undoing_a_reader_s_side_takes_the_pairs_it_made_back_to_candidates_at_once(tmp_path):
+    from claims.store import Store
+
+    store = Store(tmp_path / "claims.db")
+    db = store.db
+    db["articles"].insert_all([{"id": 1, "source": "A", "title": "a", "path": "a", "sha256": "a", "text": "x"},
+                               {"id": 2, "source": "B", "title": "b", "path": "b", "sha256": "b", "text": "y"}])
+    db["claims"].insert_all([{"id": 1, "article_id": 1, "position": 0, "text": "Die Europäer sitzen am Tisch.", "start": 0, "end": 1},
+                             {"id": 2, "article_id": 2, "position": 0, "text": "Die Europäer sitzen nicht am Tisch.", "start": 0, "end": 1}])
+    db["questions"].insert({"id": "table", "question": "Sitzen die Europäer am Tisch?", "proposition": "Die Europäer sitzen am Tisch."})
+    db["answers"].insert_all([{"question_id": "table", "claim_id": c, "stance": s, "score": 0.6, "judged_stance": s, "judged_by": "stance",
+                               "judge": "stance", "status": "proposed"} for c, s in ((1, "yes"), (2, "no"))])
+    store.add_review("stance", "yes", "Die Europäer sitzen am Tisch.", question="Die Europäer sitzen am Tisch.")
+    store.add_review("stance", "no", "Die Europäer sitzen nicht am Tisch.", question="Die Europäer sitzen am Tisch.")
+    sides.apply(store)
+    [row] = db.query("select * from conflicts")
+    assert row["found"] == "reader sides"
+    store.remove_reviews("stance", "Die Europäer sitzen am Tisch.", question="Die Europäer sitzen am Tisch.")
+    assert db["conflicts"].count == 0
+    assert db.execute("select count(*) from candidates where kind = 'pair'").fetchone()[0] == 1

@@ -49,7 +49,8 @@ def candidates(build: Build, conflicts: list[tuple], stored, source_of: dict) ->
     voices = [(source_of.get(a) or "", (s or "").strip().lower()) for a, s in zip(stored.article_ids.tolist(), stored.speakers)]
     ranks = [order.get(id_, id_) for id_ in stored.ids]
     for row, rows in points.gather(stored.contents, stored.vectors, voices, ranks, scale.same_point):
-        # Stated by its plainest claim that reads on its own; none: no point.
+        # Stated by its plainest claim if that reads on its own, else by the
+        # first of its claims (in gather's order) that does; none: no point.
         row = next((r for r in [row, *rows] if stands_alone(stored.contents[r])), None)
         if row is not None:
             found.append((stored.contents[row], stored.ids[row]))

@@ -102,6 +102,7 @@ class Reviews:
             "select kind, text_a, text_b, question, value, id from reviews where kind in ('pair', 'stance') order by id"
         ).fetchall()
         if not rows:
+            self._unfind()
             return
         texts = {t for _, a, b, _, _, _ in rows for t in (a, b) if t is not None}
         ids_of: dict[str, set[int]] = {}
@@ -114,6 +115,7 @@ class Reviews:
         pair_value: dict[tuple[int, int], str] = {}
         stance_value: dict[tuple[str, int], str] = {}
         review_of: dict[tuple[str, int], int] = {}
+        reviewed_text = {review_id: a for _, a, _, _, _, review_id in rows}
         questions: dict[str, list[str]] = {}
         for proposition, question_id in self.db.execute("select proposition, id from questions union all select question, id from questions"):
             questions.setdefault(proposition, []).append(question_id)
@@ -137,9 +139,28 @@ class Reviews:
                 "update answers set stance = ?, judge = 'reader', status = 'confirmed' where question_id = ? and claim_id = ?",
                 [(v, q, c) for (q, c), v in stance_value.items()],
             )
-            self._carry(stance_value, review_of)
+            self._carry(stance_value, review_of, reviewed_text)
+        self._unfind()
 
-    def _carry(self, stance_value: dict[tuple[str, int], str], review_of: dict[tuple[str, int], int]) -> None:
+    def _unfind(self) -> None:
+        """A pair found from two readers' sides stays found only while both
+        sides are: an undone or changed stance review takes it back to a
+        candidate at once (the next build derives the point's pairs again)."""
+        self.db.execute(
+            """update claim_pairs set found = null
+               where found = 'reader sides' and not (
+                 exists (select 1 from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_a
+                         and s.status in ('confirmed', 'carried') and s.stance in ('yes', 'no'))
+                 and exists (select 1 from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_b
+                         and s.status in ('confirmed', 'carried') and s.stance in ('yes', 'no'))
+                 and (select s.stance from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_a)
+                     = case claim_pairs.relation when 'agree'
+                         then (select s.stance from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_b)
+                         else (select case s.stance when 'yes' then 'no' else 'yes' end from answers s
+                               where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_b) end)"""
+        )
+
+    def _carry(self, stance_value: dict[tuple[str, int], str], review_of: dict[tuple[str, int], int], reviewed_text: dict[int, str]) -> None:
         """A reader's side on a point carries to the same statement in the
         other reports that answer it (``text/statements.py``): status
         'carried', ``carried`` naming the review; a reader's own review of
@@ -160,7 +181,8 @@ class Reviews:
                 if (question_id, y) in stance_value or article == mine[3]:
                     continue
                 if statements.same(mine[1], text, mine[2], speaker):
-                    why = f"carried from review {review_of[(question_id, x)]}: a reader said {value} of the same statement, «{mine[1]}»"
+                    review = review_of[(question_id, x)]
+                    why = f"carried from review {review}: a reader said {value} of the same statement, «{reviewed_text[review]}»"
                     carried[(question_id, y)] = (review_of[(question_id, x)], value, why)
         if carried:
             self.db.conn.executemany(

@@ -530,8 +530,9 @@ select * from (
       where o.question_id = s.question_id and o.status in ('confirmed', 'carried') and o.stance in ('yes', 'no')
         and o.claim_id != s.claim_id and oa.story_id is ar.story_id
         and (coalesce(oa.source, '') != coalesce(ar.source, '')
-             or (oc.speaker is not null and c.speaker is not null and lower(oc.speaker) != lower(c.speaker)))) as would_change,
-    s.claim_id as claim_a_id, null as claim_b_id, s.question_id, coalesce(s.lean, 0) as lean, s.similarity
+             or (nullif(trim(oc.speaker), '') is not null and nullif(trim(c.speaker), '') is not null
+                 and lower(trim(oc.speaker)) != lower(trim(c.speaker))))) as would_change,
+    s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity
   from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
   join articles ar on ar.id = c.article_id
   where (s.stance in ('yes', 'no') or coalesce(q.origin, 'user') = 'user') and coalesce(s.status, 'proposed') = 'proposed'
@@ -562,7 +563,8 @@ select kind, proposed, score, sureness, claim_a, claim_b, question, story_id, re
   claim_a_id, claim_b_id, question_id, rank, would_change
 from (
   select c.kind, c.proposed, c.score,
-    case when c.kind = 'stance' then abs(abs(c.lean) - coalesce((select cast(value as real) from config where key = 'stance_margin'), 0))
+    case when c.kind = 'stance' and c.lean is not null
+         then abs(abs(c.lean) - coalesce((select cast(value as real) from config where key = 'stance_margin'), 0))
          else abs(c.score - 0.5) end as sureness,
     c.claim_a, c.claim_b, c.question, c.story_id, c.reason, c.judge, c.claim_a_id, c.claim_b_id, c.question_id,
     case when c.kind = 'stance' and c.origin = 'user' then 0
@@ -581,6 +583,14 @@ order by rank, would_change > 0 desc, case rank when 0 then place else 0 end, su
 """
 
 
+# The points view since m018: its conflicts and agreements are the found ones.
+POINTS_VIEW_FOUND = POINTS_VIEW.replace(
+    "where p.point = q.id and p.relation = 'conflict')", "where p.point = q.id and p.relation = 'conflict' and (p.status = 'confirmed' or p.found is not null))"
+).replace(
+    "where p.point = q.id and p.relation = 'agree')", "where p.point = q.id and p.relation = 'agree' and (p.status = 'confirmed' or p.found is not null))"
+)
+
+
 @MIGRATIONS()
 def m018_found(db: sqlite_utils.Database) -> None:
     """Found and candidate (issue 44): ``claim_pairs.found`` says how a pair
@@ -594,3 +604,4 @@ def m018_found(db: sqlite_utils.Database) -> None:
     db.create_view("stances", STANCE_VIEW_FOUND, replace=True)
     db.create_view("candidates", CANDIDATES_VIEW, replace=True)
     db.create_view("review_queue", QUEUE_VIEW_FOUND, replace=True)
+    db.create_view("points", POINTS_VIEW_FOUND, replace=True)

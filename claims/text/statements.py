@@ -17,10 +17,9 @@ from functools import lru_cache
 
 from . import features
 
-# Share of the shorter claim's content terms the other must have: with equal
-# numbers the rest may be shortened ("sprach von 250'000"); without numbers
-# the wording itself is all there is, so both must be nearly all shared.
-WITH_NUMBERS = 0.75
+# With equal numbers the rest may be shortened ("sprach von 250'000"), so the
+# shorter claim's content terms must all be the other's; without numbers the
+# wording itself is all there is, so both must share nearly all (this share).
 WITHOUT_NUMBERS = 0.8
 MIN_TERMS = 2  # "Das stimmt" is no statement to carry
 
@@ -48,7 +47,20 @@ def same(text_a: str, text_b: str, speaker_a: str | None = None, speaker_b: str 
     (terms_a, numbers_a, negations_a), (terms_b, numbers_b, negations_b) = _terms(text_a), _terms(text_b)
     if numbers_a != numbers_b or negations_a != negations_b or min(len(terms_a), len(terms_b)) < MIN_TERMS:
         return False
+    if _direction(text_a) != _direction(text_b):
+        return False
     shared = len(terms_a & terms_b)
     if numbers_a:
-        return shared >= WITH_NUMBERS * min(len(terms_a), len(terms_b))
+        # The shorter says nothing the longer does not ("sprach von 250'000"):
+        # one other word ("stieg" / "sank", "Regierung" / "Opposition") is another statement.
+        return shared == min(len(terms_a), len(terms_b))
     return shared >= WITHOUT_NUMBERS * max(len(terms_a), len(terms_b))
+
+
+# Words that turn a number's meaning ("mehr als 100" / "weniger als 100");
+# approximations ("rund", "etwa", "bis zu") do not.
+DIRECTIONS = {"mehr": "up", "über": "up", "mindestens": "up", "weniger": "down", "unter": "down", "höchstens": "down"}
+
+
+def _direction(text: str) -> frozenset[str]:
+    return frozenset(DIRECTIONS[w] for w in re.findall(r"\w+", text.lower()) if w in DIRECTIONS)
