@@ -120,7 +120,9 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     click.echo(result.trust())
     click.echo(result.changed())
     if result.read == 0:
-        raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds)))
+        missing = [p for p in paths if "://" not in p and not Path(p).exists()]
+        raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds))
+                                   + (f" ({', '.join(missing)}: no such file or folder)" if missing else ""))
 
 
 @cli.command(name="eval")

@@ -195,7 +195,16 @@ def load_questions(path) -> list[dict]:
     """Questions from a YAML list of ``{id, question, proposition?}``."""
     import yaml
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as e:
+        # One line naming the file and the line, not the parser's own message.
+        mark = getattr(e, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        raise ValueError(f"{where}: not valid YAML ({getattr(e, 'problem', None) or 'cannot be parsed'}); "
+                         "expected a list of questions, each with an id and a question") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text; expected a YAML list of questions") from None
     if not isinstance(data, list) or not all(isinstance(q, dict) and q.get("id") and q.get("question") for q in data):
         raise ValueError(f"{path}: expected a list of questions, each with an id and a question")
     return data

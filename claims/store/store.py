@@ -66,6 +66,20 @@ def readable(path: str | Path) -> None:
         raise NotADatabase(f"{path}: cannot be read as a SQLite database ({e})") from e
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_other_files(path: str | Path) -> None:
+    """A file that is there and is no SQLite db is never made one: SQLite
+    would take a file shorter than its header for an empty db and overwrite it."""
+    path = Path(path)
+    if str(path) == ":memory:" or not path.is_file() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as f:
+        if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise NotADatabase(f"{path}: not a SQLite database; give --db a new file or a claims db (nothing was written)")
+
+
 class Store(Derived, Reviews, Changes):
     """The db behind a corpus: ``Store(path)`` opens (creating the folder and
     the file when needed) and migrates it. ``db`` is the ``sqlite_utils``
@@ -75,6 +89,7 @@ class Store(Derived, Reviews, Changes):
         if isinstance(path_or_db, sqlite_utils.Database):
             self.db = path_or_db
         else:
+            _refuse_other_files(path_or_db)
             Path(path_or_db).parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite_utils.Database(path_or_db)
         try:
