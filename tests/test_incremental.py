@@ -62,6 +62,8 @@ SENTENCES = [
     "Die Europäer werden nicht am Tisch sitzen, sagte Kellogg.",
     "Moskau betrachtet die Gespräche als zeremoniell.",
     "Die Gespräche in Genf beginnen am Montag.",
+    # The same statement as a report's, one word more: a reader's side on either carries to the other.
+    "Die Europäer werden am Verhandlungstisch sitzen, sagte Kellogg am Montag in Genf.",
 ]
 
 
