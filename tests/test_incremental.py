@@ -630,3 +630,17 @@ def test_adding_an_article_keeps_the_verdicts_and_points_a_fresh_build_would_mak
     monkeypatch.setattr(judge_.Judge, "judge_pairs", lambda self, pairs, *a, **k: judged.extend(pairs) or real_judge(self, pairs, *a, **k))
     build(folder, tmp_path / "t.db", encoders, {**options, "conflict_prior": 0.2})
     assert len(judged) >= db["claim_pairs"].count
+
+
+def test_an_article_without_a_claim_is_regrouped_with_the_others(tmp_path, encoders):
+    """Shrunk by the state machine (make soak): a file whose only line is its
+    title has no claim, and its kept profile had no width; regrouping with
+    it beside the others failed."""
+    options = {"model": "hashing-64", "threshold": 0.45, "semantic_threshold": 0.6, "judge": "signals"}
+    folder = folder_of(tmp_path, SEED_TEXTS[:1])
+    build(folder, tmp_path / "t.db", encoders, options)
+    (folder / "001.txt").write_text(" " + SENTENCES[0] + "\n", encoding="utf-8")
+    build(folder, tmp_path / "t.db", encoders, options)
+    (folder / "002.txt").write_bytes(HOSTILE["binary"])
+    build(folder, tmp_path / "t.db", encoders, options)
+    assert_equal(tmp_path / "t.db", fresh_build(folder, tmp_path, encoders, options))

@@ -79,6 +79,9 @@ def assemble(means: list[np.ndarray], term_weights: list[dict[str, float]], widt
     likeness sums each dot product in the same order however the profiles
     were made (made in one build with every article, or kept from several)."""
     n = len(means)
+    # An article without a claim has no mean (one made with no claim at all is a
+    # single 0): as in a fresh build, where its row of the means is zeros.
+    means = [m if len(m) == width else np.zeros(width, dtype=np.float32) for m in means]
     vectors = np.vstack(means).astype(np.float32, copy=False) if n else np.zeros((0, max(1, width)), dtype=np.float32)
     names = sorted({t for weights in term_weights for t in weights})
     column = {t: k for k, t in enumerate(names)}
@@ -291,7 +294,7 @@ def _kept_profiles(store, load, model: str, ids: list[int]):
         weights = claims.term_weights(made[1])
         store.save_profiles(model, missing, made[0], weights)
         kept.update((a, (made[0][k], weights[k])) for k, a in enumerate(missing))
-    width = next((len(kept[a][0]) for a in ids), 1)
+    width = max((len(kept[a][0]) for a in ids), default=1)
     return assemble([kept[a][0] for a in ids], [kept[a][1] for a in ids], width)
 
 

@@ -158,7 +158,11 @@ class Derived:
         rows = self.db.execute(
             "select article_id, mean from article_profiles where model = ? and article_id in (select value from json_each(?)) order by article_id",
             [model, json.dumps(sorted(article_ids))]).fetchall()
-        return [r[0] for r in rows], (from_blobs([r[1] for r in rows]) if rows else None)
+        if not rows:
+            return [], None
+        # An article without a claim may have been kept with a one-number mean: zeros of the others' width.
+        width = max(len(r[1]) for r in rows)
+        return [r[0] for r in rows], from_blobs([r[1] if len(r[1]) == width else bytes(width) for r in rows])
 
     def kept_profiles(self, model: str, article_ids: list[int]) -> dict:
         """article id -> (mean vector, term -> weight) of those of
