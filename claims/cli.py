@@ -120,9 +120,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     click.echo(result.trust())
     click.echo(result.changed())
     if result.read == 0:
-        missing = [p for p in paths if "://" not in p and not Path(p).exists()]
-        raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds))
-                                   + (f" ({', '.join(missing)}: no such file or folder)" if missing else ""))
+        raise click.ClickException("no article could be read from " + ", ".join(tuple(paths) + tuple(feeds)))
 
 
 @cli.command(name="eval")

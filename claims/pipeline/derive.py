@@ -81,8 +81,8 @@ def derive(build: Build) -> None:
         sided = scope_.union(sided | store.answer_stories("user"))
         if by_model(build):
             with build.timed("sides"):
+                # (``Store.save_sides`` applies the reader's word to what it writes.)
                 sides.apply(store, build.stance_judge.confident, build.order, sided, sides.MACHINE)
-                store.apply_reviews()
         # A review written while this build ran shows (applied just now), but
         # the points were proposed before it: the next build proposes them again.
         again = unjudged or store.review_mark() != reviewed

@@ -97,8 +97,7 @@ def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int
         for s in sorted(found, key=lambda s: (not s.confirmed, -s.score, rank(s))):
             best.setdefault((voice(s), s.stance), s)
         chosen = sorted({s for s in found if s.confirmed} | set(best.values()), key=lambda s: (not s.confirmed, -s.score, rank(s)))
-        agreeing = {stance: sorted((s for s in chosen if s.stance == stance), key=lambda s: (not s.confirmed, -s.score, rank(s)))[:AGREEING_VOICES]
-                    for stance in ("yes", "no")}
+        agreeing = {stance: [s for s in chosen if s.stance == stance][:AGREEING_VOICES] for stance in ("yes", "no")}
         for a, b in combinations(chosen, 2):
             if a.claim == b.claim or not distinct(a, b):
                 continue

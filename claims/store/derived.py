@@ -384,7 +384,8 @@ class Derived:
         """Conflicts and agreements derived from sides (``pipeline/sides.py``)
         of ``stories`` (None: all), over the pairwise judge's verdict of the
         same pair (its similarity and shared words kept); those of an earlier
-        derivation go first. The caller applies the reviews after."""
+        derivation go first. The reviews are applied to them before the topics
+        count the found conflicts."""
         self.restore_cues(stories)
         # A pair the pairwise judge stored (either way round) keeps its order,
         # one row per pair, and its cue verdict in ``cue`` (JSON): a later build
@@ -398,7 +399,7 @@ class Derived:
         rows = [{**r, "claim_a": r["claim_b"], "claim_b": r["claim_a"]} if (r["claim_b"], r["claim_a"]) in cues else r for r in rows]
         rows = [{**r, "cue": cues.get((r["claim_a"], r["claim_b"]))} for r in rows]
         self.db["claim_pairs"].upsert_all(rows, pk=("claim_a", "claim_b"))
-        # The topics count found conflicts: the reader's word first (the caller applies it again after).
+        # The reader's word over the sides' (a pair a reader decided), before the topics count found conflicts.
         self.apply_reviews()
         if stories is None:
             self.db.execute("update questions set contested = (id in (select value from json_each(?)))", [json.dumps(sorted(contested))])

@@ -148,16 +148,12 @@ class Reviews:
         candidate at once (the next build derives the point's pairs again)."""
         self.db.execute(
             """update claim_pairs set found = null
-               where found = 'reader sides' and not (
-                 exists (select 1 from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_a
-                         and s.status in ('confirmed', 'carried') and s.stance in ('yes', 'no'))
-                 and exists (select 1 from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_b
-                         and s.status in ('confirmed', 'carried') and s.stance in ('yes', 'no'))
-                 and (select s.stance from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_a)
-                     = case claim_pairs.relation when 'agree'
-                         then (select s.stance from answers s where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_b)
-                         else (select case s.stance when 'yes' then 'no' else 'yes' end from answers s
-                               where s.question_id = claim_pairs.point and s.claim_id = claim_pairs.claim_b) end)"""
+               where found = 'reader sides' and not exists (
+                 select 1 from answers a join answers b on b.question_id = a.question_id
+                 where a.question_id = claim_pairs.point and a.claim_id = claim_pairs.claim_a and b.claim_id = claim_pairs.claim_b
+                   and a.status in ('confirmed', 'carried') and b.status in ('confirmed', 'carried')
+                   and a.stance in ('yes', 'no') and b.stance in ('yes', 'no')
+                   and (a.stance = b.stance) = (claim_pairs.relation = 'agree'))"""
         )
 
     def _carry(self, stance_value: dict[tuple[str, int], str], review_of: dict[tuple[str, int], int], reviewed_text: dict[int, str]) -> None:
@@ -172,7 +168,7 @@ class Reviews:
                where s.question_id in (select value from json_each(?)) order by s.question_id, c.id""", [json.dumps(questions)]
         ):
             answering.setdefault(row[0], []).append(row[1:])
-        carried: dict[tuple[str, int], tuple[int, str, str]] = {}
+        carried: dict[tuple[str, int], tuple[str, str]] = {}
         for (question_id, x), value in sorted(stance_value.items(), key=lambda item: review_of[item[0]]):
             mine = next((r for r in answering.get(question_id, ()) if r[0] == x), None)
             if mine is None:
@@ -183,11 +179,11 @@ class Reviews:
                 if statements.same(mine[1], text, mine[2], speaker):
                     review = review_of[(question_id, x)]
                     why = f"carried from review {review}: a reader said {value} of the same statement, «{reviewed_text[review]}»"
-                    carried[(question_id, y)] = (review_of[(question_id, x)], value, why)
+                    carried[(question_id, y)] = (value, why)
         if carried:
             self.db.conn.executemany(
                 "update answers set stance = ?, judge = 'reader', status = 'carried', carried = ? where question_id = ? and claim_id = ?",
-                [(value, why, q, c) for (q, c), (_, value, why) in carried.items()],
+                [(value, why, q, c) for (q, c), (value, why) in carried.items()],
             )
 
     def review_mark(self) -> str:
