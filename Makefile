@@ -129,3 +129,21 @@ bench-reader: install
 
 clean:
 	rm -f $(DB) $(DB)-wal $(DB)-shm
+
+# The documentation site (mkdocs.yml, docs/): the docs extra into .venv, the generated pages
+# checked (docs/cli.md from the commands, docs/schema.md from the migrations), then the site
+# built into site/ (git-ignored) with warnings as errors. Not part of make test; .ci/run runs both.
+.PHONY: docs docs-check docs-generate
+docs: $(VENV)/.docs-installed docs-check
+	$(PY) -m mkdocs build --strict --site-dir site
+
+$(VENV)/.docs-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $@
+
+# Fails when docs/cli.md or docs/schema.md is not what the code gives now; docs-generate rewrites them.
+docs-check: install
+	HF_HUB_OFFLINE=1 $(PY) docs/generate.py --check
+
+docs-generate: install
+	HF_HUB_OFFLINE=1 $(PY) docs/generate.py
