@@ -1,7 +1,8 @@
 """How often the machine alone is right, per way of deciding, on stories with
 a reader's gold (``../shared/stories/NAME/``): what ``sides.MACHINE`` is
 chosen from (issue 44: the machine's own verdicts are found only where this
-reaches 0.8).
+reaches 0.8), and how often the sides and pairs numbers decide by value are
+(``sides.BY_VALUE``).
 
     python benchmarks/found_precision.py ../shared/stories/munich-demo munich.db \\
         ../shared/stories/riesa-protest riesa.db
@@ -51,7 +52,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if len(args.pairs) % 2:
         parser.error("give a story folder and its db, in pairs")
-    stances, pairs, cues = [], [], []
+    stances, pairs, cues, valued_sides, valued_pairs, valued_unlinked = [], [], [], [], [], 0
     for story, path in zip(args.pairs[::2], args.pairs[1::2]):
         db = sqlite3.connect(path)
         accepted = gold_sides(Path(story), db)
@@ -61,6 +62,15 @@ def main(argv=None) -> None:
         ):
             if (q, claim) in accepted:
                 stances.append((score, stance in accepted[(q, claim)]))
+        for q, claim, stance in db.execute("select question_id, claim_id, stance from answers where reason like 'numbers:%'"):
+            if (q, claim) in accepted:
+                valued_sides.append(stance in accepted[(q, claim)])
+        for a, b, relation in db.execute("select claim_a, claim_b, relation from claim_pairs where found = 'machine'"):
+            gold = linked.get(frozenset((a, b)))
+            if gold is None:
+                valued_unlinked += 1
+            else:
+                valued_pairs.append(gold == relation or (gold == "not-conflict" and relation != "conflict"))
         for a, b, point, relation, score in db.execute(
             "select claim_a, claim_b, point, relation, score from claim_pairs where judged_by = 'sides'"
         ):
@@ -82,6 +92,9 @@ def main(argv=None) -> None:
             "threshold": t, "sides": len(s), "sides_right": sum(s), "side_precision": round(sum(s) / len(s), 3) if s else None,
             "pairs": len(p), "pairs_right": sum(p), "pair_precision": round(sum(p) / len(p), 3) if p else None,
         }))
+    print(json.dumps({"by_value_answers_on_gold_claims": len(valued_sides), "right": sum(valued_sides),
+                      "by_value_found_pairs_on_linked": len(valued_pairs), "pairs_right": sum(valued_pairs),
+                      "by_value_found_pairs_not_linked": valued_unlinked}))
     print(json.dumps({"cues_on_linked_pairs": len(cues), "right": sum(cues), "precision": round(sum(cues) / len(cues), 3) if cues else None}))
 
 

@@ -75,7 +75,7 @@ def test_no_conflict_rests_on_a_word_only_one_claim_is_about(seed_db):
 
 
 def test_nothing_is_found_before_a_reader_and_the_candidates_are_few(seed_db):
-    # The machine's precision alone was not measured 0.8 anywhere: it finds nothing on its own.
+    # The stance model alone was not measured 0.8 precise anywhere, and the seeds' numbers answer no point: nothing is found.
     assert seed_db["conflicts"].count == 0 and seed_db["agreements"].count == 0
     # A reader must not wade through hundreds of candidates on five articles.
     candidates = seed_db.execute("select count(*) from candidates where kind = 'pair' and proposed = 'conflict'").fetchone()[0]

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..index import embed, match
 from ..judging import registry
-from ..text import features, lexicon
+from ..text import features, lexicon, quantities
 
 STANCES = {"agree": "yes", "conflict": "no", "related": "unclear"}
 # STTS tags of the words a noun phrase is made of: articles, adjectives, nouns,
@@ -29,6 +29,13 @@ LIMIT = 10  # claims judged per question
 # claim left out of its answers is one no click can settle (issue 44: the
 # developers' stories' answering claims ranked 11th to 20th by closeness).
 USER_LIMIT = 20
+# A claim that counts what the proposition counts (``quantities.compare``)
+# answers it by its value: read with this score, and asked before the others
+# when its similarity reaches this floor ("Die Polizei nannte eine
+# Teilnehmerzahl 10.000 Demonstrierenden" is further from "rund 15.000
+# Menschen protestierten" than many a claim about the protest).
+NUMBERS_SCORE = 0.9
+NUMBERS_FLOOR = 0.25
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,9 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     # not by id: which claim answers does not depend on which build stored which article.
     order = store.claim_order() if build.order is None else build.order
     ranks = np.array([order.get(id_, id_) for id_ in claims.ids])
+    by_number = _by_number(statement, read_as, similarity)
+    for k in by_number:
+        relevance[k] = 2.0 + relevance[k]  # ahead of every claim that does not count the same
     top = [int(k) for k in np.lexsort((ranks, -relevance))[:limit] if relevance[k] > 0]
     verdicts = registry.judge_claims(build.stance_judge, [
         registry.ClaimPair(read_as[k], statement, float(similarity[k]), claims.speakers[k]) for k in top
@@ -106,10 +116,12 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     for k, v in zip(top, verdicts):
         if v is None:
             continue  # a model judge could not judge it: no answer yet
-        stance, reason = STANCES[v.relation], v.reason
+        stance, reason, score = STANCES[v.relation], v.reason, v.score
+        if k in by_number:
+            stance, reason, score = by_number[k].stance, by_number[k].reason, NUMBERS_SCORE
         # The stance model reads whether a claim is about the proposition; the
         # pair judges' words do not.
-        missing = None if v.judge == "stance" else _not_about(known[claims.contents[k]], subject, predicate)
+        missing = None if v.judge == "stance" or k in by_number else _not_about(known[claims.contents[k]], subject, predicate)
         if missing and stance != "unclear":
             # Agreeing or conflicting with words the proposition does not turn on
             # is no answer: "Europeans insisted on taking part" against "the
@@ -120,10 +132,24 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
             Answer(
                 claim_id=claims.ids[k], article_id=row["article_id"], source=row["source"], title=row["title"],
                 speaker=row["speaker"], speaker_kind=row["speaker_kind"], text=row["text"], stance=stance,
-                score=v.score, similarity=round(float(similarity[k]), 4), reason=reason, judge=v.judge, lean=_lean(v.reason),
+                score=score, similarity=round(float(similarity[k]), 4), reason=reason, judge=v.judge, lean=_lean(v.reason),
             )
         )
     return answers
+
+
+def _by_number(statement: str, contents: list[str], similarity: np.ndarray) -> dict[int, "quantities.Verdict"]:
+    """The claims that answer the proposition's number by their own value
+    (row -> verdict): they count the same thing, and are not far from it."""
+    if not quantities.quantities(statement):
+        return {}
+    out = {}
+    for k, content in enumerate(contents):
+        if similarity[k] >= NUMBERS_FLOOR:
+            verdict = quantities.compare(statement, content)
+            if verdict is not None:
+                out[k] = verdict
+    return out
 
 
 def _with_what_they_answer(previous: dict[int, int], claims, relevance: np.ndarray) -> tuple[np.ndarray, list[str]]:

@@ -44,6 +44,7 @@ class BuildResult:
     conflicts: int = 0
     agreements: int = 0
     candidates: int = 0  # conflicts and agreements the machine proposes that no reader has settled
+    by_value: int = 0  # of those found, the ones the claims' numbers decide (``sides.BY_VALUE``)
     topics: int = 0
     answers: int = 0
     stories_derived: int = 0  # stories whose pairs, topics, points and sides this build derived again (``scope.py``)
@@ -69,6 +70,10 @@ class BuildResult:
         """One line: what the conflicts and agreements shown are (issue 44)."""
         from .sides import MACHINE
 
+        if MACHINE is None and self.by_value:
+            return (f"found: what readers confirmed, sides they gave, and {self.by_value} pairs whose numbers of one thing the machine "
+                    f"compared by value; the stance model finds nothing on its own (not measured 0.8 precise): its {self.candidates} "
+                    "candidates wait in the review queue")
         if MACHINE is None:
             return ("found: what readers confirmed, and sides they gave; the machine finds nothing on its own (no way it decides "
                     f"was measured 0.8 precise): its {self.candidates} candidates wait in the review queue")
@@ -85,6 +90,7 @@ class BuildResult:
         self.articles, self.stories, self.claims = counts["articles"], counts["stories"], counts["claims"]
         self.pairs, self.topics, self.answers = counts["claim_pairs"], counts["topics"], counts["answers"]
         self.conflicts, self.agreements, self.candidates = counts["conflict"], counts["agree"], counts["candidates"]
+        self.by_value = counts.get("by_value", 0)
         return self
 
     @contextlib.contextmanager

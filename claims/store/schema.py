@@ -605,3 +605,25 @@ def m018_found(db: sqlite_utils.Database) -> None:
     db.create_view("candidates", CANDIDATES_VIEW, replace=True)
     db.create_view("review_queue", QUEUE_VIEW_FOUND, replace=True)
     db.create_view("points", POINTS_VIEW_FOUND, replace=True)
+
+
+# Since m019: a pair proposed from two sure sides on a user's question (both
+# sides read with at least ``SURE_PAIR``: a number compared as a value,
+# ``ask.NUMBERS_SCORE``) comes first of all, the surest first: one click
+# settles a conflict or an agreement the reader asked about, where a click on
+# a side settles one claim (issue 44).
+SURE_PAIR = 0.8
+QUEUE_VIEW_SURE = QUEUE_VIEW_FOUND.replace(
+    "case when c.kind = 'stance' and c.origin = 'user' then 0",
+    f"case when c.kind = 'stance' and c.origin = 'user' then 0\n         when c.kind = 'pair' and c.origin = 'user' and c.score >= {SURE_PAIR} then 0",
+).replace(
+    "row_number() over (partition by c.kind, c.question_id, c.story_id order by c.similarity desc, c.claim_a_id) as place",
+    "row_number() over (partition by c.kind, c.question_id, c.story_id order by case c.kind when 'pair' then -c.score else -c.similarity end, c.claim_a_id) as place",
+)
+
+
+@MIGRATIONS()
+def m019_sure_pairs_first(db: sqlite_utils.Database) -> None:
+    """The review queue puts the pairs proposed from sure sides on the user's
+    questions first (``QUEUE_VIEW_SURE``)."""
+    db.create_view("review_queue", QUEUE_VIEW_SURE, replace=True)

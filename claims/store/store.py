@@ -375,6 +375,8 @@ class Store(Derived, Reviews, Changes):
         counts["candidates"] = self.db.execute(
             "select count(*) from claim_pairs where relation in ('conflict', 'agree') and coalesce(status, 'proposed') = 'proposed' and found is null"
         ).fetchone()[0]
+        counts["by_value"] = self.db.execute(
+            "select count(*) from claim_pairs where found = 'machine' and coalesce(status, 'proposed') = 'proposed'").fetchone()[0]
         return counts
 
     # Fetched pages -----------------------------------------------------------

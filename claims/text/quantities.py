@@ -1,0 +1,266 @@
+"""Numbers read as values: what a claim counts, how many, and whether it is a
+count or an expectation (issue 46, "numbers as values").
+
+Many real conflicts between reports are numbers: the police's 10,000 against
+the organisers' 15,000, "after an hour" against "45 minutes". The stance model
+reads "100,000 people" as about as much a yes to "250,000 took part" as
+"250,000" is; here the values are compared. A claim answers a proposition's
+number when it counts the same thing (the unit's class, ``data/quantities.tsv``:
+"Teilnehmer", "Demonstrierende" and "Menschen" are all people; minutes and
+hours are one duration), of the same happening when both say (took part,
+injured, ended, delayed), and is of the same kind: an expectation or a plan
+("rechnet mit", "geplant", "ursprünglich") answers an expectation, not a
+count. Then overlapping values (read with their "rund", "mehr als", "bis zu")
+say yes, and others no.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from . import lexicon
+
+EXACT = 0.03  # a number given without "rund" or "etwa" is read as this close
+
+# Words that stand for a number, beyond data/numbers.tsv: (low, high).
+SPANS = {"viertelmillion": (250_000, 250_000), "halbe million": (500_000, 500_000), "dutzend": (12, 12)}
+# Words for a vague many: a value inside says neither yes nor no ("Tausende"
+# against "rund 15.000"), one outside says no.
+VAGUE = {"hunderte": (200, 999), "tausende": (2_000, 99_999), "zehntausende": (20_000, 999_999),
+         "hunderttausende": (200_000, 9_999_999), "dutzende": (24, 199)}
+MULTIPLIERS = {"tausend": 1_000, "million": 1_000_000, "millionen": 1_000_000, "mio": 1_000_000, "mio.": 1_000_000,
+               "milliarde": 1e9, "milliarden": 1e9, "mrd.": 1e9}
+MONTHS = {"uhr", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
+          "november", "dezember", "jan.", "feb.", "aug.", "sept.", "okt.", "nov.", "dez."}
+ONE = {"ein", "eine", "einer", "einem", "einen", "eines"}  # one, but only of a unit ("nach einer Stunde")
+TOKEN = re.compile(r"\d{1,3}(?:[.'’]\d{3})+(?:,\d+)?|\d+(?:,\d+)?|[^\W\d_]+\.?|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Quantity:
+    low: float
+    high: float
+    unit: str  # the class of what is counted ("people", "duration"), or the noun itself, or "" when none is named
+    does: frozenset[str]  # what happened to it, when the sentence says ("participate", "injured")
+    expected: bool | None  # an expectation or plan (True), a count (False), or either (None)
+    words: str  # as written
+    before: str = ""  # the sentence's words before it (and its "rund")
+    vague: bool = False  # "Tausende": how many is not said
+
+    def overlaps(self, other: "Quantity") -> bool:
+        return self.low <= other.high and other.low <= self.high
+
+
+@dataclass(frozen=True)
+class Verdict:
+    stance: str  # yes | no | unclear
+    reason: str
+
+
+@lru_cache(maxsize=None)
+def _lexicon() -> dict:
+    units, does, expect, about = {}, {}, [], {}
+    for line in lexicon._lines("quantities.tsv"):
+        kind, word, *rest = line.split("\t")
+        if kind == "unit":
+            cls = rest[0]
+            factor = float(rest[1]) if len(rest) > 1 and _is_number(rest[1]) else 1.0
+            inherent = rest[1] if len(rest) > 1 and not _is_number(rest[1]) else None
+            units[word] = (cls, factor, inherent)
+        elif kind == "does":
+            does[word] = rest[0]
+        elif kind == "expect":
+            expect.append(word)
+        elif kind == "about":
+            about[word] = (float(rest[0]), float(rest[1]))
+    return {"units": units, "does": does, "expect": expect, "about": about}
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _digits(token: str) -> float | None:
+    if not token[0].isdigit():
+        return None
+    return float(re.sub(r"[.'’]", "", token).replace(",", "."))
+
+
+def _unit(tokens: list[str], k: int) -> tuple[str, float, str | None]:
+    """The class, factor and inherent happening of the noun counted after
+    position ``k``: the first capitalised word within three, unless a
+    sentence mark comes first."""
+    units = _lexicon()["units"]
+    for token in tokens[k + 1 : k + 4]:
+        if not token[0].isalpha():
+            return "", 1.0, None
+        low = token.lower()
+        for stem in sorted(units, key=len, reverse=True):
+            if low.startswith(stem):
+                return units[stem]
+        if token[0].isupper():
+            return low.rstrip("."), 1.0, None
+    return "", 1.0, None
+
+
+@lru_cache(maxsize=8192)
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Every number of ``text`` that counts something, with what it counts."""
+    lex = _lexicon()
+    tokens = TOKEN.findall(text)
+    lower = " " + " ".join(t.lower().rstrip(".") for t in tokens) + " "
+    does = frozenset(v for stem, v in lex["does"].items() if f" {stem}" in lower)
+    expected = True if any(f" {w} " in lower for w in lex["expect"]) else (False if does else None)
+    words = lexicon.number_words()
+    found, k = [], 0
+    while k < len(tokens):
+        token, low = tokens[k], tokens[k].lower()
+        span, end = None, k
+        value = _digits(token)
+        if value is not None:
+            following = tokens[k + 1].lower() if k + 1 < len(tokens) else ""
+            after = tokens[k + 2].lower() if k + 2 < len(tokens) else ""
+            if following in MONTHS or (following == "." and (after in MONTHS or after[:1].isdigit())):
+                k += 1  # a date or a time of day ("11. Januar", "10 Uhr"), not a count
+                continue
+            if "." not in token and "'" not in token and 1900 <= value <= 2100 and not tokens[k + 1 : k + 2] == ["Euro"]:
+                k += 1  # a year
+                continue
+            if following in MULTIPLIERS:
+                value *= MULTIPLIERS[following]
+                end = k + 1
+            span = (value, value)
+        elif low in SPANS or low in VAGUE:
+            span = SPANS.get(low) or VAGUE[low]
+        elif " ".join(t.lower() for t in tokens[k : k + 2]) in SPANS:
+            span, end = SPANS[" ".join(t.lower() for t in tokens[k : k + 2])], k + 1
+        elif low in words and not words[low].startswith(("month", "weekday")) and float(words[low]) >= 1:
+            span = (float(words[low]),) * 2
+        elif low in ONE:
+            cls = _unit(tokens, k)[0]
+            if cls in ("duration", "days", "years"):
+                span = (1.0, 1.0)
+        if span is None:
+            k += 1
+            continue
+        # "10.000 bis 20.000": one range.
+        if k + 2 < len(tokens) and tokens[end + 1 : end + 2] == ["bis"] and end + 2 < len(tokens) and _digits(tokens[end + 2]):
+            span, end = (span[0], _digits(tokens[end + 2])), end + 2
+        cls, factor, inherent = _unit(tokens, end)
+        before = " ".join(t.lower() for t in tokens[max(0, k - 2) : k])
+        qualifier = next((w for w in sorted(lex["about"], key=len, reverse=True) if (" " + before).endswith(" " + w)), None)
+        share = lex["about"][qualifier] if qualifier else None
+        start = k - (len(qualifier.split()) if qualifier else 0)
+        low_v, high_v = span
+        if share:
+            low_v, high_v = low_v * share[0], high_v * share[1]
+        elif low_v == high_v:
+            low_v, high_v = low_v * (1 - EXACT), high_v * (1 + EXACT)
+        happening = does | ({inherent} if inherent else set())
+        planned = any(t.lower().startswith(w) for t in tokens[max(0, k - 3) : k] for w in lex["expect"] if " " not in w)
+        shown = [t for t in tokens[start : end + (2 if cls else 1)] if t[0].isalnum()]
+        found.append(Quantity(low_v * factor, high_v * factor, cls, frozenset(happening), True if planned else expected,
+                              " ".join(shown), " ".join(tokens[:start]), low in VAGUE))
+        k = end + 1
+    return tuple(found)
+
+
+def _counts_same(asked: Quantity, q: Quantity) -> bool:
+    """Whether two numbers count one thing: one of the lexicon's classes
+    (never a bare number, nor a noun it does not know: "zwölf Nominierungen"
+    and "zehn Nominierungen" are two films'), and no two happenings ("verletzt"
+    against "festgenommen"); a claim that names none ("sprach von 12.000
+    Menschen") counts what the point does."""
+    known = {cls for cls, _, _ in _lexicon()["units"].values()}
+    return q.unit == asked.unit and asked.unit in known and (not q.does or bool(asked.does & q.does))
+
+
+def _stems(text: str) -> set[str]:
+    return {t.lower()[:5] for t in TOKEN.findall(text) if t[0].isalpha()}
+
+
+PLACE_BEFORE = ("in", "auf der", "auf dem")  # words before a place's name
+ELSEWHERE = {"bundesweit", "deutschlandweit", "landesweit", "weltweit", "europaweit"}
+
+
+def _places(text: str) -> set[str]:
+    """Stems of the places a text names ("in Bremen", "auf der Münchner
+    Theresienwiese"), and of words that count more than one place."""
+    tokens = TOKEN.findall(text)
+    out = {t.lower()[:5] for t in tokens if t.lower() in ELSEWHERE}
+    for k, t in enumerate(tokens):
+        for before in PLACE_BEFORE:
+            words = before.split()
+            if [w.lower() for w in tokens[max(0, k - len(words)) : k]] == words and t[0].isupper():
+                out.add(t.lower()[:5])
+                if k + 1 < len(tokens) and t.lower().endswith("er") and tokens[k + 1][0].isupper():
+                    out.add(tokens[k + 1].lower()[:5])  # "Münchner Theresienwiese": the place is the noun
+    return out
+
+
+def _whose(proposition: str, target: Quantity) -> set[str]:
+    """The nouns of the proposition before its number: who expects it."""
+    stop = lexicon.stopwords()
+    before = TOKEN.findall(target.before)
+    return {t.lower()[:5] for t in before if t[0].isupper() and t.lower() not in stop and t.lower() not in lexicon.number_words()}
+
+
+def answering(proposition: str, claim: str) -> tuple[Quantity | None, list[Quantity], list[Quantity]]:
+    """The proposition's number, the claim's numbers that count the same, and
+    of those the ones of the same kind (a count, an expectation)."""
+    asked = [q for q in quantities(proposition) if q.unit and q.does]
+    if not asked:
+        return None, [], []
+    target = asked[0]
+    same = [q for q in quantities(claim) if _counts_same(target, q)]
+    places = _places(claim)
+    middle = (target.low + target.high) / 2
+    bare = [q for q in quantities(claim) if not q.unit and middle / 10 <= q.high and q.low <= middle * 10]
+    if (not same or bare or (target.expected and not _whose(proposition, target) <= _stems(claim))
+            or places - _stems(proposition) or len(places) > 1 or len(_places(proposition)) > 1):
+        # A bare number beside it may be a second count of the same ("..., der
+        # Veranstalter sprach von 250'000"). An expectation is someone's: the claim must name whose ("die Polizei",
+        # not "die Stadt"); a count of another place is another count ("in
+        # Bremen", "auf der Theresienwiese", "bundesweit"), and one of several
+        # places a round-up ("in Bremen 35.000, in Hannover 24.000").
+        return target, [], []
+    return target, same, [q for q in same if None in (q.expected, target.expected) or q.expected == target.expected]
+
+
+def same_value(proposition: str, claim_a: str, claim_b: str) -> bool | None:
+    """Whether two claims that answer the proposition's number give one value
+    (True), different values (False), or neither is clear (None: a claim
+    gives none or several, or says not how many)."""
+    _, _, a = answering(proposition, claim_a)
+    _, _, b = answering(proposition, claim_b)
+    if len(a) != 1 or len(b) != 1 or a[0].vague or b[0].vague:
+        return None
+    if (a[0].expected or b[0].expected) and a[0].expected != b[0].expected:
+        return None  # an expectation beside what may be a count: neither one value nor two
+    return a[0].overlaps(b[0])
+
+
+def compare(proposition: str, claim: str) -> Verdict | None:
+    """The claim's side on the proposition's number, or None when the
+    proposition has none or the claim counts nothing of the same."""
+    target, same, kind = answering(proposition, claim)
+    if not same:
+        return None
+    if not kind:
+        what = "an expectation" if same[0].expected else "a count"
+        return Verdict("unclear", f"numbers: {same[0].words} is {what}, the point {target.words} is not")
+    sides = {"vague" if q.vague and q.overlaps(target) else q.overlaps(target) for q in kind}
+    given = ", ".join(q.words for q in kind)
+    if sides == {True}:
+        return Verdict("yes", f"numbers: {given} as {target.words}")
+    if sides == {False}:
+        return Verdict("no", f"numbers: {given} against {target.words}")
+    if sides == {"vague"}:
+        return Verdict("unclear", f"numbers: {given} says not how many, against {target.words}")
+    return Verdict("unclear", f"numbers: {given}, both as and against {target.words}")

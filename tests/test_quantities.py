@@ -1,0 +1,61 @@
+"""Numbers read as values (issue 46): a claim that counts what a point counts
+answers it by its value, and two such claims agree or conflict by their values."""
+
+from claims.pipeline import sides
+from claims.pipeline.sides import Side
+from claims.text.quantities import compare, quantities, same_value
+
+COUNT = "In Halle haben rund 8.000 Menschen gegen die Schließung des Werks protestiert."
+
+
+def stance(claim, proposition=COUNT):
+    verdict = compare(proposition, claim)
+    return verdict and verdict.stance
+
+
+def test_a_count_of_the_same_thing_answers_by_its_value():
+    assert stance("Die Polizei sprach von 8.000 Demonstrierenden.") == "yes"
+    assert stance("Nach Angaben der Gewerkschaft kamen mehr als 8.000 Teilnehmer.") == "yes"
+    assert stance("Die Polizei zählte gut 5.000 Demonstranten.") == "no"
+    assert stance("Die Veranstalter sprachen von rund 12.000 Menschen.") == "no"
+    # Number words, and a thing that is not what the point counts.
+    assert stance("Acht Busse kamen aus Leipzig.") is None
+    assert stance("Die Halle bietet Platz für 8.000 Besucher und wurde 1998 gebaut.") == "yes"
+    [quarter] = quantities("Eine Viertelmillion Menschen kam.")
+    assert quarter.low <= 250_000 <= quarter.high and quarter.unit == "people"
+
+
+def test_an_expectation_is_not_a_count_and_a_vague_many_is_no_value():
+    assert stance("Die Polizei rechnet mit bis zu 8.000 Demonstranten.") == "unclear"
+    assert stance("Tausende Menschen protestierten in Halle.") == "unclear"
+    assert stance("Hunderte Menschen protestierten in Halle.") == "no"
+    expected = "Die Polizei hatte mit 3.000 Teilnehmern gerechnet."
+    assert stance("Ursprünglich war die Polizei von etwa 3.000 Teilnehmern ausgegangen.", expected) == "yes"
+    # An expectation is someone's: the city's is no answer about the police's.
+    assert stance("Die Stadt hatte mit 1.000 bis 2.000 Teilnehmern gerechnet.", expected) is None
+
+
+def test_another_place_or_a_round_up_of_places_is_another_count():
+    assert stance("In Magdeburg protestierten 3.000 Menschen.") is None
+    assert stance("Bundesweit gingen 80.000 Menschen auf die Straße.") is None
+    assert stance("In Halle protestierten 8.000 Menschen, in Dessau 2.000.") is None
+
+
+def test_durations_compare_across_units():
+    point = "Die Kundgebung wurde nach einer Stunde beendet."
+    assert stance("Aus den geplanten drei Stunden wurden 45 Minuten, dann wurde sie beendet.", point) == "no"
+    assert stance("Nach 60 Minuten wurde die Kundgebung beendet.", point) == "yes"
+
+
+def test_two_claims_agree_or_conflict_by_their_values_whatever_their_sides():
+    police, union, also = ("Die Polizei zählte gut 5.000 Demonstranten.", "Die Gewerkschaft sprach von 6.500 Teilnehmern.",
+                           "Laut Polizei waren es rund 5.000 Menschen.")
+    assert same_value(COUNT, police, union) is False  # both say no to 8,000, and conflict
+    assert same_value(COUNT, police, also) is True
+
+    def side(claim, text, source):
+        return Side("count", COUNT, 1, claim, source, None, "no", 0.9, False, text)
+
+    rows = {(r["claim_a"], r["claim_b"]): r for r in sides.derive([side(1, police, "A"), side(2, union, "B"), side(3, also, "C")])}
+    assert rows[(1, 2)]["relation"] == "conflict" and rows[(1, 2)]["found"] == "machine"
+    assert rows[(1, 3)]["relation"] == "agree" and "one value" in rows[(1, 3)]["reason"]
