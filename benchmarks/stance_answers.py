@@ -1,0 +1,80 @@
+"""Does the stance model know when a text answers the point? (issue 46, item 1)
+
+On Wahl-O-Mat's held-out fifth (the theses ``claims eval --held-out`` keeps
+out of training), each thesis is read against mixed candidates: its own
+parties' justifications (they answer, yes or no, unless the party was
+neutral) and the justifications of the same election's other theses that
+look most like it (``training/negatives.py``: they do not answer). Reports
+the precision and recall of "answers" (the model says yes or no), and the
+side's accuracy where both the model and the gold say it answers.
+
+    python benchmarks/stance_answers.py ../shared/eval/wahlomat_dev.tsv [--model FOLDER] [--pairs 1500]
+
+FOLDER: a stance model's folder (default: the shipped ``claims/data/stance``;
+``make train-stance`` writes one to ~/.cache/claims/train-stance/model).
+Prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from claims.index import embed  # noqa: E402
+from claims.judging import stance  # noqa: E402
+from claims.training.eval import read_pairs  # noqa: E402
+from claims.training.negatives import hard_negatives  # noqa: E402
+
+SIDE = {"agree": 0, "related": 1, "conflict": 2}
+
+
+def candidates(path: str, pairs: int, seed: int = 0) -> list[tuple[str, str, int]]:
+    """(thesis, text, gold: 0 yes, 1 does not answer, 2 no) on the held-out theses."""
+    rows = read_pairs(path, held_out=True)
+    own = [(a, b, SIDE[label]) for a, b, label in rows]
+    negatives = [(a, b, 1) for a, b in hard_negatives(rows, embed.load_model(), seed=seed)]
+    mixed = own + negatives
+    random.Random(seed).shuffle(mixed)
+    return mixed[:pairs]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("wahlomat")
+    parser.add_argument("--model", default=str(stance.WEIGHTS))
+    parser.add_argument("--pairs", type=int, default=1500, help="candidates read at most (drawn with the seed)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    embed.offline()
+    mixed = candidates(args.wahlomat, args.pairs, args.seed)
+    margin = stance.fitted(Path(args.model))["margin"]
+    model, tokenizer = stance.load(args.model)
+    start = time.perf_counter()
+    p = stance.predict(model, tokenizer, [(a, b) for a, b, _ in mixed])
+    seconds = time.perf_counter() - start
+    pred = stance.decide(p, margin)
+    gold = np.array([g for _, _, g in mixed])
+    says, answers = pred != 1, gold != 1
+    both = says & answers
+    precision = float((says & answers).sum() / max(1, says.sum()))
+    recall = float((says & answers).sum() / max(1, answers.sum()))
+    print(json.dumps({
+        "model": args.model, "head": "factored" if stance.factored(model) else "three classes", "margin": margin,
+        "pairs": len(mixed), "answering": int(answers.sum()), "hard_negatives": int((gold == 1).sum()),
+        "answers_precision": round(precision, 3), "answers_recall": round(recall, 3),
+        "answers_f1": round(2 * precision * recall / max(1e-9, precision + recall), 3),
+        "side_accuracy_given_answers": round(float((pred[both] == gold[both]).mean()) if both.any() else 0.0, 3),
+        "pairs_per_second": round(len(mixed) / seconds, 1),
+    }))
+
+
+if __name__ == "__main__":
+    main()
