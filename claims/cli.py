@@ -84,7 +84,7 @@ def cli(ctx, debug):
 @click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS or Atom feed: its items not yet stored are fetched and added (repeatable)")
 @click.option("--wait/--no-wait", default=True, help="When another build is writing the db: wait for it to end, or exit at once with one line")
 @click.option("--ray", "ray_address", is_flag=False, flag_value="local", default=None, metavar="[ADDRESS]", help="Read, split, embed, match and judge on a Ray cluster: a new local one, or the one at ADDRESS ('auto': the cluster this machine is in). Needs claims[ray]")
-def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judge_all, stances, nli_model, conflict_prior, questions_path, story, progress, refresh, feeds, wait, ray_address):
+def build(paths, db_path, story, refresh, feeds, **options):
     """Build or update the claims database from article files.
 
     PATHS are .txt, .md, .html, .jsonl or .parquet files or folders of them
@@ -98,10 +98,14 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     """
     from .corpus import Corpus
 
+    # ``options``: how this build runs (progress, wait, ray_address), the
+    # questions' file, and the settings' options (model ... stances).
+    progress, wait, ray_address = options.pop("progress"), options.pop("wait"), options.pop("ray_address")
+    judge_name = options.pop("judge_name")
     paths = paths or (() if feeds else ("seeds/",))
     if progress is None:
         progress = sys.stderr.isatty()
-    questions_path = questions_path or store.beside(db_path, "questions.yml")
+    questions_path = options.pop("questions_path") or store.beside(db_path, "questions.yml")
     try:
         questions = ask.load_questions(questions_path) if questions_path else None
     except (OSError, ValueError) as e:
@@ -112,8 +116,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
     corpus = Corpus(
         db_path, progress=progress, echo=lambda message: click.echo(f"claims: {message}", err=True),
         ray=True if ray_address == "local" else ray_address, wait=wait,
-        model=model, threshold=threshold, semantic_threshold=semantic_threshold, nli_model=nli_model,
-        conflict_prior=conflict_prior, questions=questions, judge=judge_name, judge_all=judge_all, stances=stances,
+        questions=questions, judge=judge_name, **options,  # model, thresholds, judge_all, stances, nli_model, conflict_prior
     )
     result = corpus.add(paths, story=story, refresh=refresh, feeds=feeds)
     click.echo(result.summary())
@@ -136,7 +139,7 @@ def build(paths, db_path, model, threshold, semantic_threshold, judge_name, judg
 @click.option("--weights", "weights_path", type=click.Path(exists=True, dir_okay=False), help="Judge weights written by claims calibrate (default: the shipped ones)")
 @click.option("--task", type=click.Choice(["pairs", "stance"]), default="pairs", show_default=True,
               help="pairs: the judge of matched pairs; stance: a judge of stances (default the stance model) on proposition<TAB>text<TAB>label")
-def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, prior, baseline, held_out, weights_path, task):
+def eval_command(pairs_files, as_json, baseline, held_out, task, **judging):
     """Measure the judge on labelled pairs: premise<TAB>hypothesis<TAB>label.
 
     Labels are entailment/neutral/contradiction or agree/related/conflict. One
@@ -147,6 +150,8 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
 
     from .training import eval as evaluation
 
+    # ``judging``: the judge measured and what it is made with.
+    model, judge_name = judging.pop("model"), judging.pop("judge_name")
     reports = []
     # Every file is read first: a bad one is named before any is judged.
     all_pairs = [(path, evaluation.read_pairs(path, held_out=held_out)) for path in pairs_files]
@@ -164,8 +169,8 @@ def eval_command(pairs_files, as_json, model, judge_name, judge_all, nli_model, 
             report = evaluation.negation_rule(pairs)
         else:
             report = evaluation.evaluate(
-                pairs, model_name=model, nli_model=nli_model, prior=prior, weights_path=weights_path, judge=judge_name,
-                judge_all=judge_all, progress=sys.stderr.isatty(), echo=lambda message: click.echo(f"claims: {message}", err=True),
+                pairs, model_name=model, judge=judge_name, **judging,  # nli_model, prior, weights_path, judge_all
+                progress=sys.stderr.isatty(), echo=lambda message: click.echo(f"claims: {message}", err=True),
             )
         reports.append((path, report))
     if len(reports) == 1:

@@ -14,6 +14,7 @@ change.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import os
 from typing import Any, Callable, Iterable
@@ -30,6 +31,21 @@ from .store import Store
 Item = Any  # a path (str or PathLike), a dict like a JSONL record, or an ingest.Article
 
 
+@dataclasses.dataclass(frozen=True)
+class Running:
+    """How a ``Corpus`` runs its builds, not what they make (that is the
+    ``Settings``): each field is also a keyword of ``Corpus(...)``."""
+
+    encoder: Any = None  # a loaded sentence-transformers model for ``settings.model``
+    progress: bool = False  # show progress bars
+    echo: Callable[[str], None] | None = None  # hears what a long build is doing
+    ray: str | bool | None = None  # a Ray cluster to run on: True (a local one) or its address
+    wait: bool = True  # wait for another build of the db to end
+
+
+RUNNING = {f.name for f in dataclasses.fields(Running)}
+
+
 class Corpus:
     """The claims db at ``path`` (made, with its folder, when missing).
 
@@ -41,21 +57,27 @@ class Corpus:
     ``progress`` shows progress bars; ``echo`` hears what a long build is doing.
     ``ray``: split and embed on a Ray cluster (``cluster.py``): True for a
     local one, or the address of one (``auto``: the cluster this machine is in).
+    ``wait``: when another build holds the db, wait for it (else fail at once).
+    These five are ``Running``'s fields: ``options=Running(...)`` gives them at
+    once, and a keyword given beside it wins.
     """
 
     def __init__(
-        self, path: str | os.PathLike | Store, settings: Settings | None = None, *, encoder=None,
-        progress: bool = False, echo: Callable[[str], None] | None = None, ray: str | bool | None = None, wait: bool = True,
-        **overrides,
+        self, path: str | os.PathLike | Store, settings: Settings | None = None, *, options: Running | None = None, **keywords,
     ):
+        # ``keywords``: ``Running``'s fields (encoder, progress, echo, ray,
+        # wait) over ``options``; the rest are the settings' fields.
+        running = {k: keywords.pop(k) for k in list(keywords) if k in RUNNING}
+        options = dataclasses.replace(options or Running(), **running)
+        overrides = keywords
         self.store = path if isinstance(path, Store) else Store(path)
         self.settings = (settings or Settings.stored(self.store.config())).replace(**overrides)
         self._asked = (settings, overrides)  # to read the db's settings again after waiting for another build
-        self.encoder = encoder
-        self.progress = progress
-        self.echo = echo or (lambda message: None)
-        self.ray = ray
-        self.wait = wait
+        self.encoder = options.encoder
+        self.progress = options.progress
+        self.echo = options.echo or (lambda message: None)
+        self.ray = options.ray
+        self.wait = options.wait
 
     @property
     def settings(self) -> Settings:
@@ -171,12 +193,13 @@ class Corpus:
         return self._pairs("candidates", story, limit)
 
     def review(self, kind: str, value: str, text_a: str, text_b: str | None = None, question: str | None = None,
-               note: str | None = None, actor: str | None = None) -> int:
+               **about: str | None) -> int:
         """A reader's word (``Store.add_review``): a pair's relation (``kind``
         'pair': conflict, related or agree) or a claim's side on a point
         (``kind`` 'stance': yes, no or unclear; ``question``: its proposition).
-        It shows at once; the next build derives what follows from it."""
-        return self.store.add_review(kind, value, text_a, text_b, question=question, note=note, actor=actor)
+        ``about``: ``note`` and ``actor`` (``reviews.About``). It shows at
+        once; the next build derives what follows from it."""
+        return self.store.add_review(kind, value, text_a, text_b, question, **about)
 
     def _pairs(self, view: str, story: int | None, limit: int | None) -> list[dict]:
         where, params = ("story_id = ?", [story]) if story is not None else (None, [])

@@ -31,7 +31,7 @@ less than quadratically (usearch built slower here; sqlite-vec scans every vecto
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 import numpy as np
@@ -194,20 +194,32 @@ def _story_pairs_indexed(story: _Story, scale: Scale, k: int):
     return [(rows[ok], cols[ok], sims[ok], overlap[ok])]
 
 
+@dataclass(frozen=True)
+class MatchOptions:
+    """The keywords of ``match`` besides the claims and the scale."""
+
+    vocabulary: Vocabulary | None = None  # without one no terms are shared
+    corpus_terms: sparse.csr_matrix | None = None  # ``term_matrix(corpus, vocabulary)``, if known
+    neighbours_in_story: int = NEIGHBOURS_IN_STORY
+
+
 def match(
     new: list[ClaimRef],
     new_vectors: np.ndarray,
     corpus: list[ClaimRef],
     corpus_vectors: np.ndarray,
     scale: Scale | None = None,
-    vocabulary: Vocabulary | None = None,
-    corpus_terms: sparse.csr_matrix | None = None,
-    neighbours_in_story: int = NEIGHBOURS_IN_STORY,
+    **options,
 ) -> list[Match]:
     """Pairs, ``a`` the claim of lower rank (``ClaimRef.rank``), within a story that involve at least one claim of
-    ``new``; ``corpus`` may include ``new``. Without a ``vocabulary`` no terms
-    are shared. ``corpus_terms``: ``term_matrix(corpus, vocabulary)``, if known.
-    ``scale``: the model's cut-offs (default: USE's)."""
+    ``new``; ``corpus`` may include ``new``. ``scale``: the model's cut-offs
+    (default: USE's). ``options``: ``MatchOptions``' fields (``vocabulary``,
+    ``corpus_terms``, ``neighbours_in_story``)."""
+    unknown = sorted(set(options) - {f.name for f in fields(MatchOptions)})
+    if unknown:
+        raise TypeError(f"match() got an unexpected keyword argument {unknown[0]!r}")
+    given = MatchOptions(**options)
+    vocabulary, corpus_terms, neighbours_in_story = given.vocabulary, given.corpus_terms, given.neighbours_in_story
     scale = scale or Scale()
     if not new or not corpus:
         return []

@@ -335,11 +335,11 @@ def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     return moved
 
 
-def _kept_likeness(store, load, model: str, ids: list[int], new: list[int], new_profile, new_claims: Claims) -> np.ndarray:
-    """How alike the ``new`` articles are to each of ``ids`` (the stored
-    ones, then the new), from the kept profiles (made and kept first where
-    missing: a db built before profiles were kept): the means' dot products
-    in numpy, the terms' in SQLite (``Store.term_dots``)."""
+def _kept_likeness(store, load, model: str, ids: list[int], new: tuple[list[int], Claims, tuple]) -> np.ndarray:
+    """How alike the ``new`` articles (their ids, claims and profile) are to each of ``ids`` (the
+    stored ones, then the new), from the kept profiles (made and kept first where missing: a db built
+    before profiles were kept): the means' dot products in numpy, the terms' in SQLite (``Store.term_dots``)."""
+    new, new_claims, new_profile = new
     have, means = store.profile_means(model, ids)
     missing = sorted(set(ids) - set(have))
     if missing:
@@ -379,7 +379,7 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
         # Only the articles near enough in time to one of the new ones are read.
         near = np.flatnonzero(factor.max(axis=0) > 0)
         alike = np.zeros((len(todo), len(ids)))
-        alike[:, near] = _kept_likeness(store, load, model, [ids[k] for k in near.tolist()], todo, new_profile, claims)
+        alike[:, near] = _kept_likeness(store, load, model, [ids[k] for k in near.tolist()], (todo, claims, new_profile))
     # Stories in the order their first article comes, as ties were broken before.
     column_of = {story: k for k, story in enumerate(dict.fromkeys(stored[a] for a in ids[:k_new]))}
     story_ids = list(column_of)

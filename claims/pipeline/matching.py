@@ -73,7 +73,7 @@ def match_task(task: Task, shared: Shared):
     """The pairs among the claims of ``task``, judged here when
     ``shared.judge`` is given; and the features of the claims computed on the
     way, for the build's later stages."""
-    pairs = match.match(task.refs, task.vectors, task.refs, task.vectors, shared.scale, shared.vocabulary, corpus_terms=task.terms)
+    pairs = match.match(task.refs, task.vectors, task.refs, task.vectors, shared.scale, vocabulary=shared.vocabulary, corpus_terms=task.terms)
     known = features.FeatureMap(task.features)
     verdicts = None
     if shared.judge is not None:

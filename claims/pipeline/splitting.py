@@ -74,10 +74,7 @@ def store(build: Build, split_: Split, vectors) -> None:
             build.result.replaced += 1
         else:
             build.result.new += 1
-        build.store.add_article(
-            split_.article, split_.language, split_.claims, split_.skipped, vectors if split_.claims else None,
-            build.settings.model, split_.rarities,
-        )
+        build.store.add_article(split_, vectors if split_.claims else None, build.settings.model)
 
 
 def encode_once(build: Build, texts: list[str]) -> np.ndarray:

@@ -87,7 +87,7 @@ async def review_route(request, datasette):
         if value == "undo":
             store.remove_reviews(kind, texts[0], texts[1], question)
         else:
-            store.add_review(kind, value, texts[0], texts[1], question, note or None, actor)
+            store.add_review(kind, value, texts[0], texts[1], question, note=note or None, actor=actor)
 
     await db.execute_write_fn(write, block=True)
     back = _local(form.get("next")) or datasette.urls.path(f"/-/claims/{database}/queue")

@@ -10,6 +10,7 @@ related). Of several reviews of one pair or stance the latest holds.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -19,6 +20,14 @@ from ..text import statements
 # What a reader can say of a pair and of a claim's stance on a point.
 REVIEW_VALUES = {"pair": ("agree", "related", "conflict"), "stance": ("yes", "no", "unclear")}
 STANCE_RELATION = {"yes": "agree", "no": "conflict", "unclear": "related"}
+
+
+@dataclasses.dataclass(frozen=True)
+class About:
+    """Who gave a review and why: the keywords of ``add_review`` besides what it decides."""
+
+    note: str | None = None  # the reader's reason, shown beside the review
+    actor: str | None = None  # who decided (a name, "simulated reader"); None: not said
 
 
 def review_key(kind: str, text_a: str, text_b: str | None = None, question: str | None = None) -> tuple:
@@ -52,20 +61,25 @@ class Reviews:
     # Reviews ---------------------------------------------------------------
 
     def add_review(self, kind: str, value: str, text_a: str, text_b: str | None = None, question: str | None = None,
-                   note: str | None = None, actor: str | None = None) -> int:
+                   **about: str | None) -> int:
         """Keep what a reader decided and show it at once: a pair's relation
         (``kind`` 'pair', the two claims' texts) or a claim's stance on a point
         (``kind`` 'stance', the claim's text and the point's proposition). The
         latest review of a pair or a stance is the one that holds. Articles are
         untouched, so a build does not start over: it applies the reviews again
-        as it writes, and the points it proposes follow the reviewed conflicts."""
+        as it writes, and the points it proposes follow the reviewed conflicts.
+        ``about``: ``note`` and ``actor``, the fields of ``About``."""
         if kind not in REVIEW_VALUES or value not in REVIEW_VALUES[kind]:
             raise ValueError(f"a {kind} review is one of {', '.join(REVIEW_VALUES.get(kind, ()))}, not {value!r}")
+        unknown = sorted(set(about) - {f.name for f in dataclasses.fields(About)})
+        if unknown:
+            raise TypeError(f"add_review() got an unexpected keyword argument {unknown[0]!r}")
+        by = About(**about)
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         with self.atomic():
             review_id = self.db["reviews"].insert({
                 "kind": kind, "text_a": text_a, "text_b": text_b, "question": question, "value": value,
-                "note": note or None, "at": now, "actor": actor,
+                "note": by.note or None, "at": now, "actor": by.actor,
             }).last_pk
             self.apply_reviews()
             if kind == "pair":

@@ -1,7 +1,8 @@
 """The ``Store``: the one owner of the SQLite db. It opens and migrates it
 (``schema.py``), does every write, and loads the corpus for the stages that
 read it: articles, claims and vectors here, what is derived from them in
-``derived.py``, readers' reviews in ``reviews.py``.
+``derived.py``, readers' reviews in ``reviews.py``, what builds changed in
+``changes.py``, fetched pages in ``pages.py``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ..inputs import ingest
 from .changes import Changes
 from .derived import Derived, in_stories, unweigh_terms_of, weigh_terms_of
 from .lock import path_of as lock_path_of, writing
+from .pages import Pages
 from .reviews import Reviews
 from .schema import MIGRATIONS
 from . import vectors as embed  # the stored vector format
@@ -53,7 +55,6 @@ class Loaded:
         )
 
 
-
 def readable(path: str | Path) -> None:
     """Raise ``NotADatabase`` unless ``path`` opens read-only as SQLite."""
     try:
@@ -80,7 +81,7 @@ def _refuse_other_files(path: str | Path) -> None:
             raise NotADatabase(f"{path}: not a SQLite database; give --db a new file or a claims db (nothing was written)")
 
 
-class Store(Derived, Reviews, Changes):
+class Store(Derived, Reviews, Changes, Pages):
     """The db behind a corpus: ``Store(path)`` opens (creating the folder and
     the file when needed) and migrates it. ``db`` is the ``sqlite_utils``
     database for reading; every write goes through a method here."""
@@ -162,15 +163,18 @@ class Store(Derived, Reviews, Changes):
         rows = self.db.execute("select path, min(id) from articles where path in (select value from json_each(?)) group by path", [json.dumps(paths)]).fetchall()
         return dict(rows)
 
-    def add_article(self, article, language: str | None, claims, skipped, vectors, model: str, rarities: dict[str, float]) -> int:
-        """Write one article with its claims, skipped lines and claim vectors,
-        in one transaction, and the rarity of its terms; its id."""
+    def add_article(self, split, vectors, model: str) -> int:
+        """Write one article split into claims (``splitting.Split``: the
+        article, its language, claims, skipped lines and how rare each of its
+        terms is) with its claims' vectors under ``model``, in one
+        transaction; its id."""
+        article, claims, skipped, rarities = split.article, split.claims, split.skipped, split.rarities
         alt_titles = [s.text for s in skipped if s.reason.startswith("other language")]
         with self.atomic():
             article_id = self.db["articles"].insert(
                 {
                     "source": article.source, "title": article.title, "path": article.path,
-                    "url": article.url, "published": article.published, "language": language,
+                    "url": article.url, "published": article.published, "language": split.language,
                     "alt_titles": json.dumps(alt_titles, ensure_ascii=False) if alt_titles else None,
                     "sha256": article.sha256, "text": article.text, "author": getattr(article, "author", None),
                     # A story the user named; the others are found after all articles are in.
@@ -378,21 +382,6 @@ class Store(Derived, Reviews, Changes):
         counts["by_value"] = self.db.execute(
             "select count(*) from claim_pairs where found = 'machine' and coalesce(status, 'proposed') = 'proposed'").fetchone()[0]
         return counts
-
-    # Fetched pages -----------------------------------------------------------
-
-    def stored_pages(self, urls: list[str]) -> dict[str, dict]:
-        """url -> the stored page (``final_url``, ``html`` ...) of those fetched before."""
-        rows = self.db.query("select * from pages where url in (select value from json_each(?))", [json.dumps(urls)])
-        return {r["url"]: r for r in rows}
-
-    def save_page(self, url: str, final_url: str, status: int, headers: str, html: bytes) -> None:
-        """One fetched page, committed at once: a build killed after it keeps it."""
-        now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        with self.atomic():
-            self.db["pages"].upsert(
-                {"url": url, "final_url": final_url, "fetched_at": now, "status": status, "headers": headers, "html": html}, pk="url",
-            )
 
 
 def beside(db_path, name: str) -> str | None:
