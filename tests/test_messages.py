@@ -32,3 +32,21 @@ def test_a_small_file_that_is_no_db_is_refused_not_replaced(tmp_path):
         [line] = result.stderr.splitlines()
         assert line.startswith(f"claims: {db}: ") and "SQLite" in line
         assert db.read_bytes() == content
+
+
+def test_one_file_is_one_article_however_its_path_is_written(tmp_path, monkeypatch):
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for k, sentence in enumerate(("Die Europäer werden am Tisch sitzen, sagte er.", "Kellogg spielt eine zeremonielle Rolle, hieß es.")):
+        (folder / f"{k}.txt").write_text(f"Titel {k}\n\n{sentence}\n", encoding="utf-8")
+    db = str(tmp_path / "x.db")
+    assert CliRunner().invoke(cli, ["build", str(folder), "--db", db]).exit_code == 0
+    monkeypatch.chdir(tmp_path)
+    for spelling in ("news", "./news/", str(folder / "0.txt")):
+        result = CliRunner().invoke(cli, ["build", spelling, "--db", db])
+        assert result.exit_code == 0 and "duplicate" not in result.output
+        assert "0 new" in result.stdout and "unchanged" in result.stdout
+    # A file removed is gone at the next build, whichever spelling names its folder.
+    (folder / "1.txt").unlink()
+    result = CliRunner().invoke(cli, ["build", "news", "--db", db])
+    assert "1 removed" in result.stdout and "no longer there" in result.stderr

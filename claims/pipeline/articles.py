@@ -44,7 +44,57 @@ def read(build: Build, items, story: str | None, refresh: bool = False, feeds: l
         article.story = article.story or story
     for problem in problems + trouble:
         build.told(problem)
-    return articles, [str(i) for i in items if isinstance(i, (str, os.PathLike)) and os.path.exists(i)]
+    given = [str(i) for i in items if isinstance(i, (str, os.PathLike)) and os.path.exists(i)]
+    return articles, as_stored(build.store, articles, given)
+
+
+def _file_of(path: str) -> tuple[str | None, str]:
+    """The file an article was read from and the rest of its path (":4",
+    a JSONL line), or None where it is no file here (a URL, a record)."""
+    head, colon, line = path.rpartition(":")
+    if colon and line.isdigit() and os.path.isfile(head):
+        return head, colon + line
+    return (path, "") if os.path.isfile(path) else (None, "")
+
+
+def as_stored(store, articles: list[ingest.Article], given: list[str]) -> list[str]:
+    """One file is one article however its path is written: an article read
+    from a file the store has under another spelling of its path ("seeds"
+    from one folder, "/abs/seeds" from another, "./seeds", a symlink) takes
+    the stored path, and so do the folders given, so that the build sees it
+    unchanged, not a duplicate of itself (nor its stored version gone). Only
+    paths the store has not got exactly are looked up, by file name."""
+    files: dict[str, list[tuple[ingest.Article, str]]] = {}
+    for article in articles:
+        name, rest = _file_of(article.path)
+        if name:
+            files.setdefault(name, []).append((article, rest))
+    exact = store.articles_at([a.path for a in articles]) if files else {}
+    missing = [name for name, reads in files.items() if not any(a.path in exact for a, _ in reads)]
+    if not missing:
+        return given
+    real: dict[str, str] = {}
+    for path in store.paths_naming({os.path.basename(name) for name in missing}):
+        name, _ = _file_of(path)
+        if name:
+            real.setdefault(os.path.realpath(name), name)
+    moved = {name: real[os.path.realpath(name)] for name in missing if real.get(os.path.realpath(name), name) != name}
+    for name, stored in moved.items():
+        for article, rest in files[name]:
+            article.path = stored + rest
+    return [_given_as_stored(g, moved) for g in given]
+
+
+def _given_as_stored(given: str, moved: dict[str, str]) -> str:
+    """A folder or file given, spelled as the store spells the files under it."""
+    root = os.path.realpath(given)
+    for name, stored in moved.items():
+        inside = os.path.relpath(os.path.realpath(name), root)
+        if inside == ".":
+            return stored
+        if not inside.startswith("..") and stored.endswith(os.sep + inside):
+            return stored[: -len(inside) - 1]
+    return given
 
 
 def sort_out(build: Build, articles: list[ingest.Article], given: list[str]) -> list[tuple[ingest.Article, int | None]]:

@@ -163,6 +163,11 @@ class Store(Derived, Reviews, Changes, Pages):
         rows = self.db.execute("select path, min(id) from articles where path in (select value from json_each(?)) group by path", [json.dumps(paths)]).fetchall()
         return dict(rows)
 
+    def paths_naming(self, names: set[str]) -> list[str]:
+        """Stored article paths that contain one of these file names (for
+        another spelling of a stored file's path: ``pipeline/articles.py``)."""
+        return [r[0] for name in sorted(names) for r in self.db.execute("select path from articles where instr(path, ?) > 0", [name])]
+
     def add_article(self, split, vectors, model: str) -> int:
         """Write one article split into claims (``splitting.Split``: the
         article, its language, claims, skipped lines and how rare each of its
