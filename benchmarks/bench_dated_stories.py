@@ -38,7 +38,7 @@ from bench_build import DEFAULT_CORPUS, gnad_to_jsonl, story_quality
 from claims import Corpus
 
 ROUNDS = (dt.date(2016, 1, 4), dt.date(2016, 7, 4))
-SPREAD = 10  # days: within a round every gap is inside stories.DATE_WINDOW
+SPREAD = 3  # days: within a round every gap is inside timing.NEAR
 
 
 def dated_copy(files: list[Path], out: Path, rounds: dict[Path, int], dated: set[Path], rng: random.Random) -> list[Path]:

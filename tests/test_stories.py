@@ -180,11 +180,32 @@ def test_the_same_subject_reported_months_apart_is_two_stories(tmp_path):
     assert all(len(groups[story_of[f"Bericht {k}"]]) > 1 for k in (1, 3))
 
 
-def test_time_weighs_only_beyond_the_window_and_only_where_both_are_dated():
+def test_time_weighs_only_beyond_the_events_days_and_only_where_both_are_dated():
+    from claims.index import timing
+
     nan = float("nan")
-    days = np.array([0.0, 10.0, 14.0 + 30.0, 14.0 + 60.0, nan])
+    days = np.array([0.0, 3.0, 3.0 + 14.0, 3.0 + 28.0, nan])
     factor = stories.in_time(days[:1], days)[0]
     assert factor[:2].tolist() == [1.0, 1.0] and np.allclose(factor[2:4], [0.5, 0.25]) and factor[4] == 1.0
+    # A report a year later that names the day of the first is its follow-up;
+    # one that names only its own day two weeks later is not.
+    first = timing.event_days(0.0, [])
+    follow_up = timing.event_days(400.0, [0])
+    other = timing.event_days(14.0, [13])
+    factor = stories.in_time(np.array([first]), np.array([follow_up, other]))[0]
+    assert factor[0] == 1.0 and factor[1] < 0.7
+
+
+def test_an_article_s_event_days_are_those_it_names():
+    import datetime as dt
+
+    from claims.text.dates import named_days
+
+    saturday = dt.date(2025, 1, 11)
+    text = "Am 11. Januar 2025 protestierten Tausende. Gestern sprach der Minister, am vergangenen Samstag die Polizei."
+    named = named_days(text, dt.date(2025, 1, 16))
+    assert {saturday.toordinal(), dt.date(2025, 1, 15).toordinal()} == named
+    assert named_days("Am 3. Februar war es kalt.", dt.date(2025, 1, 16)) == {dt.date(2024, 2, 3).toordinal()}
 
 
 def test_past_regroup_max_a_new_article_is_placed_from_the_kept_profiles(tmp_path, monkeypatch):

@@ -38,6 +38,7 @@ import numpy as np
 from scipy import sparse
 
 from .scales import Scale
+from .timing import in_time
 
 # Average likeness (see the module docstring) at which articles are one story:
 # ``Scale.story``. Two articles ``Scale.story_strong`` alike are one story
@@ -98,31 +99,6 @@ def likeness(a, b) -> np.ndarray:
     means_a, terms_a = a
     means_b, terms_b = b
     return EMBEDDING_WEIGHT * (means_a @ means_b.T) + (1 - EMBEDDING_WEIGHT) * (terms_a @ terms_b.T).toarray()
-
-
-# A story is an event and its follow-ups: reports within two weeks are one
-# story as their texts say; a month later the same subject needs texts twice
-# as alike, a season later it is another story.
-DATE_WINDOW = 14
-DATE_HALF_LIFE = 30
-
-
-# Below this factor two articles are too far apart in time to be alike at all
-# (about 300 days): their likeness is 0 (still one of the articles a story's
-# mean is taken over), and placing a new article does not read the kept
-# profiles of articles that far.
-MIN_IN_TIME = 1e-3
-
-
-def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
-    """The factor (``len(days_a)`` x ``len(days_b)``) on the likeness of two
-    articles published on these day numbers: 1 where either has no date
-    (NaN) or they are at most ``DATE_WINDOW`` days apart; 0 below ``MIN_IN_TIME``."""
-    gap = np.abs(days_a[:, None] - days_b[None, :])
-    late = np.maximum(np.nan_to_num(gap, nan=0.0) - DATE_WINDOW, 0.0)
-    factor = np.power(0.5, late / DATE_HALF_LIFE)
-    factor[factor < MIN_IN_TIME] = 0.0
-    return factor
 
 
 def group(alike: np.ndarray, threshold: float = Scale.story, strong: float = Scale.story_strong) -> list[int]:
@@ -307,6 +283,7 @@ def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     alike = likeness(profile, profile)
     days = store.published_days(ids)
     if not np.isnan(days).all():
+        days = store.event_days(ids)
         alike *= in_time(days, days)
     groups = group(alike, scale.story, scale.story_strong)
     before = {a: story for a, story in found if story is not None}
@@ -368,7 +345,10 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     ids = list(stored) + todo
     k_new = len(stored)
     days = store.published_days(ids)
-    factor = in_time(days[k_new:], days) if not np.isnan(days).all() else np.ones((len(todo), len(ids)))
+    # The new articles' events against the stored articles' days: past
+    # ``REGROUP_MAX`` stories depend on the order articles came in, and a
+    # monitor's add reads no stored article's text.
+    factor = in_time(store.event_days(todo), days) if not np.isnan(days).all() else np.ones((len(todo), len(ids)))
     if model is None:
         profile = load(ids).profiles(ids)
         alike = likeness((profile[0][k_new:], profile[1][k_new:]), profile)

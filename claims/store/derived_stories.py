@@ -8,6 +8,7 @@ the ``where`` clause every derived table is read by story with (``in_stories``).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Iterable
 
 from ..inputs import ingest
@@ -108,6 +109,19 @@ class Stories:
         published = dict(self.db.execute(
             "select id, published from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))]))
         return np.array([_day(published.get(a)) for a in article_ids], dtype=float)
+
+    def event_days(self, article_ids: list[int]):
+        """Each article's event days (``index/timing.event_days``: its own
+        day and the days its text names), one row per id in their order."""
+        import numpy as np
+
+        from ..index.timing import EVENT_DAYS, event_days
+
+        if not article_ids:
+            return np.zeros((0, EVENT_DAYS))
+        rows = {id_: (published, text) for id_, published, text in self.db.execute(
+            "select id, published, text from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))])}
+        return np.array([event_days(_day(rows[a][0]), _named(rows[a][1], rows[a][0])) for a in article_ids], dtype=float).reshape(len(article_ids), -1)
 
     def place(self, article_id: int, story_id: int) -> None:
         self.db["articles"].update(article_id, {"story_id": story_id})
@@ -316,6 +330,13 @@ class Stories:
             params,
         )
 
+
+
+@lru_cache(maxsize=20000)
+def _named(text: str, published: str | None) -> frozenset[int]:
+    from ..text.dates import named_days
+
+    return named_days(text, ingest.published_day(published))
 
 
 def _day(published: str | None) -> float:
