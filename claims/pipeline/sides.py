@@ -36,10 +36,12 @@ CONFIDENT = 0.5  # P(side) at which a claim's stance counts as a side, unless th
 # are candidates for a reader.
 MACHINE: float | None = None
 # Two sides read by value (``quantities``: a number of the same thing, of the
-# same kind) make a found pair by their values alone: one value agrees, two
-# conflict, whatever each says to the point (the police's 10,000 and the
-# organisers' 12,000 both say no to 15,000, and conflict). Measured on the
-# developers' stories: ``benchmarks/found_precision.py``.
+# same kind) on a user's question make a found pair by their values alone: one
+# value agrees, two conflict, whatever each says to the point (the police's
+# 10,000 and the organisers' 12,000 both say no to 15,000, and conflict).
+# Measured on the developers' stories: ``benchmarks/found_precision.py``. Not
+# on automatic points: there the point is one article's claim, which names no
+# event a reader chose, and on GNAD the one pair found so was two attacks.
 BY_VALUE = True
 AGREEING_VOICES = 4  # per side of a point: agreements among its most confident voices only
 
@@ -55,7 +57,7 @@ class Side:
     stance: str  # yes | no
     score: float
     confirmed: bool  # a reader's review
-    text: str | None = None  # the claim's, when its number may be compared (``quantities``)
+    text: str | None = None  # the claim's, when its number may be compared (``quantities``): on a user's question
 
 
 def by_value(side: Side) -> bool:
