@@ -75,8 +75,9 @@ class BuildResult:
                     f"compared by value; the stance model finds nothing on its own (not measured 0.8 precise): its {self.candidates} "
                     "candidates wait in the review queue")
         if MACHINE is None:
-            return ("found: what readers confirmed, and sides they gave; the machine finds nothing on its own (no way it decides "
-                    f"was measured 0.8 precise): its {self.candidates} candidates wait in the review queue")
+            return ("found: what readers confirmed, and sides they gave; the machine found nothing on its own (it decides only numbers "
+                    "of one thing by value, on a user's question; its other ways were not measured 0.8 precise): "
+                    f"its {self.candidates} candidates wait in the review queue")
         return f"found: what readers confirmed, and the machine's sides from P {MACHINE:.2f}; {self.candidates} candidates wait in the review queue"
 
     def changed(self) -> str:

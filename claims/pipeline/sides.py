@@ -32,7 +32,7 @@ CONFIDENT = 0.5  # P(side) at which a claim's stance counts as a side, unless th
 # The P(side) from which two sides the machine alone gives make a found
 # conflict or agreement: where its precision was measured at least 0.8 on the
 # developers' stories and the seeds (``benchmarks/found_precision.py``). None:
-# at no threshold did it, so the machine finds nothing on its own; its pairs
+# at no threshold did it, so the stance model's sides find nothing on their own; its pairs
 # are candidates for a reader.
 MACHINE: float | None = None
 # Two sides read by value (``quantities``: a number of the same thing, of the
