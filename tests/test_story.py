@@ -107,3 +107,22 @@ def test_the_story_page_says_when_each_source_first_said_what(tmp_path, hashing)
     # The articles are listed in time.
     articles = page.split('id="articles"')[1]
     assert articles.index("Zuerst") < articles.index("Wieder") < articles.index("Später")
+
+
+def test_the_story_page_shows_a_story_s_coverage_in_threads(tmp_path, hashing):
+    from datasette.app import Datasette
+
+    path = tmp_path / "claims.db"
+    text = "Die Polizei zählte 10.000 Demonstranten in Riesa."
+    records = [
+        {"title": "Am Tag", "source": "A", "published": "2025-01-11", "story": "Riesa", "text": f"Am Tag\n\n{text}"},
+        {"title": "Danach", "source": "B", "published": "2025-01-16", "story": "Riesa", "text": f"Danach\n\n{text} Der Minister sprach."},
+        {"title": "Ein Jahr später", "source": "C", "published": "2026-02-26", "story": "Riesa",
+         "text": "Ein Jahr später\n\nDie Ermittlungen zu den Protesten am 11. Januar 2025 wurden eingestellt."},
+    ]
+    Corpus(path, model="hashing-64", encoder=hashing).add(records)
+    page = fetch(Datasette([str(path)]), "/-/claims/claims/story/1").text
+    articles = page.split('id="articles"')[1]
+    # The day and the days after, then the aftermath a year later.
+    assert "2025-01-11 to 2025-01-16 · 2 articles" in articles and "2026-02-26 · 1 article" in articles
+    assert articles.index("Danach") < articles.index("2026-02-26 · 1 article") < articles.index("Ein Jahr später")

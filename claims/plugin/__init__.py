@@ -282,13 +282,36 @@ async def story_page(request, datasette):
         await datasette.render_template(
             "claims_story.html",
             {
-                "database": database, "story": dict(story), "articles": articles, "sources": sources, "points": shown,
+                "database": database, "story": dict(story), "articles": articles, "threads": threads(articles), "sources": sources, "points": shown,
                 "conflicts": grouped, "agreements": pairs["agree"], "candidates": candidates, "dated": any(a["published"] for a in articles),
                 "reviewed_related": reviewed_related, "reviewing": review.enabled(datasette), "here": request.path,
             },
             request=request,
         )
     )
+
+
+BURST_GAP = 7  # days without a report that end one thread of a story's coverage
+
+
+def threads(articles: list[dict]) -> list[dict]:
+    """A story's articles (in date order) as threads of coverage: the reports
+    of an event's days and those after, then, after a week with none, the
+    next (the aftermath: an investigation closed a year later). Undated
+    articles stand in a last thread of their own."""
+    out: list[dict] = []
+    for article in articles:
+        day = published_day(article["published"])
+        last = out[-1] if out else None
+        if day is None:
+            if not last or last["first"] is not None:
+                out.append({"first": None, "last": None, "articles": []})
+        elif not last or last["last"] is None or (day - last["last"]).days > BURST_GAP:
+            out.append({"first": day, "last": day, "articles": []})
+        out[-1]["articles"].append(article)
+        if day is not None:
+            out[-1]["last"] = max(out[-1]["last"], day)
+    return out
 
 
 def _day(published: str | None) -> str | None:
