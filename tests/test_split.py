@@ -182,3 +182,16 @@ def test_somajo_shortcuts_leave_its_sentences_and_offsets_as_they_are():
 
     for text in texts:
         assert sentences(text) == spans(text), text
+
+
+def test_two_voices_in_one_sentence_are_two_claims_each_with_its_speaker():
+    from claims.text.split import split
+
+    claims, _ = split("Demo in Halle\n\nLaut Polizei kamen etwa 5.000 Menschen zur Kundgebung, die Organisatoren sprachen von 9.000 Teilnehmern.")
+    assert [(c.text, c.speaker) for c in claims][-2:] == [
+        ("Laut Polizei kamen etwa 5.000 Menschen zur Kundgebung", "Polizei"),
+        ("die Organisatoren sprachen von 9.000 Teilnehmern.", "die Organisatoren"),
+    ]
+    # A relative clause is no second voice.
+    claims, _ = split("Rede\n\nDie Ministerin, die gestern sagte, sie komme nicht, blieb der Sitzung fern.")
+    assert claims[-1].text.startswith("Die Ministerin") and claims[-1].text.endswith("fern.")

@@ -28,6 +28,23 @@ from .speakers import QUOTES, TOKEN, attribution_in
 # "sondern", which continues a negation ("nicht nur ..., sondern auch").
 ADVERSATIVE = re.compile(r"[,;]\s+(?=(?:aber|doch|jedoch)\s)", re.IGNORECASE)
 LEADING = {"aber", "doch", "jedoch", "und"}
+DETERMINERS = ("der", "die", "das", "den", "ein", "eine")
+
+
+@lru_cache(maxsize=1)
+def _voice() -> re.Pattern:
+    """A second voice's main clause after a comma: "..., die Veranstalter
+    sprechen sogar von bis zu 250.000": a determiner, a capitalised noun (not
+    a relative clause's "die gestern sagte"), up to two more words, and a
+    speech cue (``data/speech_cues.txt``)."""
+    cues = sorted({c.split()[0] for c in lexicon.speech_cues() | set(lexicon.phrase_cues())} - {"so", "laut"}, key=len, reverse=True)
+    return re.compile(r",\s+(?=(?:" + "|".join(DETERMINERS) + r")\s+[A-ZÄÖÜ][\w-]*(?:\s+\S+){0,2}?\s+(?:"
+                      + "|".join(map(re.escape, cues)) + r")\b)")
+
+
+def voice_cuts(text: str) -> list[int]:
+    """Where a sentence turns to a second voice (``_voice``)."""
+    return [m.start() for m in _voice().finditer(text)]
 COMPLEMENTISERS = {"dass", "daß"}
 MIN_PART_WORDS = 4
 FRAME_MAX_WORDS = 8  # "Kelloggs Gespräche lassen vermuten, dass": longer is content
@@ -64,9 +81,10 @@ def _tokens(text: str) -> list[re.Match]:
 
 def parts(text: str) -> list[tuple[int, int]]:
     """(start, end) of each proposition of a sentence: one, or two or more
-    where a main clause follows "aber", "doch" or "jedoch" after a comma and
-    both sides are clauses with a finite verb."""
-    cuts = [m.start() for m in ADVERSATIVE.finditer(text)]
+    where a main clause follows "aber", "doch" or "jedoch" after a comma, or
+    a second voice's (``voice_cuts``), and both sides are clauses with a
+    finite verb."""
+    cuts = sorted(set(m.start() for m in ADVERSATIVE.finditer(text)) | set(voice_cuts(text)))
     if not cuts:
         return [(0, len(text))]
     bounds = [0] + cuts + [len(text)]

@@ -12,9 +12,9 @@ import simplemma
 
 from . import lexicon
 from .claim import Claim, Skipped
-from .propositions import parts, proposition
+from .propositions import parts, proposition, voice_cuts
 from .sentences import sentences
-from .speakers import attribute
+from .speakers import attribute, find_attribution, speaker_kind
 
 MIN_WORDS = 3
 # Longer than any sentence a reader would call one claim: text without sentence
@@ -97,10 +97,15 @@ def _propositions(sentences: list[Claim]) -> list[Claim]:
     claims: list[Claim] = []
     for sentence in sentences:
         spans = parts(sentence.text)
+        # Two voices in one sentence ("..., die Veranstalter sprechen von ..."):
+        # each part is attributed on its own, not to the sentence's speaker.
+        voices = len(spans) > 1 and bool(voice_cuts(sentence.text))
         for k, (start, end) in enumerate(spans):
+            own = find_attribution(sentence.text[start:end]) if voices else None
+            speaker, cue = own if own else ((None, None) if voices else (sentence.speaker, sentence.cue))
             claim = sentence if len(spans) == 1 else Claim(
                 position=0, text=sentence.text[start:end], start=sentence.start + start, end=sentence.start + end,
-                speaker=sentence.speaker, speaker_kind=sentence.speaker_kind, cue=sentence.cue, quote=sentence.quote,
+                speaker=speaker, speaker_kind=speaker_kind(speaker) if voices else sentence.speaker_kind, cue=cue, quote=sentence.quote,
             )
             found = proposition(claim.text, claim.speaker, claim.speaker_kind, continued=k > 0)
             claim.position, claim.content, claim.negated = len(claims), found.content, found.negated
