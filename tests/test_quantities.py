@@ -59,3 +59,19 @@ def test_two_claims_agree_or_conflict_by_their_values_whatever_their_sides():
     rows = {(r["claim_a"], r["claim_b"]): r for r in sides.derive([side(1, police, "A"), side(2, union, "B"), side(3, also, "C")])}
     assert rows[(1, 2)]["relation"] == "conflict" and rows[(1, 2)]["found"] == "machine"
     assert rows[(1, 3)]["relation"] == "agree" and "one value" in rows[(1, 3)]["reason"]
+
+
+def test_numbers_as_news_writes_them():
+    def read(text):
+        return [(round(q.low), round(q.high), q.unit) for q in quantities(text)]
+
+    assert read("Rund 2000 Menschen demonstrierten.") == [(1800, 2200, "people")]  # a count, not a year
+    assert read("Im Jahr 2024 kamen am 11.01. um 10:30 Uhr 300 Menschen.") == [(291, 309, "people")]
+    assert read("Zwischen 10.000 und 20.000 Menschen kamen.") == [(10000, 20000, "people")]
+    assert read("Zwei Millionen Euro wurden gezahlt.") == [(1940000, 2060000, "euro")]
+    assert read("Über 100 Europäer und 120 Stundenkilometer") == [(100, 150, "europäer"), (116, 124, "stundenkilometer")]
+    # A number denied is no value of the claim's; a vague many says not how many.
+    assert stance("Es demonstrierten nicht 8.000 Menschen in Halle.") is None
+    assert quantities("Einige Zehntausend Menschen protestierten.")[0].vague
+    # "9 von ihnen" is a part of the 30, not a second count.
+    assert stance("30 Polizisten wurden verletzt, 9 von ihnen schwer.", "In Halle wurden sechs Polizisten verletzt.") == "no"

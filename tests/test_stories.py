@@ -205,7 +205,8 @@ def test_an_article_s_event_days_are_those_it_names():
     text = "Am 11. Januar 2025 protestierten Tausende. Gestern sprach der Minister, am vergangenen Samstag die Polizei."
     named = named_days(text, dt.date(2025, 1, 16))
     assert {saturday.toordinal(), dt.date(2025, 1, 15).toordinal()} == named
-    assert named_days("Am 3. Februar war es kalt.", dt.date(2025, 1, 16)) == {dt.date(2024, 2, 3).toordinal()}
+    assert named_days("Am 3. Dezember war es kalt.", dt.date(2025, 1, 16)) == {dt.date(2024, 12, 3).toordinal()}
+    assert named_days("Ab dem 20. Januar gilt es.", dt.date(2025, 1, 16)) == {dt.date(2025, 1, 20).toordinal()}
 
 
 def test_past_regroup_max_a_new_article_is_placed_from_the_kept_profiles(tmp_path, monkeypatch):

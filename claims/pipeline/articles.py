@@ -74,7 +74,7 @@ def as_stored(store, articles: list[ingest.Article], given: list[str]) -> list[s
     if not missing:
         return given
     real: dict[str, str] = {}
-    for path in store.paths_naming({os.path.basename(name) for name in missing}):
+    for path in sorted(store.paths_naming({os.path.basename(name) for name in missing})):
         name, _ = _file_of(path)
         if name:
             real.setdefault(os.path.realpath(name), name)

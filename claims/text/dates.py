@@ -30,16 +30,16 @@ def _day(date: dt.date) -> int:
     return date.toordinal()
 
 
-def _on_or_before(day: int, month: int, published: dt.date) -> dt.date | None:
-    """The date ``day``.``month`` in the year that puts it on or before ``published``."""
-    for year in (published.year, published.year - 1):
+def _nearest(day: int, month: int, published: dt.date) -> dt.date | None:
+    """The date ``day``.``month`` in the year that puts it nearest ``published``
+    ("ab dem 20. Januar", written on 16 January, is this January's)."""
+    dates = []
+    for year in (published.year - 1, published.year, published.year + 1):
         try:
-            date = dt.date(year, month, day)
+            dates.append(dt.date(year, month, day))
         except ValueError:
-            return None
-        if date <= published:
-            return date
-    return None
+            continue  # "29. Februar" in a year without it
+    return min(dates, key=lambda d: (abs((d - published).days), d), default=None)
 
 
 def named_days(text: str, published: dt.date | None) -> frozenset[int]:
@@ -69,7 +69,7 @@ def _add(found: set[int], day: int, month: int, year: int | None, published: dt.
     try:
         if year is not None:
             found.add(_day(dt.date(year, month, day)))
-        elif published is not None and (date := _on_or_before(day, month, published)) is not None:
+        elif published is not None and (date := _nearest(day, month, published)) is not None:
             found.add(_day(date))
     except ValueError:
         pass  # "31. Februar": no day

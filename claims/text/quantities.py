@@ -34,8 +34,17 @@ MULTIPLIERS = {"tausend": 1_000, "million": 1_000_000, "millionen": 1_000_000, "
                "milliarde": 1e9, "milliarden": 1e9, "mrd.": 1e9}
 MONTHS = {"uhr", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
           "november", "dezember", "jan.", "feb.", "aug.", "sept.", "okt.", "nov.", "dez."}
+# Units of time, money and share take only inflection endings ("Tage", "Minuten"), not
+# compounds that count other things ("Tagungen", "Jahrzehnte", "Europäer", "Stundenkilometer").
+EXACT_FORMS = {"duration", "days", "years", "euro", "percent"}
+INFLECTIONS = {"", "e", "en", "n", "s", "es"}
+SOME = {"einige", "einigen", "mehrere", "mehreren", "etliche", "etlichen"}  # before a number: a vague many of it
+NEGATIONS = {"nicht", "kein", "keine", "keinen", "nie"}
 ONE = {"ein", "eine", "einer", "einem", "einen", "eines"}  # one, but only of a unit ("nach einer Stunde")
-TOKEN = re.compile(r"\d{1,3}(?:[.'’]\d{3})+(?:,\d+)?|\d+(?:,\d+)?|[^\W\d_]+\.?|[^\w\s]")
+# A numeric date ("11.01.2025", "3.10.") or a time ("10:30") is one token, and no count.
+DATE_OR_TIME = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\d{1,2}:\d{2})$")
+TOKEN = re.compile(r"\d{1,2}\.\d{1,2}\.(?:\d{4}|\d{2}(?!\d))?|\d{1,2}:\d{2}|\d{1,3}(?:[.'’]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+                   r"|[^\W\d_]+\.?|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,7 @@ class Quantity:
     words: str  # as written
     before: str = ""  # the sentence's words before it (and its "rund")
     vague: bool = False  # "Tausende": how many is not said
+    part: bool = False  # "9 von ihnen", "davon 9": a part of another count, not a count of its own
 
     def overlaps(self, other: "Quantity") -> bool:
         return self.low <= other.high and other.low <= self.high
@@ -78,6 +88,10 @@ def _lexicon() -> dict:
     return {"units": units, "does": does, "expect": expect, "about": about}
 
 
+def _known() -> set[str]:
+    return {cls for cls, _, _ in _lexicon()["units"].values()}
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -87,7 +101,7 @@ def _is_number(text: str) -> bool:
 
 
 def _digits(token: str) -> float | None:
-    if not token[0].isdigit():
+    if not token[0].isdigit() or DATE_OR_TIME.match(token):
         return None
     return float(re.sub(r"[.'’]", "", token).replace(",", "."))
 
@@ -98,14 +112,18 @@ def _unit(tokens: list[str], k: int) -> tuple[str, float, str | None]:
     sentence mark comes first."""
     units = _lexicon()["units"]
     for token in tokens[k + 1 : k + 4]:
+        if token == "%":
+            return "percent", 1.0, None
         if not token[0].isalpha():
             return "", 1.0, None
-        low = token.lower()
+        if not token[0].isupper():
+            continue  # "sechs Einsatzkräfte leicht verletzt": the noun, not the adverb or verb
+        low = token.lower().rstrip(".")
         for stem in sorted(units, key=len, reverse=True):
-            if low.startswith(stem):
+            cls = units[stem][0]
+            if low == stem or (low.startswith(stem) and (cls not in EXACT_FORMS or low[len(stem):] in INFLECTIONS)):
                 return units[stem]
-        if token[0].isupper():
-            return low.rstrip("."), 1.0, None
+        return low, 1.0, None
     return "", 1.0, None
 
 
@@ -129,8 +147,8 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             if following in MONTHS or (following == "." and (after in MONTHS or after[:1].isdigit())):
                 k += 1  # a date or a time of day ("11. Januar", "10 Uhr"), not a count
                 continue
-            if "." not in token and "'" not in token and 1900 <= value <= 2100 and not tokens[k + 1 : k + 2] == ["Euro"]:
-                k += 1  # a year
+            if "." not in token and "'" not in token and 1900 <= value <= 2100 and _unit(tokens, k)[0] not in _known():
+                k += 1  # a year ("2000 Menschen" is a count)
                 continue
             if following in MULTIPLIERS:
                 value *= MULTIPLIERS[following]
@@ -144,29 +162,43 @@ def quantities(text: str) -> tuple[Quantity, ...]:
             span = (float(words[low]),) * 2
         elif low in ONE:
             cls = _unit(tokens, k)[0]
-            if cls in ("duration", "days", "years"):
+            if cls in ("duration", "days", "years") or (k + 1 < len(tokens) and tokens[k + 1].lower() in MULTIPLIERS):
                 span = (1.0, 1.0)
+        elif low.endswith("tausend") and low[: -len("tausend")] in words:
+            span = (float(words[low[: -len("tausend")]]) * 1000,) * 2  # "zehntausend"
+        if span is not None and value is None and k + 1 < len(tokens) and tokens[k + 1].lower() in MULTIPLIERS:
+            span, end = (span[0] * MULTIPLIERS[tokens[k + 1].lower()],) * 2, k + 1  # "zwei Millionen"
         if span is None:
             k += 1
             continue
-        # "10.000 bis 20.000": one range.
-        if k + 2 < len(tokens) and tokens[end + 1 : end + 2] == ["bis"] and end + 2 < len(tokens) and _digits(tokens[end + 2]):
+        # "10.000 bis 20.000", "10.000-20.000", "zwischen 10.000 und 20.000": one range.
+        joiner = tokens[end + 1].lower() if end + 2 < len(tokens) else ""
+        between = joiner == "und" and k > 0 and tokens[k - 1].lower() == "zwischen"
+        if (joiner in ("bis", "-", "–") or between) and _digits(tokens[end + 2]) is not None:
             span, end = (span[0], _digits(tokens[end + 2])), end + 2
+        # "nicht 10.000, sondern 5.000": a number denied is no value of the claim's.
+        if any(t.lower() in NEGATIONS for t in tokens[max(0, k - 2) : k]):
+            k = end + 1
+            continue
         cls, factor, inherent = _unit(tokens, end)
         before = " ".join(t.lower() for t in tokens[max(0, k - 2) : k])
         qualifier = next((w for w in sorted(lex["about"], key=len, reverse=True) if (" " + before).endswith(" " + w)), None)
         share = lex["about"][qualifier] if qualifier else None
         start = k - (len(qualifier.split()) if qualifier else 0)
         low_v, high_v = span
+        some = k > 0 and tokens[k - 1].lower() in SOME
+        if some:
+            low_v, high_v = 2 * low_v, 10 * high_v - 1  # "einige Zehntausend": tens of thousands, how many not said
         if share:
             low_v, high_v = low_v * share[0], high_v * share[1]
-        elif low_v == high_v:
+        elif low_v == high_v and not some:
             low_v, high_v = low_v * (1 - EXACT), high_v * (1 + EXACT)
         happening = does | ({inherent} if inherent else set())
         planned = any(t.lower().startswith(w) for t in tokens[max(0, k - 3) : k] for w in lex["expect"] if " " not in w)
         shown = [t for t in tokens[start : end + (2 if cls else 1)] if t[0].isalnum()]
+        part = [t.lower() for t in tokens[end + 1 : end + 3]] in (["von", "ihnen"], ["davon"]) or (k and tokens[k - 1].lower() == "davon")
         found.append(Quantity(low_v * factor, high_v * factor, cls, frozenset(happening), True if planned else expected,
-                              " ".join(shown), " ".join(tokens[:start]), low in VAGUE))
+                              " ".join(shown), " ".join(tokens[:start]), low in VAGUE or some, bool(part)))
         k = end + 1
     return tuple(found)
 
@@ -177,8 +209,7 @@ def _counts_same(asked: Quantity, q: Quantity) -> bool:
     and "zehn Nominierungen" are two films'), and no two happenings ("verletzt"
     against "festgenommen"); a claim that names none ("sprach von 12.000
     Menschen") counts what the point does."""
-    known = {cls for cls, _, _ in _lexicon()["units"].values()}
-    return q.unit == asked.unit and asked.unit in known and (not q.does or bool(asked.does & q.does))
+    return q.unit == asked.unit and asked.unit in _known() and (not q.does or bool(asked.does & q.does))
 
 
 def _stems(text: str) -> set[str]:
@@ -221,7 +252,7 @@ def answering(proposition: str, claim: str) -> tuple[Quantity | None, list[Quant
     same = [q for q in quantities(claim) if _counts_same(target, q)]
     places = _places(claim)
     middle = (target.low + target.high) / 2
-    bare = [q for q in quantities(claim) if not q.unit and middle / 10 <= q.high and q.low <= middle * 10]
+    bare = [q for q in quantities(claim) if not q.unit and not q.part and middle / 10 <= q.high and q.low <= middle * 10]
     if (not same or bare or (target.expected and not _whose(proposition, target) <= _stems(claim))
             or places - _stems(proposition) or len(places) > 1 or len(_places(proposition)) > 1):
         # A bare number beside it may be a second count of the same ("..., der

@@ -12,7 +12,7 @@ import simplemma
 
 from . import lexicon
 from .claim import Claim, Skipped
-from .propositions import parts, proposition, voice_cuts
+from .propositions import LEADING, parts, proposition, voice_cuts
 from .sentences import sentences
 from .speakers import attribute, find_attribution, speaker_kind
 
@@ -100,9 +100,15 @@ def _propositions(sentences: list[Claim]) -> list[Claim]:
         # Two voices in one sentence ("..., die Veranstalter sprechen von ..."):
         # each part is attributed on its own, not to the sentence's speaker.
         voices = len(spans) > 1 and bool(voice_cuts(sentence.text))
+        previous = (None, None)
         for k, (start, end) in enumerate(spans):
             own = find_attribution(sentence.text[start:end]) if voices else None
-            speaker, cue = own if own else ((None, None) if voices else (sentence.speaker, sentence.cue))
+            if not voices:
+                speaker, cue = sentence.speaker, sentence.cue
+            else:
+                # A part that continues the one before ("aber ...") keeps its speaker.
+                speaker, cue = own or (previous if k and sentence.text[start:end].split()[0].lower() in LEADING else (None, None))
+                previous = (speaker, cue)
             claim = sentence if len(spans) == 1 else Claim(
                 position=0, text=sentence.text[start:end], start=sentence.start + start, end=sentence.start + end,
                 speaker=speaker, speaker_kind=speaker_kind(speaker) if voices else sentence.speaker_kind, cue=cue, quote=sentence.quote,
