@@ -35,7 +35,7 @@ test: install browser
 SOAK ?= 500
 soak: install
 	CLAIMS_SOAK=$(SOAK) $(PY) -m pytest -x -q tests/test_incremental.py -k any_sequence
-	CLAIMS_SOAK=2000 $(PY) -m pytest -x -q tests/test_crash.py -k any_moment
+	CLAIMS_SOAK=2000 $(PY) -m pytest -x -q tests/test_crash.py -k "any_moment or killed_build_resumes"
 
 # A real headless browser for the page test (Debian packages; needs root). Without
 # it the browser test is skipped and says so.

@@ -51,7 +51,10 @@ MOMENTS = {
 }
 
 
-@pytest.mark.parametrize("moment", MOMENTS)
+# "first article" kills where "half the articles" does (while articles are
+# stored): make test keeps the later, make soak (CLAIMS_SOAK) both, so that
+# make test stays under ten minutes (issue 47).
+@pytest.mark.parametrize("moment", [m for m in MOMENTS if m != "first article" or os.environ.get("CLAIMS_SOAK")])
 def test_a_killed_build_resumes_to_the_clean_result(corpus_and_clean, tmp_path, moment):
     corpus, clean = corpus_and_clean
     db = tmp_path / "claims.db"
