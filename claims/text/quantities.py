@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import lexicon
+from . import dates, lexicon
 
 EXACT = 0.03  # a number given without "rund" or "etwa" is read as this close
 
@@ -32,8 +32,8 @@ VAGUE = {"hunderte": (200, 999), "tausende": (2_000, 99_999), "zehntausende": (2
          "hunderttausende": (200_000, 9_999_999), "dutzende": (24, 199)}
 MULTIPLIERS = {"tausend": 1_000, "million": 1_000_000, "millionen": 1_000_000, "mio": 1_000_000, "mio.": 1_000_000,
                "milliarde": 1e9, "milliarden": 1e9, "mrd.": 1e9}
-MONTHS = {"uhr", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober",
-          "november", "dezember", "jan.", "feb.", "aug.", "sept.", "okt.", "nov.", "dez."}
+# After a number, a month or "Uhr" makes it a date or a time of day, not a count.
+MONTHS = set(dates.MONTHS) | {"uhr", "jan.", "feb.", "aug.", "sept.", "okt.", "nov.", "dez."}
 # Units of time, money and share take only inflection endings ("Tage", "Minuten"), not
 # compounds that count other things ("Tagungen", "Jahrzehnte", "Europäer", "Stundenkilometer").
 EXACT_FORMS = {"duration", "days", "years", "euro", "percent"}
