@@ -123,3 +123,21 @@ def test_undoing_a_reader_s_side_takes_the_pairs_it_made_back_to_candidates_at_o
     store.remove_reviews("stance", "Die Europäer sitzen am Tisch.", question="Die Europäer sitzen am Tisch.")
     assert db["conflicts"].count == 0
     assert db.execute("select count(*) from candidates where kind = 'pair'").fetchone()[0] == 1
+
+
+def test_the_queue_asks_first_about_claims_that_name_what_is_asked_and_last_about_sides_read_by_value(tmp_path):
+    from claims.store import Store
+
+    store = Store(tmp_path / "claims.db")
+    db = store.db
+    db["articles"].insert_all([{"id": k, "source": s, "title": s, "path": s, "sha256": s, "text": s} for k, s in ((1, "A"), (2, "B"))])
+    texts = {1: "Der Abgeordnete war als Beobachter vor Ort.", 2: "Er trug eine Warnweste.", 3: "Rund 10.000 Menschen protestierten."}
+    db["claims"].insert_all([{"id": k, "article_id": 1 + k % 2, "position": k, "text": t, "start": 0, "end": 1} for k, t in texts.items()])
+    db["questions"].insert({"id": "vest", "question": "Trug der Abgeordnete eine Warnweste?", "proposition": "Der Abgeordnete trug eine Warnweste."})
+    rows = [(1, "yes", 0.3, 0.9, 0.0, "stance model"), (2, "yes", 0.3, 0.5, 1.0, "stance model"), (3, "no", 0.9, 0.95, 0.0, "numbers: 10.000 against 15.000")]
+    db["answers"].insert_all([{"question_id": "vest", "claim_id": c, "stance": s, "score": p, "similarity": sim, "about": about, "reason": r,
+                               "judged_stance": s, "judged_by": "stance", "judge": "stance", "status": "proposed"} for c, s, p, sim, about, r in rows])
+    order = [r["claim_a_id"] for r in db.query("select claim_a_id from review_queue where kind = 'stance'")]
+    # The claim that names the vest before the one closer in meaning that names only
+    # the MP; the side its number already decides last.
+    assert order == [2, 1, 3]

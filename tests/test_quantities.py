@@ -75,3 +75,11 @@ def test_numbers_as_news_writes_them():
     assert quantities("Einige Zehntausend Menschen protestierten.")[0].vague
     # "9 von ihnen" is a part of the 30, not a second count.
     assert stance("30 Polizisten wurden verletzt, 9 von ihnen schwer.", "In Halle wurden sechs Polizisten verletzt.") == "no"
+
+
+def test_a_count_so_far_is_neither_one_value_nor_two_with_a_later_total():
+    point = "Beim Einsatz wurden sechs Polizisten verletzt."
+    so_far, total = "Bislang sind sechs Einsatzkräfte leicht verletzt worden.", "Im Verlauf des Einsatzes seien 30 Polizisten verletzt worden."
+    assert stance(so_far, point) == "yes" and stance(total, point) == "no"
+    assert same_value(point, so_far, total) is None
+    assert same_value(point, "Sechs Polizisten wurden verletzt.", total) is False

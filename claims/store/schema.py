@@ -15,8 +15,8 @@ from sqlite_utils import Migrations
 
 # The views' SQL (``views.py``), each name also importable from here.
 from .views import (  # noqa: F401
-    CANDIDATES_VIEW, FOUND, PAIR_CANDIDATES, PAIR_VIEW, PAIR_VIEW_FOUND, PAIR_VIEW_POINTS, PAIR_VIEW_REVIEWED,
-    POINTS_VIEW, POINTS_VIEW_FOUND, QUEUE_VIEW, QUEUE_VIEW_FOUND, QUEUE_VIEW_POINTS, QUEUE_VIEW_SURE,
+    CANDIDATES_VIEW, CANDIDATES_VIEW_ABOUT, FOUND, PAIR_CANDIDATES, PAIR_VIEW, PAIR_VIEW_FOUND, PAIR_VIEW_POINTS, PAIR_VIEW_REVIEWED,
+    POINTS_VIEW, POINTS_VIEW_FOUND, QUEUE_VIEW, QUEUE_VIEW_FOUND, QUEUE_VIEW_POINTS, QUEUE_VIEW_SETTLED, QUEUE_VIEW_SURE,
     SURE_PAIR, STANCE_VIEW, STANCE_VIEW_FOUND, STANCE_VIEW_REVIEWED, UNAPPLIED_VIEW,
 )
 
@@ -352,3 +352,13 @@ def m019_sure_pairs_first(db: sqlite_utils.Database) -> None:
     """The review queue puts the pairs proposed from sure sides on the user's
     questions first (``QUEUE_VIEW_SURE``)."""
     db.create_view("review_queue", QUEUE_VIEW_SURE, replace=True)
+
+
+@MIGRATIONS()
+def m020_settled_sides_last(db: sqlite_utils.Database) -> None:
+    """The review queue asks last about sides read by value, which are found
+    without a click, and first about the claims that name most of what a
+    question asks (``answers.about``, ``QUEUE_VIEW_SETTLED``)."""
+    _add_columns(db["answers"], {"about": float})  # the share of the question's predicate terms the claim names
+    db.create_view("candidates", CANDIDATES_VIEW_ABOUT, replace=True)
+    db.create_view("review_queue", QUEUE_VIEW_SETTLED, replace=True)

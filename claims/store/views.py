@@ -287,3 +287,29 @@ QUEUE_VIEW_SURE = QUEUE_VIEW_FOUND.replace(
     "row_number() over (partition by c.kind, c.question_id, c.story_id order by c.similarity desc, c.claim_a_id) as place",
     "row_number() over (partition by c.kind, c.question_id, c.story_id order by case c.kind when 'pair' then -c.score else -c.similarity end, c.claim_a_id) as place",
 )
+
+
+# Since m020: a side already read by value (``ask.NUMBERS_SCORE``: its reason
+# starts "numbers:") makes found pairs on its own, so a click on it changes
+# least; it waits behind every other candidate of its rank. A reader asked
+# about it first spends a click, and answering "unclear" (the claim names the
+# count but the reader hesitates) takes a found pair away (issue 44).
+# The closest claims to each question come first in the order of how much of
+# its predicate they name (``answers.about``), then of their closeness.
+CANDIDATES_VIEW_ABOUT = CANDIDATES_VIEW.replace(
+    "s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity\n",
+    "s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity, s.about\n",
+).replace(
+    "1, p.claim_a, p.claim_b, p.point, null, p.similarity\n",
+    "1, p.claim_a, p.claim_b, p.point, null, p.similarity, null\n",
+)
+QUEUE_VIEW_SETTLED = QUEUE_VIEW_SURE.replace(
+    "order by rank, would_change > 0 desc,",
+    "order by rank, c_settled, would_change > 0 desc,",
+).replace(
+    "    c.would_change,\n",
+    "    c.would_change, c.kind = 'stance' and coalesce(c.reason, '') like 'numbers:%' as c_settled,\n",
+).replace(
+    "order by case c.kind when 'pair' then -c.score else -c.similarity end,",
+    "order by case c.kind when 'pair' then -c.score else -coalesce(c.about, 0) end, case c.kind when 'pair' then 0 else -c.similarity end,",
+)

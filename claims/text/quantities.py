@@ -40,6 +40,10 @@ EXACT_FORMS = {"duration", "days", "years", "euro", "percent"}
 INFLECTIONS = {"", "e", "en", "n", "s", "es"}
 SOME = {"einige", "einigen", "mehrere", "mehreren", "etliche", "etlichen"}  # before a number: a vague many of it
 NEGATIONS = {"nicht", "kein", "keine", "keinen", "nie"}
+# Before a number: a count as of the moment of writing ("bislang sechs
+# Verletzte"), which a later, larger total does not contradict (30 over the
+# whole deployment) nor confirm.
+SO_FAR = {"bislang", "bisher", "vorerst", "zunächst", "vorläufig", "vorläufigen", "vorläufige", "inzwischen", "mittlerweile"}
 ONE = {"ein", "eine", "einer", "einem", "einen", "eines"}  # one, but only of a unit ("nach einer Stunde")
 # A numeric date ("11.01.2025", "3.10.") or a time ("10:30") is one token, and no count.
 DATE_OR_TIME = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\d{1,2}:\d{2})$")
@@ -58,6 +62,7 @@ class Quantity:
     before: str = ""  # the sentence's words before it (and its "rund")
     vague: bool = False  # "Tausende": how many is not said
     part: bool = False  # "9 von ihnen", "davon 9": a part of another count, not a count of its own
+    so_far: bool = False  # "bislang sechs": a count as of then, which a later one may exceed
 
     def overlaps(self, other: "Quantity") -> bool:
         return self.low <= other.high and other.low <= self.high
@@ -197,8 +202,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         planned = any(t.lower().startswith(w) for t in tokens[max(0, k - 3) : k] for w in lex["expect"] if " " not in w)
         shown = [t for t in tokens[start : end + (2 if cls else 1)] if t[0].isalnum()]
         part = [t.lower() for t in tokens[end + 1 : end + 3]] in (["von", "ihnen"], ["davon"]) or (k and tokens[k - 1].lower() == "davon")
+        so_far = any(t.lower() in SO_FAR for t in tokens[max(0, start - 2) : start])
         found.append(Quantity(low_v * factor, high_v * factor, cls, frozenset(happening), True if planned else expected,
-                              " ".join(shown), " ".join(tokens[:start]), low in VAGUE or some, bool(part)))
+                              " ".join(shown), " ".join(tokens[:start]), low in VAGUE or some, bool(part), so_far))
         k = end + 1
     return tuple(found)
 
@@ -272,6 +278,8 @@ def same_value(proposition: str, claim_a: str, claim_b: str) -> bool | None:
     _, _, b = answering(proposition, claim_b)
     if len(a) != 1 or len(b) != 1 or a[0].vague or b[0].vague:
         return None
+    if a[0].so_far != b[0].so_far:
+        return None  # a count as of then beside another: a later total may be larger
     if (a[0].expected or b[0].expected) and a[0].expected != b[0].expected:
         return None  # an expectation beside what may be a count: neither one value nor two
     return a[0].overlaps(b[0])
