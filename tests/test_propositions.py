@@ -109,3 +109,20 @@ def test_propositions_are_never_empty_and_parts_slice(text):
     assert all(spans[k][1] <= spans[k + 1][0] for k in range(len(spans) - 1))
     if text.strip():
         assert proposition(text, "Kellogg", "named").content.strip()
+
+
+@pytest.mark.parametrize(
+    "sentence, speaker",
+    [
+        # A verb of naming: what follows is the number or verdict given, the speaker comes first.
+        ("Die Polizei nannte eine Teilnehmerzahl von 10.000 Demonstrierenden.", "Die Polizei"),
+        ("Er nannte den Plan unrealistisch.", "Er"),
+        # A number after the cue is what is said, not who says it.
+        ("Die Veranstalter sagen 12.000 Personen, gegen diesen Parteitag.", "Die Veranstalter"),
+        ("Am Samstag sagte Kellogg, er glaube nicht an einen Durchbruch.", "Kellogg"),
+    ],
+)
+def test_who_names_a_number_is_its_speaker(sentence, speaker):
+    from claims.text.speakers import find_attribution
+
+    assert find_attribution(sentence)[0] == speaker

@@ -119,6 +119,12 @@ def find_speaker(text: str) -> str | None:
     return found[0] if found else None
 
 
+# Verbs of naming (``speech_cues.txt``): what follows is what is named, a
+# number or a verdict ("Die Polizei nannte eine Teilnehmerzahl ..."), so the
+# speaker comes first.
+NAMING = {"nannte", "nannten", "nennt"}
+
+
 def find_attribution(text: str) -> tuple[str, str] | None:
     """(speaker as written, cue as written) of the sentence's main attribution."""
     tokens = TOKEN.findall(text)
@@ -152,9 +158,11 @@ def attribution_in(tokens: list[str]) -> tuple[str, int] | None:
     preceding = tokens[cue - 1].lower() if cue else ""
     if tokens[cue].lower() in {"so", "laut", "according"}:
         speaker = _phrase_after(tokens, cue + 1)
-    elif tokens[cue].lower() not in cues:  # "X machte deutlich": the speaker comes first
+    elif tokens[cue].lower() not in cues or tokens[cue].lower() in NAMING:  # "X machte deutlich": the speaker comes first
         speaker = _phrase_before(tokens, cue)
-    elif not following or not _is_word(following) or following.lower() in SPEAKER_BEFORE or preceding in PRONOUNS:
+    elif (not following or not _is_word(following) or following[:1].isdigit() or following.lower() in SPEAKER_BEFORE
+          or preceding in PRONOUNS):
+        # (A number after the cue is what is said: "die Veranstalter sagen 12.000 Personen".)
         speaker = _phrase_before(tokens, cue)
     else:
         speaker = _phrase_after(tokens, cue + 1)
