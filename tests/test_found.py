@@ -138,6 +138,7 @@ def test_the_queue_asks_first_about_claims_that_name_what_is_asked_and_last_abou
     db["answers"].insert_all([{"question_id": "vest", "claim_id": c, "stance": s, "score": p, "similarity": sim, "about": about, "reason": r,
                                "judged_stance": s, "judged_by": "stance", "judge": "stance", "status": "proposed"} for c, s, p, sim, about, r in rows])
     order = [r["claim_a_id"] for r in db.query("select claim_a_id from review_queue where kind = 'stance'")]
-    # The claim that names the vest before the one closer in meaning that names only
-    # the MP; the side its number already decides last.
-    assert order == [2, 1, 3]
+    # The claim that names the vest first; the side its number already decides
+    # after it; the claim closer in meaning that names only the MP, and to
+    # which the model gives no sure side, after every other candidate of a question.
+    assert order == [2, 3, 1]

@@ -289,13 +289,8 @@ QUEUE_VIEW_SURE = QUEUE_VIEW_FOUND.replace(
 )
 
 
-# Since m020: a side already read by value (``ask.NUMBERS_SCORE``: its reason
-# starts "numbers:") makes found pairs on its own, so a click on it changes
-# least; it waits behind every other candidate of its rank. A reader asked
-# about it first spends a click, and answering "unclear" (the claim names the
-# count but the reader hesitates) takes a found pair away (issue 44).
-# The closest claims to each question come first in the order of how much of
-# its predicate they name (``answers.about``), then of their closeness.
+# Since m020: the candidates' sides carry ``answers.about`` (how much of the
+# question's predicate the claim names).
 CANDIDATES_VIEW_ABOUT = CANDIDATES_VIEW.replace(
     "s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity\n",
     "s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity, s.about\n",
@@ -303,13 +298,54 @@ CANDIDATES_VIEW_ABOUT = CANDIDATES_VIEW.replace(
     "1, p.claim_a, p.claim_b, p.point, null, p.similarity\n",
     "1, p.claim_a, p.claim_b, p.point, null, p.similarity, null\n",
 )
-QUEUE_VIEW_SETTLED = QUEUE_VIEW_SURE.replace(
-    "order by rank, would_change > 0 desc,",
-    "order by rank, c_settled, would_change > 0 desc,",
-).replace(
-    "    c.would_change,\n",
-    "    c.would_change, c.kind = 'stance' and coalesce(c.reason, '') like 'numbers:%' as c_settled,\n",
-).replace(
-    "order by case c.kind when 'pair' then -c.score else -c.similarity end,",
-    "order by case c.kind when 'pair' then -c.score else -coalesce(c.about, 0) end, case c.kind when 'pair' then 0 else -c.similarity end,",
+
+# Since m020 (issue 44: a click where it changes most). The ranks:
+# 0. pairs proposed from two sure sides on a user's question (``SURE_PAIR``),
+#    then the sides on the user's questions that may answer: the claim names
+#    something of what the question asks (``answers.about``), or the model
+#    gives it a side from ``MAY_ANSWER``; the claims that name the most of it
+#    first, each question in turn; a side already read by value last (it is
+#    found without a click, and a reader who hesitates takes a pair away);
+# 1. what two outlets say alike (the pairwise judge's agreements from
+#    ``SAME_THING`` similarity): one click settles an agreement a reader
+#    notes though no question asks it, agency copy most often;
+# 2. sides on contested automatic points; 3. pairs the machine derives from
+#    sides; 4. the pairwise judge's other agreements between two outlets;
+# 5. the other sides on the user's questions, then on other automatic
+#    points; 6. the pairwise judge's other candidates (its cues).
+MAY_ANSWER = 0.4
+SAME_THING = 0.7
+QUEUE_VIEW_SETTLED = f"""
+select kind, proposed, score, sureness, claim_a, claim_b, question, story_id, reason, judge,
+  claim_a_id, claim_b_id, question_id, rank, would_change
+from (
+  select c.kind, c.proposed, c.score,
+    case when c.kind = 'stance' and c.lean is not null
+         then abs(abs(c.lean) - coalesce((select cast(value as real) from config where key = 'stance_margin'), 0))
+         else abs(c.score - 0.5) end as sureness,
+    c.claim_a, c.claim_b, c.question, c.story_id, c.reason, c.judge, c.claim_a_id, c.claim_b_id, c.question_id,
+    case when c.kind = 'pair' and c.origin = 'user' and c.score >= {SURE_PAIR} then 0
+         when c.kind = 'stance' and c.origin = 'user' and c.may_answer then 0
+         when c.kind = 'pair' and c.question_id is null and c.proposed = 'agree' and c.similarity >= {SAME_THING} and c.cross then 1
+         when c.kind = 'stance' and q.contested then 2
+         when c.kind = 'pair' and c.question_id is not null then 3
+         when c.kind = 'pair' and c.proposed = 'agree' and c.cross then 4
+         when c.kind = 'stance' then 5
+         else 6 end as rank,
+    c.would_change, c.origin,
+    c.kind = 'stance' and coalesce(c.reason, '') like 'numbers:%' as settled,
+    c.place, c.similarity
+  from (select cc.*,
+          cc.kind = 'stance' and (coalesce(cc.about, 0) > 0 or (cc.proposed in ('yes', 'no') and cc.score >= {MAY_ANSWER})
+                                  or coalesce(cc.reason, '') like 'numbers:%') as may_answer,
+          row_number() over (partition by cc.kind, cc.question_id, cc.story_id
+                             order by case cc.kind when 'pair' then -cc.score else -coalesce(cc.about, 0) end,
+                                      case cc.kind when 'pair' then 0 else -cc.similarity end, cc.claim_a_id) as place,
+          cc.kind = 'pair' and (
+          select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = cc.claim_a_id)
+          != (select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = cc.claim_b_id) as cross
+        from candidates cc) c
+  left join questions q on q.id = c.question_id
 )
+order by rank, settled, would_change > 0 desc, case when rank = 0 then place else 0 end, case when rank = 1 then -similarity else 0 end, case when rank = 5 then origin != 'user' else 0 end, sureness, score desc
+"""
