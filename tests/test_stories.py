@@ -277,3 +277,20 @@ def test_an_add_regroups_from_kept_profiles_and_ends_as_a_fresh_build(tmp_path, 
     fresh = tmp_path / "fresh.db"
     Corpus(fresh).add([str(folder)])
     assert _groups(db) == _groups(sqlite_utils.Database(fresh))
+
+
+def test_reports_of_one_day_that_give_a_rare_name_both_are_one_event():
+    from claims.index import timing
+    from claims.text.names import rare_names
+
+    day = "In Riesa protestierten Tausende gegen den Parteitag. Der Abgeordnete Nam Duy Nguyen trug eine Warnweste."
+    # Names: capitalised inside a sentence, unknown to the dictionary, rare; not a noun, a
+    # big city, a hyphenated compound or a sentence's first word.
+    assert rare_names(day) == {"riesa", "nguyen", "duy"}
+    assert rare_names("Riesa ist klein. In München und beim AfD-Parteitag trugen alle Warnwesten.") == frozenset()
+    names = [rare_names(day), rare_names("Die Polizei in Riesa zählte 10.000 Menschen."), rare_names("In Bautzen blieb es ruhig.")]
+    days = np.array([timing.event_days(d, []) for d in (0.0, 1.0, 0.0)])
+    assert timing.same_event(days, days, names, names)[0].tolist() == [1.0, 1.0, 0.0]
+    # A fortnight apart, or undated, the same name is no event of its own.
+    later = np.array([timing.event_days(14.0, []), timing.event_days(float("nan"), [])])
+    assert timing.same_event(days[:1], later, names[:1], names[:1] * 2).tolist() == [[0.0, 0.0]]

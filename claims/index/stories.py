@@ -38,7 +38,7 @@ import numpy as np
 from scipy import sparse
 
 from .scales import Scale
-from .timing import in_time
+from .timing import EVENT_BONUS, EVENT_FLOOR, in_time, same_event
 
 # Average likeness (see the module docstring) at which articles are one story:
 # ``Scale.story``. Two articles ``Scale.story_strong`` alike are one story
@@ -285,6 +285,8 @@ def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     if not np.isnan(days).all():
         days = store.event_days(ids)
         alike *= in_time(days, days)
+        names = store.article_names(ids)
+        alike += EVENT_BONUS * (alike >= EVENT_FLOOR) * same_event(days, days, names, names)
     groups = group(alike, scale.story, scale.story_strong)
     before = {a: story for a, story in found if story is not None}
     members: dict[int, list[int]] = {}
@@ -348,7 +350,8 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     # The new articles' events against the stored articles' days: past
     # ``REGROUP_MAX`` stories depend on the order articles came in, and a
     # monitor's add reads no stored article's text.
-    factor = in_time(store.event_days(todo), days) if not np.isnan(days).all() else np.ones((len(todo), len(ids)))
+    new_days = store.event_days(todo)
+    factor = in_time(new_days, days) if not np.isnan(days).all() else np.ones((len(todo), len(ids)))
     if model is None:
         profile = load(ids).profiles(ids)
         alike = likeness((profile[0][k_new:], profile[1][k_new:]), profile)
@@ -366,6 +369,12 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     story_col = np.empty(len(ids), dtype=np.int64)
     story_col[:k_new] = [column_of[stored[a]] for a in ids[:k_new]]
     alike *= factor
+    if not np.isnan(days).all():
+        # The same event (``timing.same_event``), read of the articles near in time only.
+        near = np.flatnonzero(factor.max(axis=0) > 0)
+        near_ids = [ids[k] for k in near.tolist()]
+        event = same_event(new_days, store.event_days(near_ids), store.article_names(todo), store.article_names(near_ids))
+        alike[:, near] += EVENT_BONUS * (alike[:, near] >= EVENT_FLOOR) * event
     for j, article_id in enumerate(todo):
         # Each story's mean and greatest likeness to this article, over
         # its articles so far (new ones placed before it included).

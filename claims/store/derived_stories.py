@@ -123,6 +123,14 @@ class Stories:
             "select id, published, text from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))])}
         return np.array([event_days(_day(rows[a][0]), _named(rows[a][1], rows[a][0])) for a in article_ids], dtype=float).reshape(len(article_ids), -1)
 
+    def article_names(self, article_ids: list[int]) -> list[frozenset[str]]:
+        """The rare names each article gives (``text/names.py``), for these ids in their order."""
+        from ..text.names import rare_names
+
+        texts = dict(self.db.execute(
+            "select id, text from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))]))
+        return [rare_names(texts.get(a) or "") for a in article_ids]
+
     def place(self, article_id: int, story_id: int) -> None:
         self.db["articles"].update(article_id, {"story_id": story_id})
 
