@@ -27,8 +27,13 @@ NOUN_PHRASE = ("ART", "ADJ", "NN", "NE", "PPOS", "CARD", "PIAT", "PDAT")
 LIMIT = 10  # claims judged per question
 # A user's question is asked of more: it is what a reader came for, and a
 # claim left out of its answers is one no click can settle (issue 44: the
-# developers' stories' answering claims ranked 11th to 20th by closeness).
-USER_LIMIT = 20
+# developers' stories' answering claims ranked 11th to 20th by closeness;
+# issue 46: every claim above the question's floor, ``Scale.question``, within
+# this budget of stance reads a question; 20 left three of riesa-protest's
+# claims on the blow unread, 40 reads all but one: stances right before any
+# click, munich-demo 12 -> 13 of 16, riesa-protest 14 -> 15 of 20, the seeds
+# 5 -> 4 of 16, one more claim read and read wrong).
+USER_LIMIT = 40
 # A claim that counts what the proposition counts (``quantities.compare``)
 # answers it by its value: read with this score, and asked before the others
 # when its similarity reaches this floor ("Die Polizei nannte eine
