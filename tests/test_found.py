@@ -137,8 +137,13 @@ def test_the_queue_asks_first_about_claims_that_name_what_is_asked_and_last_abou
     rows = [(1, "yes", 0.3, 0.9, 0.0, "stance model"), (2, "yes", 0.3, 0.5, 1.0, "stance model"), (3, "no", 0.9, 0.95, 0.0, "numbers: 10.000 against 15.000")]
     db["answers"].insert_all([{"question_id": "vest", "claim_id": c, "stance": s, "score": p, "similarity": sim, "about": about, "reason": r,
                                "judged_stance": s, "judged_by": "stance", "judge": "stance", "status": "proposed"} for c, s, p, sim, about, r in rows])
-    order = [r["claim_a_id"] for r in db.query("select claim_a_id from review_queue where kind = 'stance'")]
+    db["questions"].update("vest", {"contested": 1})
+    order = [(r["claim_a_id"], r["rank"]) for r in db.query("select claim_a_id, rank from review_queue where kind = 'stance'")]
     # The claim that names the vest first; the side its number already decides
     # after it; the claim closer in meaning that names only the MP, and to
-    # which the model gives no sure side, after every other candidate of a question.
-    assert order == [2, 3, 1]
+    # which the model gives no sure side, after every other candidate of a
+    # question (a user's question being contested makes it no automatic point's side).
+    assert order == [(2, 0), (3, 0), (1, 5)]
+    # A side stored before ``about`` was (a db not rebuilt since) may answer.
+    db.execute("update answers set about = null where claim_id = 1")
+    assert [r["rank"] for r in db.query("select rank from review_queue where claim_a_id = 1")] == [0]

@@ -117,6 +117,7 @@ def test_propositions_are_never_empty_and_parts_slice(text):
         # A verb of naming: what follows is the number or verdict given, the speaker comes first.
         ("Die Polizei nannte eine Teilnehmerzahl von 10.000 Demonstrierenden.", "Die Polizei"),
         ("Er nannte den Plan unrealistisch.", "Er"),
+        ("Am Abend nannte Innenminister Müller die Zahl von 500 Festnahmen.", "Innenminister Müller"),
         # A number after the cue is what is said, not who says it.
         ("Die Veranstalter sagen 12.000 Personen, gegen diesen Parteitag.", "Die Veranstalter"),
         ("Am Samstag sagte Kellogg, er glaube nicht an einen Durchbruch.", "Kellogg"),

@@ -83,3 +83,6 @@ def test_a_count_so_far_is_neither_one_value_nor_two_with_a_later_total():
     assert stance(so_far, point) == "yes" and stance(total, point) == "no"
     assert same_value(point, so_far, total) is None
     assert same_value(point, "Sechs Polizisten wurden verletzt.", total) is False
+    # Nor does it make a pair from the sides it gives (yes beside no).
+    rows = sides.derive([Side("six", point, 1, 1, "A", None, "yes", 0.9, False, so_far), Side("six", point, 1, 2, "B", None, "no", 0.9, False, total)])
+    assert rows == []

@@ -370,8 +370,9 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     story_col[:k_new] = [column_of[stored[a]] for a in ids[:k_new]]
     alike *= factor
     if not np.isnan(days).all():
-        # The same event (``timing.same_event``), read of the articles near in time only.
-        near = np.flatnonzero(factor.max(axis=0) > 0)
+        # The same event (``timing.same_event``), read of the articles already
+        # ``EVENT_FLOOR`` alike to a new one only: an add reads few stored texts.
+        near = np.flatnonzero((alike >= EVENT_FLOOR).any(axis=0))
         near_ids = [ids[k] for k in near.tolist()]
         event = same_event(new_days, store.event_days(near_ids), store.article_names(todo), store.article_names(near_ids))
         alike[:, near] += EVENT_BONUS * (alike[:, near] >= EVENT_FLOOR) * event

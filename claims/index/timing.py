@@ -51,17 +51,24 @@ def event_days(own: float, named) -> list[float]:
     return days + [float("nan")] * (EVENT_DAYS - len(days))
 
 
-def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
-    """The factor (``len(days_a)`` x ``len(days_b)``) on the likeness of two
-    articles of these event days (one day each, or rows of ``event_days``):
-    1 where either has no date (NaN) or their events come within ``NEAR``
-    days; 0 below ``MIN_IN_TIME``."""
+def _gap(days_a: np.ndarray, days_b: np.ndarray):
+    """The rows of event days of each side and the least gap in days between
+    any two of their event days (NaN where neither has a day)."""
     a = days_a if days_a.ndim == 2 else days_a[:, None]
     b = days_b if days_b.ndim == 2 else days_b[:, None]
     gap = np.full((len(a), len(b)), np.inf)
     for k in range(a.shape[1]):
         for j in range(b.shape[1]):
             gap = np.fmin(gap, np.abs(a[:, k, None] - b[None, :, j]))
+    return a, b, gap
+
+
+def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
+    """The factor (``len(days_a)`` x ``len(days_b)``) on the likeness of two
+    articles of these event days (one day each, or rows of ``event_days``):
+    1 where either has no date (NaN) or their events come within ``NEAR``
+    days; 0 below ``MIN_IN_TIME``."""
+    a, b, gap = _gap(days_a, days_b)
     undated = np.isnan(a[:, 0])[:, None] | np.isnan(b[:, 0])[None, :]
     late = np.maximum(np.where(undated, 0.0, gap) - NEAR, 0.0)
     factor = np.power(0.5, late / DATE_HALF_LIFE)
@@ -72,25 +79,19 @@ def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
 def same_event(days_a: np.ndarray, days_b: np.ndarray, names_a: list[frozenset[str]], names_b: list[frozenset[str]]) -> np.ndarray:
     """1 where two articles (rows of ``event_days`` and their rare names)
     are dated, their events come within ``NEAR`` days and they give a name
-    both; else 0 (``len(days_a)`` x ``len(days_b)``). The pairs that share a
-    name are found by a sparse product: GNAD's thousand articles share few."""
+    both; else 0 (``len(days_a)`` x ``len(days_b)``, as ``in_time``)."""
     from scipy import sparse
 
-    a = days_a if days_a.ndim == 2 else days_a[:, None]
-    b = days_b if days_b.ndim == 2 else days_b[:, None]
-    out = np.zeros((len(a), len(b)))
+    a, b, gap = _gap(days_a, days_b)
     column = {n: k for k, n in enumerate(sorted({n for names in (*names_a, *names_b) for n in names}))}
     if not column:
-        return out
+        return np.zeros((len(a), len(b)))
 
     def matrix(sets):
         rows = [k for k, names in enumerate(sets) for n in names]
         cols = [column[n] for names in sets for n in names]
         return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sets), len(column)))
 
-    i, j = (matrix(names_a) @ matrix(names_b).T).nonzero()
-    if len(i):
-        gap = np.nanmin(np.abs(a[i][:, :, None] - b[j][:, None, :]).reshape(len(i), -1), axis=1, initial=np.inf,
-                        where=~np.isnan(np.abs(a[i][:, :, None] - b[j][:, None, :]).reshape(len(i), -1)))
-        out[i, j] = gap <= NEAR
-    return out
+    shared = (matrix(names_a) @ matrix(names_b).T).toarray() > 0
+    dated = ~np.isnan(a[:, 0])[:, None] & ~np.isnan(b[:, 0])[None, :]
+    return (shared & dated & (gap <= NEAR)).astype(float)

@@ -122,6 +122,9 @@ def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int
             relation = "conflict" if a.stance != b.stance else "agree"
             by_reader = a.confirmed and b.confirmed
             same = None if by_reader or not (a in valued and b in valued) else quantities.same_value(a.proposition, a.text, b.text)
+            if same is None and a in valued and b in valued and not by_reader and (
+                    quantities.so_far(a.proposition, a.text) or quantities.so_far(b.proposition, b.text)):
+                continue  # a count as of then against another: a later total may differ without a conflict
             if same is not None:
                 relation = "agree" if same else "conflict"
             elif relation == "agree" and not by_reader and not (a in agreeing[a.stance] and b in agreeing[b.stance]):

@@ -315,6 +315,12 @@ CANDIDATES_VIEW_ABOUT = CANDIDATES_VIEW.replace(
 #    points; 6. the pairwise judge's other candidates (its cues).
 MAY_ANSWER = 0.4
 SAME_THING = 0.7
+# A user's side that may answer (rank 0; ``about`` null: a db not rebuilt
+# since m020 added it), and one read by value; the claims of each question
+# are placed in turn among those alike in both.
+_MAY_ANSWER = (f"(cc.kind = 'stance' and (cc.about is null or cc.about > 0 or (cc.proposed in ('yes', 'no') and cc.score >= {MAY_ANSWER})"
+               " or coalesce(cc.reason, '') like 'numbers:%'))")
+_SETTLED = "(cc.kind = 'stance' and coalesce(cc.reason, '') like 'numbers:%')"
 QUEUE_VIEW_SETTLED = f"""
 select kind, proposed, score, sureness, claim_a, claim_b, question, story_id, reason, judge,
   claim_a_id, claim_b_id, question_id, rank, would_change
@@ -327,20 +333,19 @@ from (
     case when c.kind = 'pair' and c.origin = 'user' and c.score >= {SURE_PAIR} then 0
          when c.kind = 'stance' and c.origin = 'user' and c.may_answer then 0
          when c.kind = 'pair' and c.question_id is null and c.proposed = 'agree' and c.similarity >= {SAME_THING} and c.cross then 1
-         when c.kind = 'stance' and q.contested then 2
+         when c.kind = 'stance' and c.origin != 'user' and q.contested then 2
          when c.kind = 'pair' and c.question_id is not null then 3
          when c.kind = 'pair' and c.proposed = 'agree' and c.cross then 4
          when c.kind = 'stance' then 5
          else 6 end as rank,
     c.would_change, c.origin,
-    c.kind = 'stance' and coalesce(c.reason, '') like 'numbers:%' as settled,
-    c.place, c.similarity
+    c.settled, c.place, c.similarity
   from (select cc.*,
-          cc.kind = 'stance' and (coalesce(cc.about, 0) > 0 or (cc.proposed in ('yes', 'no') and cc.score >= {MAY_ANSWER})
-                                  or coalesce(cc.reason, '') like 'numbers:%') as may_answer,
-          row_number() over (partition by cc.kind, cc.question_id, cc.story_id
+          {_MAY_ANSWER} as may_answer,
+          row_number() over (partition by cc.kind, cc.question_id, cc.story_id, {_MAY_ANSWER}, {_SETTLED}
                              order by case cc.kind when 'pair' then -cc.score else -coalesce(cc.about, 0) end,
                                       case cc.kind when 'pair' then 0 else -cc.similarity end, cc.claim_a_id) as place,
+          {_SETTLED} as settled,
           cc.kind = 'pair' and (
           select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = cc.claim_a_id)
           != (select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = cc.claim_b_id) as cross

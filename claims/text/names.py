@@ -20,7 +20,7 @@ WORD = re.compile(r"[^\W\d_][\w-]*")
 SENTENCE = re.compile(r"(?<=[.!?:;\"“”„])\s+|\n+")
 
 
-@lru_cache(maxsize=20_000)
+@lru_cache(maxsize=6_000)  # a regroup reads at most REGROUP_MAX articles
 def rare_names(text: str) -> frozenset[str]:
     """The content keys of the rare names ``text`` gives."""
     import simplemma

@@ -43,7 +43,7 @@ NEGATIONS = {"nicht", "kein", "keine", "keinen", "nie"}
 # Before a number: a count as of the moment of writing ("bislang sechs
 # Verletzte"), which a later, larger total does not contradict (30 over the
 # whole deployment) nor confirm.
-SO_FAR = {"bislang", "bisher", "vorerst", "zunächst", "vorläufig", "vorläufigen", "vorläufige", "inzwischen", "mittlerweile"}
+SO_FAR = {"bislang", "bisher", "vorerst", "zunächst", "vorläufig", "vorläufigen", "vorläufige"}  # ("inzwischen": an update)
 ONE = {"ein", "eine", "einer", "einem", "einen", "eines"}  # one, but only of a unit ("nach einer Stunde")
 # A numeric date ("11.01.2025", "3.10.") or a time ("10:30") is one token, and no count.
 DATE_OR_TIME = re.compile(r"^(?:\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\d{1,2}:\d{2})$")
@@ -283,6 +283,14 @@ def same_value(proposition: str, claim_a: str, claim_b: str) -> bool | None:
     if (a[0].expected or b[0].expected) and a[0].expected != b[0].expected:
         return None  # an expectation beside what may be a count: neither one value nor two
     return a[0].overlaps(b[0])
+
+
+def so_far(proposition: str, claim: str) -> bool:
+    """Whether the claim answers the proposition's number with a count as of
+    then ("bislang sechs"): beside another voice's count it is neither one
+    value nor two, and no pair."""
+    _, _, kind = answering(proposition, claim)
+    return any(q.so_far for q in kind)
 
 
 def compare(proposition: str, claim: str) -> Verdict | None:

@@ -123,6 +123,11 @@ def find_speaker(text: str) -> str | None:
 # number or a verdict ("Die Polizei nannte eine Teilnehmerzahl ..."), so the
 # speaker comes first.
 NAMING = {"nannte", "nannten", "nennt"}
+# Words that open a sentence with a phrase, not its subject: the finite verb
+# comes second and its subject after it.
+OPENERS = {"am", "im", "an", "in", "als", "nach", "bei", "vor", "seit", "zum", "zur", "auf", "aus", "mit", "für", "über",
+           "unter", "laut", "gegen", "um", "ab", "bis", "trotz", "wegen", "während", "zuvor", "dann", "später", "damals",
+           "heute", "gestern", "zudem", "außerdem", "dabei", "darin", "dafür", "hier", "dort", "so", "auch", "nun", "jetzt"}
 
 
 def find_attribution(text: str) -> tuple[str, str] | None:
@@ -158,7 +163,9 @@ def attribution_in(tokens: list[str]) -> tuple[str, int] | None:
     preceding = tokens[cue - 1].lower() if cue else ""
     if tokens[cue].lower() in {"so", "laut", "according"}:
         speaker = _phrase_after(tokens, cue + 1)
-    elif tokens[cue].lower() not in cues or tokens[cue].lower() in NAMING:  # "X machte deutlich": the speaker comes first
+    elif tokens[cue].lower() not in cues or (tokens[cue].lower() in NAMING and (cue == 0 or tokens[0].lower() not in OPENERS)):
+        # "X machte deutlich", "X nannte ...": the speaker comes first (not
+        # after an opening phrase: "Am Abend nannte der Minister ...").
         speaker = _phrase_before(tokens, cue)
     elif (not following or not _is_word(following) or following[:1].isdigit() or following.lower() in SPEAKER_BEFORE
           or preceding in PRONOUNS):
