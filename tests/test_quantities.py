@@ -86,3 +86,14 @@ def test_a_count_so_far_is_neither_one_value_nor_two_with_a_later_total():
     # Nor does it make a pair from the sides it gives (yes beside no).
     rows = sides.derive([Side("six", point, 1, 1, "A", None, "yes", 0.9, False, so_far), Side("six", point, 1, 2, "B", None, "no", 0.9, False, total)])
     assert rows == []
+
+
+def test_a_figure_given_in_speech_counts_what_the_point_counts():
+    point = "An der Demonstration haben 250.000 Menschen teilgenommen."
+    police = "Laut Polizeiangaben hatten sich etwa 100.000 Menschen versammelt."
+    assert stance("die Veranstalter sprechen sogar von bis zu 250.000.", point) == "yes"
+    assert same_value(point, "der Veranstalter sprach von 250'000.", "Die Veranstalter sprachen von bis zu 250.000 Teilnehmern.") is True
+    assert same_value(point, "die Veranstalter sprechen sogar von bis zu 250.000.", police) is False
+    # Of another order, or beside another number, it is no count of the same.
+    assert stance("Der Sprecher sprach von 2.000.", "Beim Einsatz wurden sechs Polizisten verletzt.") is None
+    assert stance("Er sprach von 250.000 und von 3 Festnahmen.", point) is None

@@ -17,7 +17,7 @@ say yes, and others no.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import dates, lexicon
@@ -248,6 +248,20 @@ def _whose(proposition: str, target: Quantity) -> set[str]:
     return {t.lower()[:5] for t in before if t[0].isupper() and t.lower() not in stop and t.lower() not in lexicon.number_words()}
 
 
+# A number given in speech with nothing after it ("der Veranstalter sprach
+# von 250.000", "die Veranstalter sprechen sogar von bis zu 250.000"): a
+# voice's figure for what is being counted, most often split from the other
+# voice's count in the same sentence ("Die Polizei ging von 80.000
+# Demonstrierenden aus, der Veranstalter sprach von 250.000"). Read as a count
+# of what the proposition counts when it is its only number and of the same
+# order (a tenth to ten times it).
+SPOKEN = re.compile(r"\b(?:sprach|sprachen|spricht|sprechen|nannte|nannten|nennt|nennen)\b(?:\s+\S+){0,3}\s+von$")
+
+
+def _spoken(q: Quantity) -> bool:
+    return not q.unit and not q.part and bool(SPOKEN.search(q.before.lower()))
+
+
 def answering(proposition: str, claim: str) -> tuple[Quantity | None, list[Quantity], list[Quantity]]:
     """The proposition's number, the claim's numbers that count the same, and
     of those the ones of the same kind (a count, an expectation)."""
@@ -259,6 +273,8 @@ def answering(proposition: str, claim: str) -> tuple[Quantity | None, list[Quant
     places = _places(claim)
     middle = (target.low + target.high) / 2
     bare = [q for q in quantities(claim) if not q.unit and not q.part and middle / 10 <= q.high and q.low <= middle * 10]
+    if not same and len(bare) == 1 and len(quantities(claim)) == 1 and _spoken(bare[0]):
+        same, bare = [replace(bare[0], unit=target.unit)], []
     if (not same or bare or (target.expected and not _whose(proposition, target) <= _stems(claim))
             or places - _stems(proposition) or len(places) > 1 or len(_places(proposition)) > 1):
         # A bare number beside it may be a second count of the same ("..., der
