@@ -66,6 +66,7 @@ class Answer:
     judge: str = "signals"  # the judge that gave the stance
     lean: float | None = None  # the stance model's P(yes) - P(no) (None: another judge)
     about: float | None = None  # the share of the proposition's predicate terms the claim names
+    relevance: float | None = None  # how relevant to the proposition (what the answers are chosen by)
 
 
 def proposition(question: str) -> str:
@@ -148,7 +149,7 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
                 claim_id=claims.ids[k], article_id=row["article_id"], source=row["source"], title=row["title"],
                 speaker=row["speaker"], speaker_kind=row["speaker_kind"], text=row["text"], stance=stance,
                 score=score, similarity=round(float(similarity[k]), 4), reason=reason, judge=v.judge, lean=_lean(v.reason),
-                about=round(float(named[k]), 3),
+                about=round(float(named[k]), 3), relevance=round(float(relevance[k]), 4),
             )
         )
     return answers

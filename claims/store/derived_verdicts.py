@@ -272,7 +272,7 @@ class Verdicts:
                     "question_id": question.id, "claim_id": a.claim_id, "stance": a.stance,
                     "score": a.score, "similarity": a.similarity, "reason": a.reason, "judge": a.judge,
                     "judged_stance": a.stance, "judged_by": a.judge, "status": "proposed", "lean": a.lean,
-                    "about": a.about,
+                    "about": a.about, "relevance": a.relevance,
                 }
                 for a in answers
             )

@@ -359,6 +359,9 @@ def m020_settled_sides_last(db: sqlite_utils.Database) -> None:
     """The review queue asks last about sides read by value, which are found
     without a click, and first about the claims that name most of what a
     question asks (``answers.about``, ``QUEUE_VIEW_SETTLED``)."""
-    _add_columns(db["answers"], {"about": float})  # the share of the question's predicate terms the claim names
+    # The share of the question's predicate terms the claim names; and how
+    # relevant the claim is to it (similarity, shared terms and that share),
+    # what its answers are chosen by and the queue asks in.
+    _add_columns(db["answers"], {"about": float, "relevance": float})
     db.create_view("candidates", CANDIDATES_VIEW_ABOUT, replace=True)
     db.create_view("review_queue", QUEUE_VIEW_SETTLED, replace=True)

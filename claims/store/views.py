@@ -293,18 +293,20 @@ QUEUE_VIEW_SURE = QUEUE_VIEW_FOUND.replace(
 # question's predicate the claim names).
 CANDIDATES_VIEW_ABOUT = CANDIDATES_VIEW.replace(
     "s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity\n",
-    "s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity, s.about\n",
+    "s.claim_id as claim_a_id, null as claim_b_id, s.question_id, s.lean, s.similarity, s.about, s.relevance\n",
 ).replace(
     "1, p.claim_a, p.claim_b, p.point, null, p.similarity\n",
-    "1, p.claim_a, p.claim_b, p.point, null, p.similarity, null\n",
+    "1, p.claim_a, p.claim_b, p.point, null, p.similarity, null, null\n",
 )
 
 # Since m020 (issue 44: a click where it changes most). The ranks:
 # 0. pairs proposed from two sure sides on a user's question (``SURE_PAIR``),
 #    then the sides on the user's questions that may answer: the claim names
 #    something of what the question asks (``answers.about``), or the model
-#    gives it a side from ``MAY_ANSWER``; the claims that name the most of it
-#    first, each question in turn; a side already read by value last (it is
+#    gives it a side from ``MAY_ANSWER``; the most relevant first
+#    (``answers.relevance``), each question in turn (ordered by ``about``
+#    alone, the seeds' clicks found fewer conflicts: their Kellogg claims name
+#    Kellogg, rarely his "Rolle"); a side already read by value last (it is
 #    found without a click, and a reader who hesitates takes a pair away);
 # 1. what two outlets say alike (the pairwise judge's agreements from
 #    ``SAME_THING`` similarity): one click settles an agreement a reader
@@ -343,7 +345,7 @@ from (
   from (select cc.*,
           {_MAY_ANSWER} as may_answer,
           row_number() over (partition by cc.kind, cc.question_id, cc.story_id, {_MAY_ANSWER}, {_SETTLED}
-                             order by case cc.kind when 'pair' then -cc.score else -coalesce(cc.about, 0) end,
+                             order by case cc.kind when 'pair' then -cc.score else -coalesce(cc.relevance, cc.similarity) end,
                                       case cc.kind when 'pair' then 0 else -cc.similarity end, cc.claim_a_id) as place,
           {_SETTLED} as settled,
           cc.kind = 'pair' and (
