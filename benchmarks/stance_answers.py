@@ -52,6 +52,8 @@ def main(argv=None) -> None:
     parser.add_argument("--model", default=str(stance.WEIGHTS))
     parser.add_argument("--pairs", type=int, default=1500, help="candidates read at most (drawn with the seed)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--gate", action="store_true", help="a side on a text that names none of the thesis' predicate stands only "
+                        "from ask.NAMELESS_SURE, as on a user's question")
     args = parser.parse_args(argv)
     embed.offline()
     mixed = candidates(args.wahlomat, args.pairs, args.seed)
@@ -61,13 +63,24 @@ def main(argv=None) -> None:
     p = stance.predict(model, tokenizer, [(a, b) for a, b, _ in mixed])
     seconds = time.perf_counter() - start
     pred = stance.decide(p, margin)
+    if args.gate:
+        from claims.pipeline import ask
+        from claims.text import features
+
+        known = features.FeatureMap()
+        for k, (thesis, text, _) in enumerate(mixed):
+            predicate = frozenset(ask.about(thesis, known, strict=False)[1])
+            named = len(known[text].content & predicate) / len(predicate) if predicate else 0.0
+            side = {0: "yes", 1: "unclear", 2: "no"}[int(pred[k])]
+            if not ask.gate(side, float(p[k, pred[k]]), named):
+                pred[k] = 1
     gold = np.array([g for _, _, g in mixed])
     says, answers = pred != 1, gold != 1
     both = says & answers
     precision = float((says & answers).sum() / max(1, says.sum()))
     recall = float((says & answers).sum() / max(1, answers.sum()))
     print(json.dumps({
-        "model": args.model, "head": "factored" if stance.factored(model) else "three classes", "margin": margin,
+        "model": args.model, "gate": args.gate, "head": "factored" if stance.factored(model) else "three classes", "margin": margin,
         "pairs": len(mixed), "answering": int(answers.sum()), "hard_negatives": int((gold == 1).sum()),
         "answers_precision": round(precision, 3), "answers_recall": round(recall, 3),
         "answers_f1": round(2 * precision * recall / max(1e-9, precision + recall), 3),

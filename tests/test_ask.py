@@ -41,3 +41,10 @@ def test_seed_stances_say_yes_and_no_only_on_the_question(seed_db):
     # Claims that Kellogg was sidelined do not say he still plays an important role.
     sidelined = [r for r in rows if r["question_id"] == "kellogg-role" and "an den Rand gedrängt" in r["claim"]]
     assert all(r["stance"] != "yes" for r in sidelined)
+
+
+def test_a_side_on_a_claim_that_names_nothing_of_what_is_asked_stands_only_when_the_model_is_sure():
+    from claims.pipeline.ask import NAMELESS_SURE, gate
+
+    assert gate("yes", 0.3, 0.5) and gate("unclear", 0.9, 0.0)
+    assert not gate("yes", NAMELESS_SURE - 0.01, 0.0) and gate("no", NAMELESS_SURE, 0.0)

@@ -320,7 +320,8 @@ SAME_THING = 0.7
 # A user's side that may answer (rank 0; ``about`` null: a db not rebuilt
 # since m020 added it), and one read by value; the claims of each question
 # are placed in turn among those alike in both.
-_MAY_ANSWER = (f"(cc.kind = 'stance' and (cc.about is null or cc.about > 0 or (cc.proposed in ('yes', 'no') and cc.score >= {MAY_ANSWER})"
+_MAY_ANSWER = (f"(cc.kind = 'stance' and (cc.about is null or cc.about > 0 or (cc.score >= {MAY_ANSWER} and (cc.proposed in ('yes', 'no')"
+               " or coalesce(cc.reason, '') like 'names nothing of what is asked%'))"
                " or coalesce(cc.reason, '') like 'numbers:%'))")
 _SETTLED = "(cc.kind = 'stance' and coalesce(cc.reason, '') like 'numbers:%')"
 QUEUE_VIEW_SETTLED = f"""
