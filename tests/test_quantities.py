@@ -97,3 +97,14 @@ def test_a_figure_given_in_speech_counts_what_the_point_counts():
     # Of another order, or beside another number, it is no count of the same.
     assert stance("Der Sprecher sprach von 2.000.", "Beim Einsatz wurden sechs Polizisten verletzt.") is None
     assert stance("Er sprach von 250.000 und von 3 Festnahmen.", point) is None
+
+
+def test_on_an_automatic_point_one_value_is_a_found_agreement_and_two_a_candidate():
+    point = "Der Parteitag begann mit zwei Stunden Verspätung."
+    texts = {1: "Das Treffen konnte erst mit zwei Stunden Verspätung beginnen.", 2: "Der Parteitag konnte erst mit zwei Stunden Verspätung beginnen.",
+             3: "Alice Weidel traf mit rund 20 Minuten Verspätung ein."}
+    stances = {1: "yes", 2: "yes", 3: "no"}
+    rows = {(r["claim_a"], r["claim_b"]): r for r in sides.derive(
+        [Side("auto-1", point, 1, k, f"outlet {k}", None, stances[k], 0.9, False, t, asked=False) for k, t in texts.items()])}
+    assert rows[(1, 2)]["relation"] == "agree" and rows[(1, 2)]["found"] == "machine"
+    assert rows[(1, 3)]["relation"] == "conflict" and rows[(1, 3)]["found"] is None

@@ -76,7 +76,8 @@ class BuildResult:
                     "candidates wait in the review queue")
         if MACHINE is None:
             return ("found: what readers confirmed, and sides they gave; the machine found nothing on its own (it decides only numbers "
-                    "of one thing by value, on a user's question; its other ways were not measured 0.8 precise): "
+                    "of one thing by value: on a user's question one value or two, on another point one value; "
+                    "its other ways were not measured 0.8 precise): "
                     f"its {self.candidates} candidates wait in the review queue")
         return f"found: what readers confirmed, and the machine's sides from P {MACHINE:.2f}; {self.candidates} candidates wait in the review queue"
 

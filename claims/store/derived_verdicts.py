@@ -88,16 +88,16 @@ class Verdicts:
 
     def point_sides(self, stories: Iterable[int] | None = None) -> list[tuple]:
         """(point, proposition, story, claim, source, speaker, stance, score,
-        confirmed, text) of every yes or no answer, for ``pipeline/sides.py``
-        (``text`` on a user's question only: numbers decide pairs by value
-        where a reader's question names the event, not on automatic points); the
+        confirmed, text, asked) of every yes or no answer, for ``pipeline/sides.py``
+        (``asked``: the point is a user's question, whose numbers decide
+        conflicts by value as well as agreements); the
         story is the claim's (a question asked of the whole db has answers in
         many stories; sides are compared within one)."""
         return self.db.execute(
             """select s.question_id, q.proposition, ar.story_id, s.claim_id, ar.source, c.speaker, s.stance,
                       case when s.status in ('confirmed', 'carried') then 1.0 else s.score end,
                       coalesce(s.status in ('confirmed', 'carried'), 0),
-                      case when coalesce(q.origin, 'user') = 'user' then c.text end
+                      c.text, coalesce(q.origin, 'user') = 'user'
                from answers s join questions q on q.id = s.question_id join claims c on c.id = s.claim_id
                join articles ar on ar.id = c.article_id
                """ + (in_stories(stories, "ar")[0] or "where 1") + """ and s.stance in ('yes', 'no')
