@@ -147,3 +147,9 @@ def test_the_queue_asks_first_about_claims_that_name_what_is_asked_and_last_abou
     # A side stored before ``about`` was (a db not rebuilt since) may answer.
     db.execute("update answers set about = null where claim_id = 1")
     assert [r["rank"] for r in db.query("select rank from review_queue where claim_a_id = 1")] == [0]
+
+
+def test_one_speaker_spelled_with_or_without_an_article_is_one_voice():
+    assert not sides.distinct(side(1, "A", "yes", speaker="Die Polizei"), side(2, "A", "no", speaker="Polizei"))
+    assert not sides.distinct(side(1, "A", "yes", speaker="die Veranstalter"), side(2, "A", "no", speaker="der Veranstalter"))
+    assert sides.distinct(side(1, "A", "yes", speaker="Die Polizei"), side(2, "A", "no", speaker="Die Veranstalter"))

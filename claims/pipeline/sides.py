@@ -69,8 +69,18 @@ def by_value(side: Side) -> bool:
     return bool(side.text) and quantities.compare(side.proposition, side.text) is not None
 
 
+ARTICLES = ("der ", "die ", "das ", "den ", "dem ", "des ", "ein ", "eine ", "einer ", "the ")
+
+
 def voice(side: Side) -> tuple[str, str]:
-    return (side.source or "", (side.speaker or "").strip().lower())
+    """(outlet, speaker): the speaker without case or a leading article, so that
+    "Die Polizei" and "Polizei", "die Veranstalter" and "der Veranstalter" are one voice."""
+    speaker = " ".join((side.speaker or "").lower().split())
+    for article in ARTICLES:
+        if speaker.startswith(article):
+            speaker = speaker[len(article):]
+            break
+    return (side.source or "", speaker)
 
 
 def distinct(a: Side, b: Side) -> bool:
