@@ -69,10 +69,9 @@ def main(argv=None) -> None:
 
         known = features.FeatureMap()
         for k, (thesis, text, _) in enumerate(mixed):
-            predicate = frozenset(ask.about(thesis, known, strict=False)[1])
-            named = len(known[text].content & predicate) / len(predicate) if predicate else 0.0
+            [named] = ask.naming(thesis, [known[text].content], known)
             side = {0: "yes", 1: "unclear", 2: "no"}[int(pred[k])]
-            if not ask.gate(side, float(p[k, pred[k]]), named):
+            if not ask.gate(side, float(p[k, pred[k]]), float(named)):
                 pred[k] = 1
     gold = np.array([g for _, _, g in mixed])
     says, answers = pred != 1, gold != 1

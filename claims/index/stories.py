@@ -38,7 +38,7 @@ import numpy as np
 from scipy import sparse
 
 from .scales import Scale
-from .timing import EVENT_BONUS, EVENT_FLOOR, in_time, same_event
+from .timing import EVENT_BONUS, EVENT_FLOOR, gaps, in_time, same_event
 
 # Average likeness (see the module docstring) at which articles are one story:
 # ``Scale.story``. Two articles ``Scale.story_strong`` alike are one story
@@ -283,10 +283,10 @@ def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     alike = likeness(profile, profile)
     days = store.published_days(ids)
     if not np.isnan(days).all():
-        days = store.event_days(ids)
-        alike *= in_time(days, days)
-        names = store.article_names(ids)
-        alike += EVENT_BONUS * (alike >= EVENT_FLOOR) * same_event(days, days, names, names)
+        days, names = store.events(ids)
+        gap = gaps(days, days)
+        alike *= in_time(days, days, gap)
+        alike += EVENT_BONUS * (alike >= EVENT_FLOOR) * same_event(days, days, names, names, gap)
     groups = group(alike, scale.story, scale.story_strong)
     before = {a: story for a, story in found if story is not None}
     members: dict[int, list[int]] = {}
@@ -350,7 +350,7 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     # The new articles' events against the stored articles' days: past
     # ``REGROUP_MAX`` stories depend on the order articles came in, and a
     # monitor's add reads no stored article's text.
-    new_days = store.event_days(todo)
+    new_days, new_names = store.events(todo)
     factor = in_time(new_days, days) if not np.isnan(days).all() else np.ones((len(todo), len(ids)))
     if model is None:
         profile = load(ids).profiles(ids)
@@ -374,7 +374,8 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
         # ``EVENT_FLOOR`` alike to a new one only: an add reads few stored texts.
         near = np.flatnonzero((alike >= EVENT_FLOOR).any(axis=0))
         near_ids = [ids[k] for k in near.tolist()]
-        event = same_event(new_days, store.event_days(near_ids), store.article_names(todo), store.article_names(near_ids))
+        near_days, near_names = store.events(near_ids)
+        event = same_event(new_days, near_days, new_names, near_names)
         alike[:, near] += EVENT_BONUS * (alike[:, near] >= EVENT_FLOOR) * event
     for j, article_id in enumerate(todo):
         # Each story's mean and greatest likeness to this article, over

@@ -51,24 +51,30 @@ def event_days(own: float, named) -> list[float]:
     return days + [float("nan")] * (EVENT_DAYS - len(days))
 
 
-def _gap(days_a: np.ndarray, days_b: np.ndarray):
-    """The rows of event days of each side and the least gap in days between
-    any two of their event days (NaN where neither has a day)."""
-    a = days_a if days_a.ndim == 2 else days_a[:, None]
-    b = days_b if days_b.ndim == 2 else days_b[:, None]
+def _rows(days: np.ndarray) -> np.ndarray:
+    return days if days.ndim == 2 else days[:, None]
+
+
+def gaps(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
+    """The least gap in days between any event day of each article of
+    ``days_a`` and any of each of ``days_b`` (one day each, or rows of
+    ``event_days``; NaN where neither has a day): what ``in_time`` and
+    ``same_event`` read, made once where both are."""
+    a, b = _rows(days_a), _rows(days_b)
     gap = np.full((len(a), len(b)), np.inf)
     for k in range(a.shape[1]):
         for j in range(b.shape[1]):
             gap = np.fmin(gap, np.abs(a[:, k, None] - b[None, :, j]))
-    return a, b, gap
+    return gap
 
 
-def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
+def in_time(days_a: np.ndarray, days_b: np.ndarray, gap: np.ndarray | None = None) -> np.ndarray:
     """The factor (``len(days_a)`` x ``len(days_b)``) on the likeness of two
     articles of these event days (one day each, or rows of ``event_days``):
     1 where either has no date (NaN) or their events come within ``NEAR``
-    days; 0 below ``MIN_IN_TIME``."""
-    a, b, gap = _gap(days_a, days_b)
+    days; 0 below ``MIN_IN_TIME``. ``gap``: ``gaps`` of the two, where made already."""
+    a, b = _rows(days_a), _rows(days_b)
+    gap = gaps(a, b) if gap is None else gap
     undated = np.isnan(a[:, 0])[:, None] | np.isnan(b[:, 0])[None, :]
     late = np.maximum(np.where(undated, 0.0, gap) - NEAR, 0.0)
     factor = np.power(0.5, late / DATE_HALF_LIFE)
@@ -76,13 +82,14 @@ def in_time(days_a: np.ndarray, days_b: np.ndarray) -> np.ndarray:
     return factor
 
 
-def same_event(days_a: np.ndarray, days_b: np.ndarray, names_a: list[frozenset[str]], names_b: list[frozenset[str]]) -> np.ndarray:
+def same_event(days_a: np.ndarray, days_b: np.ndarray, names_a: list[frozenset[str]], names_b: list[frozenset[str]],
+               gap: np.ndarray | None = None) -> np.ndarray:
     """1 where two articles (rows of ``event_days`` and their rare names)
     are dated, their events come within ``NEAR`` days and they give a name
     both; else 0 (``len(days_a)`` x ``len(days_b)``, as ``in_time``)."""
     from scipy import sparse
 
-    a, b, gap = _gap(days_a, days_b)
+    a, b = _rows(days_a), _rows(days_b)
     column = {n: k for k, n in enumerate(sorted({n for names in (*names_a, *names_b) for n in names}))}
     if not column:
         return np.zeros((len(a), len(b)))
@@ -93,5 +100,6 @@ def same_event(days_a: np.ndarray, days_b: np.ndarray, names_a: list[frozenset[s
         return sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(sets), len(column)))
 
     shared = (matrix(names_a) @ matrix(names_b).T).toarray() > 0
+    gap = gaps(a, b) if gap is None else gap
     dated = ~np.isnan(a[:, 0])[:, None] & ~np.isnan(b[:, 0])[None, :]
     return (shared & dated & (gap <= NEAR)).astype(float)

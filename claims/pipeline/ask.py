@@ -119,8 +119,7 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     claim_matrix = match.term_matrix(refs, vocabulary)
     question_matrix = match.term_matrix([match.ClaimRef(0, 0, None, asked)], vocabulary)
     overlap = (claim_matrix @ question_matrix.T).toarray().ravel()
-    predicate = frozenset(about(statement, known, strict=False)[1])
-    named = np.array([len(ref.terms & predicate) / len(predicate) if predicate else 0.0 for ref in refs])
+    named = naming(statement, [ref.terms for ref in refs], known)
     relevance = np.where(similarity >= build.settings.scale.question, match.score(similarity, overlap) + PREDICATE_WEIGHT * named, -1.0)
     read_as = list(claims.contents)
     if getattr(build.stance_judge, "spec", None) == "stance":
@@ -236,6 +235,13 @@ def about(statement: str, known: features.FeatureMap | None = None, strict: bool
         for key in keys:
             side.setdefault(key, lemma)
     return subject, predicate
+
+
+def naming(statement: str, terms: list[frozenset[str]], known: features.FeatureMap | None = None) -> np.ndarray:
+    """How much of the proposition's predicate (``about``, as content terms)
+    each claim of ``terms`` (its content terms) names: ``Answer.about``."""
+    predicate = frozenset(about(statement, known, strict=False)[1])
+    return np.array([len(t & predicate) / len(predicate) if predicate else 0.0 for t in terms])
 
 
 def _not_about(claim: features.Features, subject: dict[str, str], predicate: dict[str, str]) -> str | None:

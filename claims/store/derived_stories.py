@@ -110,26 +110,22 @@ class Stories:
             "select id, published from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))]))
         return np.array([_day(published.get(a)) for a in article_ids], dtype=float)
 
-    def event_days(self, article_ids: list[int]):
+    def events(self, article_ids: list[int]):
         """Each article's event days (``index/timing.event_days``: its own
-        day and the days its text names), one row per id in their order."""
+        day and the days its text names), one row per id in their order, and
+        the rare names it gives (``text/names.py``): both read from one pass
+        over the articles' texts."""
         import numpy as np
 
         from ..index.timing import EVENT_DAYS, event_days
-
-        if not article_ids:
-            return np.zeros((0, EVENT_DAYS))
-        rows = {id_: (published, text) for id_, published, text in self.db.execute(
-            "select id, published, text from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))])}
-        return np.array([event_days(_day(rows[a][0]), _named(rows[a][1], rows[a][0])) for a in article_ids], dtype=float).reshape(len(article_ids), -1)
-
-    def article_names(self, article_ids: list[int]) -> list[frozenset[str]]:
-        """The rare names each article gives (``text/names.py``), for these ids in their order."""
         from ..text.names import rare_names
 
-        texts = dict(self.db.execute(
-            "select id, text from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))]))
-        return [rare_names(texts.get(a) or "") for a in article_ids]
+        if not article_ids:
+            return np.zeros((0, EVENT_DAYS)), []
+        rows = {id_: (published, text) for id_, published, text in self.db.execute(
+            "select id, published, text from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))])}
+        days = np.array([event_days(_day(rows[a][0]), _named(rows[a][1], rows[a][0])) for a in article_ids], dtype=float)
+        return days.reshape(len(article_ids), -1), [rare_names(rows[a][1] or "") for a in article_ids]
 
     def place(self, article_id: int, story_id: int) -> None:
         self.db["articles"].update(article_id, {"story_id": story_id})

@@ -241,7 +241,9 @@ order by story_id, kind desc, would_change desc, score desc
 # automatic points (4), and last the other cue candidates (5). An
 # automatic point whose proposition does not stand alone is never proposed
 # (``index/points.py``), so never queued.
-QUEUE_VIEW_FOUND = """
+# The queue's columns and how sure the machine is of each candidate
+# (``sureness``), which every queue since m018 selects alike.
+QUEUE_HEAD = """
 select kind, proposed, score, sureness, claim_a, claim_b, question, story_id, reason, judge,
   claim_a_id, claim_b_id, question_id, rank, would_change
 from (
@@ -250,7 +252,8 @@ from (
          then abs(abs(c.lean) - coalesce((select cast(value as real) from config where key = 'stance_margin'), 0))
          else abs(c.score - 0.5) end as sureness,
     c.claim_a, c.claim_b, c.question, c.story_id, c.reason, c.judge, c.claim_a_id, c.claim_b_id, c.question_id,
-    case when c.kind = 'stance' and c.origin = 'user' then 0
+"""
+QUEUE_VIEW_FOUND = QUEUE_HEAD + """    case when c.kind = 'stance' and c.origin = 'user' then 0
          when c.kind = 'stance' and q.contested then 1
          when c.kind = 'pair' and c.question_id is not null then 2
          when c.kind = 'pair' and c.proposed = 'agree'
@@ -324,16 +327,7 @@ _MAY_ANSWER = (f"(cc.kind = 'stance' and (cc.about is null or cc.about > 0 or (c
                " or coalesce(cc.reason, '') like 'names nothing of what is asked%'))"
                " or coalesce(cc.reason, '') like 'numbers:%'))")
 _SETTLED = "(cc.kind = 'stance' and coalesce(cc.reason, '') like 'numbers:%')"
-QUEUE_VIEW_SETTLED = f"""
-select kind, proposed, score, sureness, claim_a, claim_b, question, story_id, reason, judge,
-  claim_a_id, claim_b_id, question_id, rank, would_change
-from (
-  select c.kind, c.proposed, c.score,
-    case when c.kind = 'stance' and c.lean is not null
-         then abs(abs(c.lean) - coalesce((select cast(value as real) from config where key = 'stance_margin'), 0))
-         else abs(c.score - 0.5) end as sureness,
-    c.claim_a, c.claim_b, c.question, c.story_id, c.reason, c.judge, c.claim_a_id, c.claim_b_id, c.question_id,
-    case when c.kind = 'pair' and c.origin = 'user' and c.score >= {SURE_PAIR} then 0
+QUEUE_VIEW_SETTLED = QUEUE_HEAD + f"""    case when c.kind = 'pair' and c.origin = 'user' and c.score >= {SURE_PAIR} then 0
          when c.kind = 'stance' and c.origin = 'user' and c.may_answer then 0
          when c.kind = 'pair' and c.question_id is null and c.proposed = 'agree' and c.similarity >= {SAME_THING} and c.cross then 1
          when c.kind = 'stance' and c.origin != 'user' and q.contested then 2
