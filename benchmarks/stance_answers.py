@@ -10,6 +10,11 @@ side's accuracy where both the model and the gold say it answers.
 
     python benchmarks/stance_answers.py ../shared/eval/wahlomat_dev.tsv [--model FOLDER] [--pairs 1500]
 
+``--counting``: instead, the held-out theses that count ("... auf 15 Euro")
+against their parties' justifications without a comparable number
+(``quantities.compare``): how often the model's yes or no is right at each
+P(side), what ``ask.COUNTLESS_SURE`` is chosen by.
+
 FOLDER: a stance model's folder (default: the shipped ``claims/data/stance``;
 ``make train-stance`` writes one to ~/.cache/claims/train-stance/model).
 Prints one JSON line.
@@ -54,8 +59,12 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--gate", action="store_true", help="a side on a text that names none of the thesis' predicate stands only "
                         "from ask.NAMELESS_SURE, as on a user's question")
+    parser.add_argument("--counting", action="store_true", help="theses that count, against justifications without a comparable number: "
+                        "the side's accuracy by P(side)")
     args = parser.parse_args(argv)
     embed.offline()
+    if args.counting:
+        return counting(args)
     mixed = candidates(args.wahlomat, args.pairs, args.seed)
     margin = stance.fitted(Path(args.model))["margin"]
     model, tokenizer = stance.load(args.model)
@@ -86,6 +95,24 @@ def main(argv=None) -> None:
         "side_accuracy_given_answers": round(float((pred[both] == gold[both]).mean()) if both.any() else 0.0, 3),
         "pairs_per_second": round(len(mixed) / seconds, 1),
     }))
+
+
+def counting(args) -> None:
+    from claims.text import quantities
+
+    rows = [(a, b, SIDE[label]) for a, b, label in read_pairs(args.wahlomat, held_out=True)
+            if quantities.quantities(a) and quantities.compare(a, b) is None]
+    model, tokenizer = stance.load(args.model)
+    p = stance.predict(model, tokenizer, [(a, b) for a, b, _ in rows])
+    pred = stance.decide(p, stance.fitted(Path(args.model))["margin"])
+    gold = np.array([g for _, _, g in rows])
+    sure = p[np.arange(len(rows)), pred]
+    buckets = []
+    for low, high in ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 1.01)):
+        says = (pred != 1) & (sure >= low) & (sure < high)
+        buckets.append({"p": f"{low:.1f}-{min(high, 1.0):.1f}", "sides": int(says.sum()),
+                        "right": round(float((pred[says] == gold[says]).mean()), 3) if says.any() else None})
+    print(json.dumps({"model": args.model, "counting_rows": len(rows), "by_p": buckets}))
 
 
 if __name__ == "__main__":

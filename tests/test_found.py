@@ -153,3 +153,48 @@ def test_one_speaker_spelled_with_or_without_an_article_is_one_voice():
     assert not sides.distinct(side(1, "A", "yes", speaker="Die Polizei"), side(2, "A", "no", speaker="Polizei"))
     assert not sides.distinct(side(1, "A", "yes", speaker="die Veranstalter"), side(2, "A", "no", speaker="der Veranstalter"))
     assert sides.distinct(side(1, "A", "yes", speaker="Die Polizei"), side(2, "A", "no", speaker="Die Veranstalter"))
+
+
+OVERFULL = [{"id": "overfull", "question": "Wurde die Demonstration wegen Überfüllung abgebrochen?",
+             "proposition": "Die Demonstration wurde wegen Überfüllung abgebrochen."}]
+SAID = "Die Demonstration in München ist am Sonntag wegen Überfüllung abgebrochen worden."
+LIKE_IT = "Die Demonstration in München ist am Sonntag wegen Überfüllung vorzeitig beendet worden."
+NOT_IT = "Die Demonstration in München ist am Sonntag nicht wegen Überfüllung abgebrochen worden."
+
+
+def test_a_reader_s_side_moves_the_claims_alike_to_it_until_the_review_is_undone(tmp_path):
+    from conftest import hashing_model
+
+    from claims.store.reviews import ALIKE_SCORE
+
+    path = tmp_path / "claims.db"
+    corpus = Corpus(path, model="hashing-64", encoder=hashing_model(), questions=OVERFULL)
+    corpus.add([{"title": f"Demo {k}", "source": source, "path": f"{k}.json", "text": text}
+                for k, (source, text) in enumerate([("Agentur", SAID), ("Zeitung", LIKE_IT), ("Blatt", NOT_IT)])])
+    db = sqlite_utils.Database(path)
+
+    def answers():
+        return {r["text"]: r for r in db.query(
+            "select c.text, s.stance, s.score, s.judge, s.status, s.carried from answers s join claims c on c.id = s.claim_id "
+            "where s.question_id = 'overfull'")}
+
+    before = answers()
+    assert {SAID, LIKE_IT, NOT_IT} <= before.keys()
+    # The reader says what the model did not say of the claim alike.
+    value = "unclear" if before[LIKE_IT]["stance"] != "unclear" else "yes"
+    corpus.store.add_review("stance", value, SAID, question=OVERFULL[0]["proposition"], actor="test")
+    after = answers()
+    assert after[SAID]["status"] == "confirmed"
+    # Close by meaning, the same numbers and negations: it takes the reader's side, still a proposal.
+    moved = after[LIKE_IT]
+    assert (moved["stance"], moved["judge"], moved["status"], moved["score"]) == (value, "alike", "proposed", ALIKE_SCORE)
+    assert moved["carried"].startswith("like review 1: a reader said")
+    # As close by words, one negation apart: its side is its own.
+    assert after[NOT_IT]["judge"] != "alike" and after[NOT_IT]["stance"] == before[NOT_IT]["stance"]
+    # A rebuild ends where it was; undoing the review gives the model's side and score back.
+    corpus.build()
+    assert answers()[LIKE_IT]["judge"] == "alike"
+    corpus.store.remove_reviews("stance", SAID, question=OVERFULL[0]["proposition"])
+    again = answers()[LIKE_IT]
+    assert (again["stance"], again["score"], again["judge"], again["carried"]) == (
+        before[LIKE_IT]["stance"], before[LIKE_IT]["score"], before[LIKE_IT]["judge"], None)

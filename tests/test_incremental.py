@@ -110,9 +110,9 @@ def snapshot(path) -> dict:
         "topics": sorted(sorted(m) for m in topic_members.values()),
         "answers": sorted(
             (r["question"], r["proposition"], r["origin"], sorted(story_key.get(r["story_id"], ())), claim[r["claim_id"]], r["stance"], round(r["score"], 3), r["reason"],
-             r["status"], r["carried"] is not None)
+             r["status"], r["carried"] is not None, r["judge"])
             for r in db.query(
-                """select q.question, q.proposition, q.origin, q.story_id, s.claim_id, s.stance, s.score, s.reason, s.status, s.carried
+                """select q.question, q.proposition, q.origin, q.story_id, s.claim_id, s.stance, s.score, s.reason, s.status, s.carried, s.judge
                    from answers s join questions q on q.id = s.question_id"""
             )
         ),
@@ -292,6 +292,15 @@ class Edits(RuleBasedStateMachine):
                        for o in db.query("""select c.text, c.speaker, s.stance from answers s join claims c on c.id = s.claim_id
                                             where s.question_id = ? and s.status = 'confirmed' and c.article_id != ?""",
                                          [r["question_id"], r["article_id"]]))
+
+        # A side taken from claims alike is a reader's side on a claim of the
+        # same point, with the same numbers and negations (issue 44).
+        for r in db.query("""select s.question_id, s.stance, c.text from answers s join claims c on c.id = s.claim_id
+                             where s.judge = 'alike'"""):
+            assert any(statements.comparable(o["text"], r["text"])
+                       for o in db.query("""select c.text from answers s join claims c on c.id = s.claim_id
+                                            where s.question_id = ? and s.status in ('confirmed', 'carried') and s.stance = ?""",
+                                         [r["question_id"], r["stance"]]))
 
     def teardown(self):
         try:

@@ -16,7 +16,7 @@ from sqlite_utils import Migrations
 # The views' SQL (``views.py``), each name also importable from here.
 from .views import (  # noqa: F401
     CANDIDATES_VIEW, CANDIDATES_VIEW_ABOUT, FOUND, PAIR_CANDIDATES, PAIR_VIEW, PAIR_VIEW_FOUND, PAIR_VIEW_POINTS, PAIR_VIEW_REVIEWED,
-    POINTS_VIEW, POINTS_VIEW_FOUND, QUEUE_VIEW, QUEUE_VIEW_FOUND, QUEUE_VIEW_POINTS, QUEUE_VIEW_SETTLED, QUEUE_VIEW_SURE,
+    POINTS_VIEW, POINTS_VIEW_FOUND, QUEUE_VIEW, QUEUE_VIEW_FOUND, QUEUE_VIEW_POINTS, QUEUE_VIEW_ALIKE, QUEUE_VIEW_SETTLED, QUEUE_VIEW_SURE,
     SURE_PAIR, STANCE_VIEW, STANCE_VIEW_FOUND, STANCE_VIEW_REVIEWED, UNAPPLIED_VIEW,
 )
 
@@ -365,3 +365,13 @@ def m020_settled_sides_last(db: sqlite_utils.Database) -> None:
     _add_columns(db["answers"], {"about": float, "relevance": float})
     db.create_view("candidates", CANDIDATES_VIEW_ABOUT, replace=True)
     db.create_view("review_queue", QUEUE_VIEW_SETTLED, replace=True)
+
+
+@MIGRATIONS()
+def m021_alike_sides(db: sqlite_utils.Database) -> None:
+    """A reader's side moves the claims alike to the reviewed one
+    (``Reviews._alike``): ``answers.judged_score`` keeps the model's score of a
+    side so taken (``judge`` 'alike'); the review queue asks last about those
+    that answer nothing (``QUEUE_VIEW_ALIKE``)."""
+    _add_columns(db["answers"], {"judged_score": float})
+    db.create_view("review_queue", QUEUE_VIEW_ALIKE, replace=True)

@@ -62,5 +62,14 @@ def same(text_a: str, text_b: str, speaker_a: str | None = None, speaker_b: str 
 DIRECTIONS = {"mehr": "up", "über": "up", "mindestens": "up", "weniger": "down", "unter": "down", "höchstens": "down"}
 
 
+def comparable(text_a: str, text_b: str) -> bool:
+    """Whether two claims close by meaning may share a reader's side on a
+    point: the same numbers, as many negations and the same direction ("trug
+    eine Warnweste" and "trug keine Warnweste" are close by meaning and apart
+    by side; so are "rund 10.000" and "rund 15.000")."""
+    (_, numbers_a, negations_a), (_, numbers_b, negations_b) = _terms(text_a), _terms(text_b)
+    return numbers_a == numbers_b and negations_a == negations_b and _direction(text_a) == _direction(text_b)
+
+
 def _direction(text: str) -> frozenset[str]:
     return frozenset(DIRECTIONS[w] for w in re.findall(r"\w+", text.lower()) if w in DIRECTIONS)
