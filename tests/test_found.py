@@ -198,3 +198,27 @@ def test_a_reader_s_side_moves_the_claims_alike_to_it_until_the_review_is_undone
     again = answers()[LIKE_IT]
     assert (again["stance"], again["score"], again["judge"], again["carried"]) == (
         before[LIKE_IT]["stance"], before[LIKE_IT]["score"], before[LIKE_IT]["judge"], None)
+
+
+SAID_TWICE = "Geplant war der Beginn der Kundgebung für 10 Uhr am Marktplatz."
+SAID_AGAIN = "Geplant war, die Kundgebung um 10 Uhr am Marktplatz zu beginnen."
+
+
+def test_two_outlets_making_the_same_statement_are_a_found_agreement(tmp_path):
+    from conftest import hashing_model
+
+    path = tmp_path / "claims.db"
+    corpus = Corpus(path, model="hashing-64", encoder=hashing_model())
+    corpus.add([
+        {"title": "Kundgebung in Riesa", "source": "Agentur", "path": "a.json",
+         "text": f"Tausende protestierten in Riesa gegen den Parteitag. {SAID_TWICE} Die Polizei sperrte die Innenstadt."},
+        {"title": "Protest in Riesa", "source": "Zeitung", "path": "b.json",
+         "text": f"In Riesa protestierten Tausende gegen den Parteitag. {SAID_AGAIN} Die Innenstadt war gesperrt."},
+    ])
+    db = sqlite_utils.Database(path)
+    found = {(r["claim_a"], r["claim_b"]): r["found"] for r in db.query("select claim_a, claim_b, found from agreements")}
+    assert found.get((SAID_TWICE, SAID_AGAIN)) == "same statement"
+    # A reader who calls it merely related takes it out of the agreements.
+    corpus.store.add_review("pair", "related", SAID_TWICE, SAID_AGAIN, actor="test")
+    corpus.build()
+    assert (SAID_TWICE, SAID_AGAIN) not in {(r["claim_a"], r["claim_b"]) for r in db.query("select claim_a, claim_b from agreements")}

@@ -293,6 +293,12 @@ class Edits(RuleBasedStateMachine):
                                             where s.question_id = ? and s.status = 'confirmed' and c.article_id != ?""",
                                          [r["question_id"], r["article_id"]]))
 
+        # An agreement found as the same statement is two outlets' (issue 44).
+        for r in db.query("""select ca.text as a, cb.text as b, ca.speaker as sa, cb.speaker as sb, aa.source as oa, ab.source as ob
+                             from claim_pairs p join claims ca on ca.id = p.claim_a join claims cb on cb.id = p.claim_b
+                             join articles aa on aa.id = ca.article_id join articles ab on ab.id = cb.article_id
+                             where p.found = 'same statement'"""):
+            assert (r["oa"] or "") != (r["ob"] or "") and statements.same(r["a"], r["b"], r["sa"], r["sb"])
         # A side taken from claims alike is a reader's side on a claim of the
         # same point, with the same numbers and negations (issue 44).
         for r in db.query("""select s.question_id, s.stance, c.text from answers s join claims c on c.id = s.claim_id

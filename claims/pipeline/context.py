@@ -45,6 +45,7 @@ class BuildResult:
     agreements: int = 0
     candidates: int = 0  # conflicts and agreements the machine proposes that no reader has settled
     by_value: int = 0  # of those found, the ones the claims' numbers decide (``sides.BY_VALUE``)
+    same_statement: int = 0  # of those found, agreements where two outlets make the same statement
     topics: int = 0
     answers: int = 0
     stories_derived: int = 0  # stories whose pairs, topics, points and sides this build derived again (``scope.py``)
@@ -70,13 +71,16 @@ class BuildResult:
         """One line: what the conflicts and agreements shown are (issue 44)."""
         from .sides import MACHINE
 
-        if MACHINE is None and self.by_value:
-            return (f"found: what readers confirmed, sides they gave, and {self.by_value} pairs whose numbers of one thing the machine "
+        n = self.same_statement
+        same = f", {n} agreement{'s' if n != 1 else ''} where two outlets make the same statement" if n else ""
+        if MACHINE is None and (self.by_value or same):
+            return (f"found: what readers confirmed, sides they gave{same}, and {self.by_value} pairs whose numbers of one thing the machine "
                     f"compared by value; the stance model finds nothing on its own (not measured 0.8 precise): its {self.candidates} "
                     "candidates wait in the review queue")
         if MACHINE is None:
             return ("found: what readers confirmed, and sides they gave; the machine found nothing on its own (it decides only numbers "
                     "of one thing by value: on a user's question one value or two, on another point one value; "
+                    "and the same statement in two outlets; "
                     "its other ways were not measured 0.8 precise): "
                     f"its {self.candidates} candidates wait in the review queue")
         return f"found: what readers confirmed, and the machine's sides from P {MACHINE:.2f}; {self.candidates} candidates wait in the review queue"
@@ -93,6 +97,7 @@ class BuildResult:
         self.pairs, self.topics, self.answers = counts["claim_pairs"], counts["topics"], counts["answers"]
         self.conflicts, self.agreements, self.candidates = counts["conflict"], counts["agree"], counts["candidates"]
         self.by_value = counts.get("by_value", 0)
+        self.same_statement = counts.get("same_statement", 0)
         return self
 
     @contextlib.contextmanager

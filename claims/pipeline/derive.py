@@ -83,6 +83,8 @@ def derive(build: Build) -> None:
             with build.timed("sides"):
                 # (``Store.save_sides`` applies the reader's word to what it writes.)
                 sides.apply(store, build.stance_judge.confident, build.order, sided, sides.MACHINE)
+        # What two outlets say word for word is found, once the sides have taken the pairs that are theirs.
+        store.find_same_statements(sided, build.features)
         # A review written while this build ran shows (applied just now), but
         # the points were proposed before it: the next build proposes them again.
         again = unjudged or store.review_mark() != reviewed

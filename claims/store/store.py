@@ -386,6 +386,8 @@ class Store(Derived, Reviews, Changes, Pages):
         ).fetchone()[0]
         counts["by_value"] = self.db.execute(
             "select count(*) from claim_pairs where found = 'machine' and coalesce(status, 'proposed') = 'proposed'").fetchone()[0]
+        counts["same_statement"] = self.db.execute(
+            "select count(*) from claim_pairs where found = 'same statement' and coalesce(status, 'proposed') = 'proposed'").fetchone()[0]
         return counts
 
 
