@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -237,23 +238,8 @@ def about(statement: str, known: features.FeatureMap | None = None, strict: bool
     finite verb name, and what the words after it name (strict terms, see
     ``features.Features.strict``, each with the word that names it; or, not
     ``strict``, content terms as ``claims.terms`` stores them)."""
-    from ..text.propositions import tags
-
     f = (features.FeatureMap() if known is None else known)[statement]
-    words = lexicon.clauses(statement)[0]
-    found = tags(words)
-    finite = next((k for k, tag in enumerate(found) if "FIN" in tag), None)
-    if finite is None:
-        in_subject = set()
-    elif finite == 0:
-        # A question ("Spielt Kellogg weiterhin ...?"): the subject is the noun
-        # phrase right after the verb.
-        end = 1
-        while end < len(found) and found[end].startswith(NOUN_PHRASE):
-            end += 1
-        in_subject = set(range(1, end))
-    else:
-        in_subject = set(range(finite))
+    in_subject = _subject_positions(statement)
     subject: dict[str, str] = {}
     predicate: dict[str, str] = {}
     for k, (keys, lemma) in enumerate(zip(f.strict if strict else f.keys, f.sequence)):
@@ -261,6 +247,27 @@ def about(statement: str, known: features.FeatureMap | None = None, strict: bool
         for key in keys:
             side.setdefault(key, lemma)
     return subject, predicate
+
+
+@lru_cache(maxsize=512)
+def _subject_positions(statement: str) -> frozenset[int]:
+    """The positions of the words that name the proposition's subject: those
+    before its finite verb (tagged once per proposition: ``about`` reads it
+    for the subject and, not strict, for the predicate ``naming`` weighs)."""
+    from ..text.propositions import tags
+
+    found = tags(lexicon.clauses(statement)[0])
+    finite = next((k for k, tag in enumerate(found) if "FIN" in tag), None)
+    if finite is None:
+        return frozenset()
+    if finite == 0:
+        # A question ("Spielt Kellogg weiterhin ...?"): the subject is the noun
+        # phrase right after the verb.
+        end = 1
+        while end < len(found) and found[end].startswith(NOUN_PHRASE):
+            end += 1
+        return frozenset(range(1, end))
+    return frozenset(range(finite))
 
 
 def naming(statement: str, terms: list[frozenset[str]], known: features.FeatureMap | None = None) -> np.ndarray:
