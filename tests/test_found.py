@@ -222,3 +222,7 @@ def test_two_outlets_making_the_same_statement_are_a_found_agreement(tmp_path):
     corpus.store.add_review("pair", "related", SAID_TWICE, SAID_AGAIN, actor="test")
     corpus.build()
     assert (SAID_TWICE, SAID_AGAIN) not in {(r["claim_a"], r["claim_b"]) for r in db.query("select claim_a, claim_b from agreements")}
+    # Undone, it is found again at once, as a fresh build finds it.
+    corpus.store.remove_reviews("pair", SAID_TWICE, SAID_AGAIN)
+    found = {(r["claim_a"], r["claim_b"]): r["found"] for r in db.query("select claim_a, claim_b, found from agreements")}
+    assert found.get((SAID_TWICE, SAID_AGAIN)) == "same statement"

@@ -74,9 +74,9 @@ class BuildResult:
         n = self.same_statement
         same = f", {n} agreement{'s' if n != 1 else ''} where two outlets make the same statement" if n else ""
         if MACHINE is None and (self.by_value or same):
-            return (f"found: what readers confirmed, sides they gave{same}, and {self.by_value} pairs whose numbers of one thing the machine "
-                    f"compared by value; the stance model finds nothing on its own (not measured 0.8 precise): its {self.candidates} "
-                    "candidates wait in the review queue")
+            valued = f", and {self.by_value} pairs whose numbers of one thing the machine compared by value" if self.by_value else ""
+            return (f"found: what readers confirmed, sides they gave{same}{valued}; the stance model finds nothing on its own "
+                    f"(not measured 0.8 precise): its {self.candidates} candidates wait in the review queue")
         if MACHINE is None:
             return ("found: what readers confirmed, and sides they gave; the machine found nothing on its own (it decides only numbers "
                     "of one thing by value: on a user's question one value or two, on another point one value; "

@@ -133,7 +133,8 @@ class Verdicts:
         """The pairwise judge's agreements between two outlets that make the
         same statement (``text/statements.py``: agency copy, a quote two
         outlets repeat) are found (``found`` 'same statement'), of ``stories``'
-        claims (None: all); the judge's other agreements stay candidates. How
+        claims (None: all); the judge's other agreements stay candidates (a
+        reader's review of the pair shows over it, as over any). How
         many. The same statement in the same order (``statements.same_order``),
         read from what the claims assert (``content``); ``known``: the build's
         features (the stored claims' are not lemmatised again). Measured
@@ -151,8 +152,8 @@ class Verdicts:
             f"""select p.claim_a, p.claim_b, coalesce(ca.content, ca.text), coalesce(cb.content, cb.text), ca.speaker, cb.speaker from claim_pairs p
                 join claims ca on ca.id = p.claim_a join claims cb on cb.id = p.claim_b
                 join articles aa on aa.id = ca.article_id join articles ab on ab.id = cb.article_id
-                where p.claim_a in ({claims}) and p.point is null and p.relation = 'agree' and p.found is null
-                  and coalesce(p.status, 'proposed') = 'proposed' and coalesce(aa.source, '') != coalesce(ab.source, '')""",
+                where p.claim_a in ({claims}) and p.point is null and coalesce(p.judged_relation, p.relation) = 'agree'
+                  and p.found is null and coalesce(aa.source, '') != coalesce(ab.source, '')""",
             params,
         ).fetchall()
         same = [(a, b) for a, b, text_a, text_b, speaker_a, speaker_b in rows

@@ -225,7 +225,8 @@ class Reviews:
         take the side the reader gave, weighed by closeness: ``judge`` 'alike',
         ``carried`` naming the review, the model's score kept in
         ``judged_score``. Still proposals: the queue asks about them, and one
-        a reader says answers nothing moves the claims like it down the queue.
+        a reader says answers nothing moves the claims like it down the queue
+        (on an automatic point, whose candidates are its sides, out of it).
         ``settled``: (question, claim) -> (side, review) of the confirmed and
         carried sides."""
         model = self.config().get("model")

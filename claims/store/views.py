@@ -177,7 +177,8 @@ order by rank, sureness, score desc
 # (``status`` 'confirmed'), when it joins two claims whose sides on a point a
 # reader confirmed or a review carried (``found`` 'reader sides'), or when the
 # machine decided it where its measured precision is at least 0.8
-# (``found`` 'machine'); ``found`` null is a candidate. The conflicts and
+# (``found`` 'machine'; since 2f77602 also 'same statement': two outlets
+# make one statement, ``Store.find_same_statements``); ``found`` null is a candidate. The conflicts and
 # agreements views show found pairs only; ``candidates`` shows the rest.
 FOUND = "case when p.status = 'confirmed' then 'reader' else p.found end"
 PAIR_VIEW_FOUND = PAIR_VIEW_POINTS.replace(
@@ -364,15 +365,23 @@ order by rank, settled, would_change > 0 desc, case when rank = 0 then place els
 # - a side taken from claims alike to one a reader settled (``judge``
 #   'alike', ``Reviews._alike``) that answers nothing is asked after the
 #   others (rank 5): the reader said so of a claim alike.
-_SAME_THING = (f"(cc.kind = 'pair' and cc.question_id is null and cc.proposed = 'agree' and cc.similarity >= {SAME_THING})")
+# (Across two outlets, as rank 0 takes them: same-outlet pairs alike take no place among them.)
+_CROSS = ("((select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = cc.claim_a_id)"
+          " != (select coalesce(ar.source, '') from claims cl join articles ar on ar.id = cl.article_id where cl.id = cc.claim_b_id))")
+_SAME_THING = (f"(cc.kind = 'pair' and cc.question_id is null and cc.proposed = 'agree' and cc.similarity >= {SAME_THING} and {_CROSS})")
 QUEUE_VIEW_ALIKE = QUEUE_VIEW_SETTLED
 for _old, _new in (
     (_MAY_ANSWER, "(" + _MAY_ANSWER + " and not (coalesce(cc.judge, '') = 'alike' and cc.proposed = 'unclear'))"),
+    # An alike side's sureness is its own score, not the model's lean it overrode.
+    ("case when c.kind = 'stance' and c.lean is not null", "case when c.kind = 'stance' and c.lean is not null and coalesce(c.judge, '') != 'alike'"),
     (f"and c.similarity >= {SAME_THING} and c.cross then 1", f"and c.similarity >= {SAME_THING} and c.cross then 0"),
     ("row_number() over (partition by cc.kind, cc.question_id, cc.story_id, ", f"row_number() over (partition by cc.kind, cc.question_id, cc.story_id, {_SAME_THING}, "),
     ("order by case cc.kind when 'pair' then -cc.score", f"order by case when {_SAME_THING} then -cc.similarity when cc.kind = 'pair' then -cc.score"),
+    # (A side whose confirming would make or unmake a found pair still comes
+    # first; pairs, whose would_change is always 1, go by their place.)
     ("order by rank, settled, would_change > 0 desc, case when rank = 0 then place else 0 end,",
      "order by rank, settled, case when rank = 0 and kind = 'pair' and question_id is not null then 0 else 1 end,\n"
+     "  case when kind = 'stance' then would_change > 0 else 0 end desc,\n"
      "  case when rank = 0 then place * case when kind = 'pair' and question_id is null then 2 else 1 end else 0 end, would_change > 0 desc,"),
 ):
     assert QUEUE_VIEW_SETTLED.count(_old) >= 1, _old
