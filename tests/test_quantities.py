@@ -108,3 +108,20 @@ def test_on_an_automatic_point_one_value_is_a_found_agreement_and_two_a_candidat
         [Side("auto-1", point, 1, k, f"outlet {k}", None, stances[k], 0.9, False, t, asked=False) for k, t in texts.items()])}
     assert rows[(1, 2)]["relation"] == "agree" and rows[(1, 2)]["found"] == "machine"
     assert rows[(1, 3)]["relation"] == "conflict" and rows[(1, 3)]["found"] is None
+
+
+def test_a_number_said_of_a_day_before_the_event_is_what_was_expected_then():
+    count = "An der Demonstration haben 250.000 Menschen teilgenommen."
+    expected = "Die Polizei hatte mit 25.000 Teilnehmern gerechnet."
+    before = "Am Samstag ging die Münchner Polizei von bis zu 25.000 Menschen aus."
+    # Read as of the event day, 25,000 is a count and says no to 250,000 ...
+    assert compare(count, before).stance == "no"
+    # ... said of the day before the event (``Store.said_before_the_event``), it answers what was expected.
+    assert compare(count, before, earlier=True).stance == "unclear"
+    assert compare(expected, before, earlier=True).stance == "yes"
+
+
+def test_two_ranges_that_only_touch_are_two_values():
+    point = "Die Veranstalter sprachen von 250.000 Teilnehmern."
+    assert same_value(point, "Die Stadt rechnete mit 10.000 bis 20.000 Teilnehmern.", "Die Polizei rechnete mit 20.000 bis 30.000 Teilnehmern.") is False
+    assert same_value(point, "Die Polizei zählte rund 100.000 Teilnehmer.", "Die Polizei zählte etwa 100.000 Teilnehmer.") is True

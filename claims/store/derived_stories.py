@@ -110,6 +110,39 @@ class Stories:
             "select id, published from articles where id in (select value from json_each(?))", [json.dumps(list(article_ids))]))
         return np.array([_day(published.get(a)) for a in article_ids], dtype=float)
 
+    def said_before_the_event(self, claims: list[tuple[int, int, str]]) -> set[int]:
+        """Of ``claims`` (id, article id, content), those that name only days
+        before their story's event day (the day most of its articles were
+        published, the earliest of a tie): "Am Samstag ging die Polizei von
+        bis zu 25.000 Menschen aus" in a report of Sunday's demonstration.
+        A number such a claim gives is what was expected then, not the
+        event's count (``quantities.compare``'s ``earlier``)."""
+        from collections import Counter
+
+        from ..text import dates
+
+        ids = sorted({a for _, a, _ in claims})
+        article = {a: (story, published) for a, story, published in self.db.execute(
+            "select id, story_id, published from articles where id in (select value from json_each(?))", [json.dumps(ids)])}
+        stories = sorted({story for story, _ in article.values() if story is not None})
+        counted: dict[int, Counter] = {}
+        for story, published in self.db.execute(
+                "select story_id, published from articles where story_id in (select value from json_each(?))", [json.dumps(stories)]):
+            day = ingest.published_day(published)
+            if day is not None:
+                counted.setdefault(story, Counter())[day.toordinal()] += 1
+        event = {story: min(c, key=lambda d: (-c[d], d)) for story, c in counted.items()}
+        earlier = set()
+        for claim_id, article_id, content in claims:
+            story, published = article.get(article_id, (None, None))
+            day = ingest.published_day(published)
+            if story not in event or day is None:
+                continue
+            named = dates.named_days(content, day)
+            if named and max(named) < event[story]:
+                earlier.add(claim_id)
+        return earlier
+
     def events(self, article_ids: list[int]):
         """Each article's event days (``index/timing.event_days``: its own
         day and the days its text names), one row per id in their order, and

@@ -298,7 +298,9 @@ def same_value(proposition: str, claim_a: str, claim_b: str) -> bool | None:
         return None  # a count as of then beside another: a later total may be larger
     if (a[0].expected or b[0].expected) and a[0].expected != b[0].expected:
         return None  # an expectation beside what may be a count: neither one value nor two
-    return a[0].overlaps(b[0])
+    # One value where they share more than an end: "10.000 bis 20.000" and
+    # "20.000 bis 30.000" are two.
+    return min(a[0].high, b[0].high) > max(a[0].low, b[0].low)
 
 
 def so_far(proposition: str, claim: str) -> bool:
@@ -309,12 +311,17 @@ def so_far(proposition: str, claim: str) -> bool:
     return any(q.so_far for q in kind)
 
 
-def compare(proposition: str, claim: str) -> Verdict | None:
+def compare(proposition: str, claim: str, earlier: bool = False) -> Verdict | None:
     """The claim's side on the proposition's number, or None when the
-    proposition has none or the claim counts nothing of the same."""
+    proposition has none or the claim counts nothing of the same.
+    ``earlier``: the claim speaks of a day before the event's, so its
+    numbers are what was expected then (``Store.said_before_the_event``)."""
     target, same, kind = answering(proposition, claim)
     if not same:
         return None
+    if earlier:
+        same = [replace(q, expected=True) for q in same]
+        kind = same if target.expected in (None, True) else []
     if not kind:
         what = "an expectation" if same[0].expected else "a count"
         return Verdict("unclear", f"numbers: {same[0].words} is {what}, the point {target.words} is not")
