@@ -294,11 +294,12 @@ class Edits(RuleBasedStateMachine):
                                          [r["question_id"], r["article_id"]]))
 
         # An agreement found as the same statement is two outlets' (issue 44).
-        for r in db.query("""select ca.text as a, cb.text as b, ca.speaker as sa, cb.speaker as sb, aa.source as oa, ab.source as ob
+        for r in db.query("""select coalesce(ca.content, ca.text) as a, coalesce(cb.content, cb.text) as b, ca.speaker as sa, cb.speaker as sb,
+                                    aa.source as oa, ab.source as ob
                              from claim_pairs p join claims ca on ca.id = p.claim_a join claims cb on cb.id = p.claim_b
                              join articles aa on aa.id = ca.article_id join articles ab on ab.id = cb.article_id
                              where p.found = 'same statement'"""):
-            assert (r["oa"] or "") != (r["ob"] or "") and statements.same(r["a"], r["b"], r["sa"], r["sb"])
+            assert (r["oa"] or "") != (r["ob"] or "") and statements.same(r["a"], r["b"], r["sa"], r["sb"]) and statements.same_order(r["a"], r["b"])
         # A side taken from claims alike is a reader's side on a claim of the
         # same point, with the same numbers and negations (issue 44).
         for r in db.query("""select s.question_id, s.stance, c.text from answers s join claims c on c.id = s.claim_id
