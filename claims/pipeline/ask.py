@@ -140,8 +140,14 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
     # not by id: which claim answers does not depend on which build stored which article.
     order = store.claim_order() if build.order is None else build.order
     ranks = np.array([order.get(id_, id_) for id_ in claims.ids])
-    earlier = store.said_before_the_event(list(zip(claims.ids, claims.article_ids.tolist(), claims.contents))) if quantities.quantities(statement) else set()
-    by_number = _by_number(statement, read_as, similarity, [claims.ids[k] in earlier for k in range(len(claims.ids))])
+    by_number = _by_number(statement, read_as, similarity)
+    if by_number:
+        # A number said of a day before the event is what was expected then:
+        # the days are read of the claims that count, not of every claim.
+        earlier = store.said_before_the_event([(claims.ids[k], int(claims.article_ids[k]), claims.contents[k]) for k in by_number])
+        for k in by_number:
+            if claims.ids[k] in earlier:
+                by_number[k] = quantities.compare(statement, read_as[k], earlier=True)
     for k in by_number:
         relevance[k] = 2.0 + relevance[k]  # ahead of every claim that does not count the same
     top = [int(k) for k in np.lexsort((ranks, -relevance))[:limit] if relevance[k] > 0]
@@ -195,16 +201,15 @@ def counted(statement: str, named: np.ndarray, by_number) -> np.ndarray:
     return np.array([value if k in by_number else 0.0 for k, value in enumerate(named)])
 
 
-def _by_number(statement: str, contents: list[str], similarity: np.ndarray, earlier: list[bool]) -> dict[int, "quantities.Verdict"]:
+def _by_number(statement: str, contents: list[str], similarity: np.ndarray) -> dict[int, "quantities.Verdict"]:
     """The claims that answer the proposition's number by their own value
-    (row -> verdict): they count the same thing, and are not far from it
-    (``earlier``: per row, whether the claim speaks of before the event)."""
+    (row -> verdict): they count the same thing, and are not far from it."""
     if not quantities.quantities(statement):
         return {}
     out = {}
     for k, content in enumerate(contents):
         if similarity[k] >= NUMBERS_FLOOR:
-            verdict = quantities.compare(statement, content, earlier[k])
+            verdict = quantities.compare(statement, content)
             if verdict is not None:
                 out[k] = verdict
     return out

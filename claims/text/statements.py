@@ -55,10 +55,10 @@ def same(text_a: str, text_b: str, speaker_a: str | None = None, speaker_b: str 
     a, b = _speaker(speaker_a), _speaker(speaker_b)
     if a and b and a != b:
         return False
-    (terms_a, numbers_a, negations_a), (terms_b, numbers_b, negations_b) = _terms(text_a, known), _terms(text_b, known)
-    if numbers_a != numbers_b or negations_a != negations_b or min(len(terms_a), len(terms_b)) < MIN_TERMS:
+    if not comparable(text_a, text_b, known):
         return False
-    if _direction(text_a) != _direction(text_b):
+    (terms_a, numbers_a, _), (terms_b, _, _) = _terms(text_a, known), _terms(text_b, known)
+    if min(len(terms_a), len(terms_b)) < MIN_TERMS:
         return False
     shared = len(terms_a & terms_b)
     if numbers_a:
@@ -88,12 +88,12 @@ def same_order(text_a: str, text_b: str, known: features.FeatureMap | None = Non
     return word_order(known[text_a], known[text_b]) >= SAME_ORDER
 
 
-def comparable(text_a: str, text_b: str) -> bool:
+def comparable(text_a: str, text_b: str, known: features.FeatureMap | None = None) -> bool:
     """Whether two claims close by meaning may share a reader's side on a
-    point: the same numbers, as many negations and the same direction ("trug
-    eine Warnweste" and "trug keine Warnweste" are close by meaning and apart
-    by side; so are "rund 10.000" and "rund 15.000")."""
-    (_, numbers_a, negations_a), (_, numbers_b, negations_b) = _terms(text_a), _terms(text_b)
+    point (and what ``same`` asks first): the same numbers, as many negations
+    and the same direction ("trug eine Warnweste" and "trug keine Warnweste"
+    are close by meaning and apart by side; so are "rund 10.000" and "rund 15.000")."""
+    (_, numbers_a, negations_a), (_, numbers_b, negations_b) = _terms(text_a, known), _terms(text_b, known)
     return numbers_a == numbers_b and negations_a == negations_b and _direction(text_a) == _direction(text_b)
 
 
