@@ -14,11 +14,12 @@ input), the last ``--add`` of which are the new ones:
 
 - about 1,000: the GNAD articles but the new ones, undated, as ``make bench`` builds them;
 - about 10,000: GNAD is too small, so its articles are reported again year
-  after year: copy k of each article is published on 1 June of 2010 + k and
-  opens with a dateline naming its year ("Wien, 2013 –"), ten copies built one
-  build a year, as a monitor's db grows. Stories a year apart do not join
-  (``stories.in_time``), so each year's stories are GNAD's in size and number.
-  The new articles are of the last year.
+  after year: copy k of each article is published on 1 June of 2010 + k,
+  opens with a dateline naming its year ("Wien, 2013 –") and names other
+  people and places (its rare names respelled for the year: ``respell``), ten
+  copies built one build a year, as a monitor's db grows. Stories a year apart
+  that share no people do not join (``stories.in_time``), so each year's
+  stories are GNAD's in size and number. The new articles are of the last year.
 
 Each add runs in a process of its own that first builds the new articles into
 a scratch db (the embedding and stance models loaded, the articles' words
@@ -55,14 +56,37 @@ def gnad(csv_path: Path) -> list[str]:
     return [text for _, text in rows]
 
 
+def respell(text: str, year: int) -> str:
+    """``text`` with each rare name (``claims/text/names.py``) respelled for
+    ``year``: a letter of the year before it ("Nguyen" -> "Cnguyen"), so that
+    each year's copy reports other people and places. A story runs as long as
+    its people do (``index/timing.keeps``): copies naming the same ones would
+    be one story across the years, ten times GNAD's, not another year's."""
+    import simplemma
+
+    from claims.text.names import RARITY, SENTENCE, WORD
+    from claims.text.terms import content_key, key_rarity
+
+    def is_name(word: str) -> bool:
+        if len(word) < 3 or not word[0].isupper() or "-" in word or simplemma.is_known(word, lang="de"):
+            return False
+        key = content_key(word.lower())
+        return bool(key) and key_rarity(key) >= RARITY
+
+    names = {w for sentence in SENTENCE.split(text) for w in WORD.findall(sentence)[1:] if is_name(w)}
+    letter = chr(ord("A") + year % 26)
+    return WORD.sub(lambda m: letter + m.group(0).lower() if m.group(0) in names else m.group(0), text)
+
+
 def write_year(texts: list[str], folder: Path, year: int | None, first: int) -> list[Path]:
-    """One JSONL file per article; with a ``year``, dated and with a dateline of that year."""
+    """One JSONL file per article; with a ``year``, dated, with a dateline of
+    that year and its rare names respelled for it (``respell``)."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k, text in enumerate(texts):
         record = {"title": f"Artikel {first + k}", "source": "gnad", "text": text}
         if year is not None:
-            record.update(text=f"Wien, {year} – {text}", published=f"{year}-06-01")
+            record.update(text=f"Wien, {year} – {respell(text, year)}", published=f"{year}-06-01")
         path = folder / f"gnad_{year or 0}_{first + k:05d}.jsonl"
         path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
         paths.append(path)

@@ -162,9 +162,16 @@ def test_the_same_subject_reported_months_apart_is_two_stories(tmp_path):
     # The seeds are one story; dated days apart they stay one ...
     close = _dated_seeds(tmp_path / "close", ["2025-08-18", "2025-08-19", "2025-08-19", "2025-08-21", "2025-08-25"])
     assert len(_groups(close)) == 1
-    # ... and reported half a year apart they are two, one per round.
-    apart = _dated_seeds(tmp_path / "apart", ["2025-02-17", "2025-02-18", "2025-02-20", "2025-08-19", "2025-08-21"])
-    assert _groups(apart) == [["Bericht 0", "Bericht 1", "Bericht 2"], ["Bericht 3", "Bericht 4"]]
+    # ... and reported half a year apart they are two, one per round, where
+    # no report of one round names enough of the people of the other
+    # (0 and 2 name Witkoff, Peskow, Lawrow; 1, 3 and 4 Macron and Selenskyj) ...
+    apart = _dated_seeds(tmp_path / "apart", ["2025-02-17", "2025-08-19", "2025-02-18", "2025-08-19", "2025-08-21"])
+    assert _groups(apart) == [["Bericht 0", "Bericht 2"], ["Bericht 1", "Bericht 3", "Bericht 4"]]
+    # ... while a report half a year earlier that names the same people
+    # (Macron and Selenskyj, and few others) is kept with them: a story runs
+    # as long as its people do (``timing.keeps``).
+    kept = _dated_seeds(tmp_path / "kept", ["2025-02-17", "2025-02-18", "2025-02-20", "2025-08-19", "2025-08-21"])
+    assert ["Bericht 1", "Bericht 3", "Bericht 4"] in _groups(kept)
     # Their claims meet only within their round.
     across = apart.execute(
         """select count(*) from claim_pairs p join claims a on a.id = p.claim_a join claims b on b.id = p.claim_b
@@ -294,3 +301,30 @@ def test_reports_of_one_day_that_give_a_rare_name_both_are_one_event():
     # A fortnight apart, or undated, the same name is no event of its own.
     later = np.array([timing.event_days(14.0, []), timing.event_days(float("nan"), [])])
     assert timing.same_event(days[:1], later, names[:1], names[:1] * 2).tolist() == [[0.0, 0.0]]
+
+
+def test_a_story_runs_as_long_as_its_people_do(tmp_path, monkeypatch):
+    """A report half a year later that names the people of a story (and few
+    others) joins it, also where a new article is placed past
+    ``REGROUP_MAX``; one name in common, or a few of many, keeps no one."""
+    from claims.index import timing
+
+    assert timing.keeps(2, 3, 6) and not timing.keeps(1, 1, 1) and not timing.keeps(3, 15, 15)
+    monkeypatch.setattr(stories, "REGROUP_MAX", 1)
+    seeds = sorted(SEEDS.iterdir())
+
+    def write(name, records):
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        return str(path)
+
+    first = write("august.jsonl", [
+        {"title": f"Bericht {k}", "source": f"Quelle {k}", "text": seeds[k].read_text(encoding="utf-8"), "published": "2025-08-19"}
+        for k in (1, 3)] + [{"title": "Derby", "source": "Sport", "text": FOOTBALL, "published": "2025-08-19"}])
+    db_path = tmp_path / "claims.db"
+    Corpus(db_path).add([first])
+    # Seed 4 names Macron and Selenskyj as 1 and 3 do, and Witkoff, Starmer, ...
+    later = write("february.jsonl", [{"title": "Bericht 4", "source": "Quelle 4", "text": seeds[4].read_text(encoding="utf-8"), "published": "2026-02-19"}])
+    Corpus(db_path).add([first, later])
+    story = {r["title"]: r["story_id"] for r in sqlite_utils.Database(db_path).query("select title, story_id from articles")}
+    assert story["Bericht 4"] == story["Bericht 1"] == story["Bericht 3"] != story["Derby"]

@@ -25,8 +25,9 @@ Both cut-offs are on the embedding model's scale (``scales.py``).
 Where two articles both have a date, time takes part (``in_time``): up to
 ``DATE_WINDOW`` days apart they are as alike as their texts; beyond, their
 likeness halves every ``DATE_HALF_LIFE`` days, so the same subject reported
-months apart (two rounds of talks) is two stories. An article without a date
-is grouped by its text alone, as before.
+months apart (two rounds of talks) is two stories, unless the reports name the
+same people and places (``timing.keeps``: a story runs as long as its people
+do). An article without a date is grouped by its text alone, as before.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import numpy as np
 from scipy import sparse
 
 from .scales import Scale
-from .timing import EVENT_BONUS, EVENT_FLOOR, gaps, in_time, same_event
+from .timing import EVENT_BONUS, EVENT_FLOOR, gaps, in_time, same_event, shared_names
 
 # Average likeness (see the module docstring) at which articles are one story:
 # ``Scale.story``. Two articles ``Scale.story_strong`` alike are one story
@@ -284,9 +285,9 @@ def _regroup(store, found, load, scale: Scale, model: str | None) -> int:
     days = store.published_days(ids)
     if not np.isnan(days).all():
         days, names = store.events(ids)
-        gap = gaps(days, days)
-        alike *= in_time(days, days, gap)
-        alike += EVENT_BONUS * (alike >= EVENT_FLOOR) * same_event(days, days, names, names, gap)
+        gap, shared = gaps(days, days), shared_names(names, names)
+        alike *= in_time(days, days, gap, shared)
+        alike += EVENT_BONUS * (alike >= EVENT_FLOOR) * same_event(days, days, names, names, gap, shared)
     groups = group(alike, scale.story, scale.story_strong)
     before = {a: story for a, story in found if story is not None}
     members: dict[int, list[int]] = {}
@@ -352,6 +353,12 @@ def _place_new(store, load, scale: Scale, model: str | None) -> int:
     # monitor's add reads no stored article's text.
     new_days, new_names = store.events(todo)
     factor = in_time(new_days, days) if not np.isnan(days).all() else np.ones((len(todo), len(ids)))
+    # The articles that share enough of a new one's names (stored or new:
+    # ``timing.keeps``) are in time however long ago, found through the
+    # names' index.
+    column = {a: k for k, a in enumerate(ids)}
+    for j, sharing in enumerate(store.sharing_names(new_names)):
+        factor[j, [column[a] for a in sharing if a in column]] = 1.0
     if model is None:
         profile = load(ids).profiles(ids)
         alike = likeness((profile[0][k_new:], profile[1][k_new:]), profile)

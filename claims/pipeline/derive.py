@@ -35,6 +35,7 @@ def derive(build: Build) -> None:
     with store.atomic():
         if config.get("code") != reuse.code_digest():
             store.drop_profiles()  # another release may make an article's profile otherwise
+            store.name_articles()  # or read its names otherwise
         place(build)
         # Only the stories whose articles changed are derived again (``scope.py``).
         scope_ = scope.of(build, config, reviewed)

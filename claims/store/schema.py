@@ -375,3 +375,21 @@ def m021_alike_sides(db: sqlite_utils.Database) -> None:
     that answer nothing (``QUEUE_VIEW_ALIKE``)."""
     _add_columns(db["answers"], {"judged_score": float})
     db.create_view("review_queue", QUEUE_VIEW_ALIKE, replace=True)
+
+
+@MIGRATIONS()
+def m022_article_names(db: sqlite_utils.Database) -> None:
+    """The rare names each article gives (``text/names.py``), a row a name,
+    kept as the article is stored: stories keep together the reports of one
+    event that give two names both, however far apart in time
+    (``index/timing.py``), and a new article past ``REGROUP_MAX`` finds the
+    stored ones that share its names through the index on ``name``, not by
+    reading every stored text."""
+    from ..text.names import rare_names
+
+    db["article_names"].create({"article_id": int, "name": str}, pk=("article_id", "name"), if_not_exists=True)
+    db["article_names"].create_index(["name", "article_id"], if_not_exists=True)
+    if db["articles"].exists():
+        db.conn.executemany("insert or ignore into article_names (article_id, name) values (?, ?)",
+                            ((id_, name) for id_, text in db.execute("select id, text from articles").fetchall()
+                             for name in rare_names(text or "")))

@@ -13,14 +13,12 @@ kept as its content key (``terms.content_key``), as terms are.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 RARITY = 3.5  # terms.key_rarity: 7 minus the word's zipf frequency (3.5: "Riesa" 4.0, "Weidel" 3.7)
 WORD = re.compile(r"[^\W\d_][\w-]*")
 SENTENCE = re.compile(r"(?<=[.!?:;\"“”„])\s+|\n+")
 
 
-@lru_cache(maxsize=6_000)  # a regroup reads at most REGROUP_MAX articles
 def rare_names(text: str) -> frozenset[str]:
     """The content keys of the rare names ``text`` gives."""
     import simplemma
