@@ -16,7 +16,8 @@ input), the last ``--add`` of which are the new ones:
 - about 10,000: GNAD is too small, so its articles are reported again year
   after year: copy k of each article is published on 1 June of 2010 + k,
   opens with a dateline naming its year ("Wien, 2013 –") and names other
-  people and places (its rare names respelled for the year: ``respell``), ten
+  people, places and days (its rare names respelled and the years it names
+  moved for the year: ``respell``), ten
   copies built one build a year, as a monitor's db grows. Stories a year apart
   that share no people do not join (``stories.in_time``), so each year's
   stories are GNAD's in size and number. The new articles are of the last year.
@@ -33,6 +34,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import sqlite3
 import statistics
@@ -56,12 +58,18 @@ def gnad(csv_path: Path) -> list[str]:
     return [text for _, text in rows]
 
 
+GNAD_YEAR = 2016  # about when GNAD's articles were written: the year a copy's years are moved from
+
+
 def respell(text: str, year: int) -> str:
-    """``text`` with each rare name (``claims/text/names.py``) respelled for
-    ``year``: a letter of the year before it ("Nguyen" -> "Cnguyen"), so that
-    each year's copy reports other people and places. A story runs as long as
-    its people do (``index/timing.keeps``): copies naming the same ones would
-    be one story across the years, ten times GNAD's, not another year's."""
+    """``text`` as another year's report: each rare name
+    (``claims/text/names.py``) respelled for ``year``, a letter of the year
+    before it ("Nguyen" -> "Cnguyen"), and each year it names moved by
+    ``year - GNAD_YEAR`` ("am 3. März 2016" in the copy of 2013: "am 3. März
+    2013"). A story runs as long as its people do (``index/timing.keeps``),
+    and two reports that name the same day are of one event: copies naming
+    the same people or days would be one story across the years, not another
+    year's."""
     import simplemma
 
     from claims.text.names import RARITY, SENTENCE, WORD
@@ -75,7 +83,8 @@ def respell(text: str, year: int) -> str:
 
     names = {w for sentence in SENTENCE.split(text) for w in WORD.findall(sentence)[1:] if is_name(w)}
     letter = chr(ord("A") + year % 26)
-    return WORD.sub(lambda m: letter + m.group(0).lower() if m.group(0) in names else m.group(0), text)
+    text = WORD.sub(lambda m: letter + m.group(0).lower() if m.group(0) in names else m.group(0), text)
+    return re.sub(r"\b(?:19[5-9]\d|20[0-4]\d)\b", lambda m: str(int(m.group(0)) + year - GNAD_YEAR), text)
 
 
 def write_year(texts: list[str], folder: Path, year: int | None, first: int) -> list[Path]:

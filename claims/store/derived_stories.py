@@ -156,37 +156,8 @@ class Stories:
         ids = [json.dumps(list(article_ids))]
         rows = {id_: (published, text) for id_, published, text in self.db.execute(
             "select id, published, text from articles where id in (select value from json_each(?))", ids)}
-        names: dict[int, set[str]] = {}
-        for id_, name in self.db.execute("select article_id, name from article_names where article_id in (select value from json_each(?))", ids):
-            names.setdefault(id_, set()).add(name)
         days = np.array([event_days(_day(rows[a][0]), _named(rows[a][1], rows[a][0])) for a in article_ids], dtype=float)
-        return days.reshape(len(article_ids), -1), [frozenset(names.get(a, ())) for a in article_ids]
-
-    def name_articles(self) -> None:
-        """Keep the rare names of every stored article again from its text
-        (``article_names``): another release may read them otherwise."""
-        from ..text.names import rare_names
-
-        self.db.execute("delete from article_names")
-        self.db.conn.executemany("insert into article_names (article_id, name) values (?, ?)",
-                                 ((id_, name) for id_, text in self.db.execute("select id, text from articles").fetchall()
-                                  for name in sorted(rare_names(text or ""))))
-
-    def sharing_names(self, names: list[frozenset[str]]) -> list[set[int]]:
-        """For each set of ``names`` (a new article's), the stored articles
-        that ``index/timing.keeps`` keeps in time with it, read through the
-        index on ``name``."""
-        from ..index.timing import KEEP_NAMES, keeps
-
-        found = []
-        for given in names:
-            rows = self.db.execute(
-                """select s.article_id, s.shared, (select count(*) from article_names n where n.article_id = s.article_id)
-                   from (select article_id, count(*) as shared from article_names where name in (select value from json_each(?))
-                         group by article_id having count(*) >= ?) s""",
-                [json.dumps(sorted(given), ensure_ascii=False), KEEP_NAMES]).fetchall() if len(given) >= KEEP_NAMES else []
-            found.append({a for a, shared, size in rows if keeps(shared, len(given), size)})
-        return found
+        return days.reshape(len(article_ids), -1), self.names_of(article_ids)
 
     def place(self, article_id: int, story_id: int) -> None:
         self.db["articles"].update(article_id, {"story_id": story_id})

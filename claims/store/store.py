@@ -20,7 +20,6 @@ from sqlite_utils.utils import sqlite3
 
 from ..errors import NotADatabase
 from ..inputs import ingest
-from ..text.names import rare_names
 from .changes import Changes
 from .derived import Derived, in_stories, unweigh_terms_of, weigh_terms_of
 from .lock import path_of as lock_path_of, writing
@@ -206,8 +205,7 @@ class Store(Derived, Reviews, Changes, Pages):
             # insert_all builds and checks each of an article's hundreds of rows in Python.
             self.db.conn.executemany("insert into article_terms (article_id, term, weight) values (?, ?, ?)",
                                      ((article_id, k, round(w, 3)) for k, w in rarities.items()))
-            self.db.conn.executemany("insert into article_names (article_id, name) values (?, ?)",
-                                     ((article_id, name) for name in sorted(rare_names(article.text or ""))))
+            self.keep_names(article_id, article.text)
             weights = self.term_weights(rarities)
             weigh_terms_of(self.db, article_id)
             self._drop_profiles_changed(self.articles_sharing_claims(article_id), list(rarities), weights)
