@@ -61,7 +61,7 @@ def gnad(csv_path: Path) -> list[str]:
 GNAD_YEAR = 2016  # about when GNAD's articles were written: the year a copy's years are moved from
 
 
-def respell(text: str, year: int) -> str:
+def respell(text: str, year: int, dateline: str = "") -> str:
     """``text`` as another year's report: each rare name
     (``claims/text/names.py``) respelled for ``year``, a letter of the year
     before it ("Nguyen" -> "Cnguyen"), and each year it names moved by
@@ -69,7 +69,8 @@ def respell(text: str, year: int) -> str:
     2013"). A story runs as long as its people do (``index/timing.keeps``),
     and two reports that name the same day are of one event: copies naming
     the same people or days would be one story across the years, not another
-    year's."""
+    year's. With a ``dateline`` before it: the article's first word, no name
+    at the head of a sentence, may be one after "Wien, 2013 –"."""
     import simplemma
 
     from claims.text.names import RARITY, SENTENCE, WORD
@@ -81,10 +82,10 @@ def respell(text: str, year: int) -> str:
         key = content_key(word.lower())
         return bool(key) and key_rarity(key) >= RARITY
 
-    names = {w for sentence in SENTENCE.split(text) for w in WORD.findall(sentence)[1:] if is_name(w)}
+    names = {w for sentence in SENTENCE.split(dateline + text) for w in WORD.findall(sentence)[1:] if is_name(w)}
     letter = chr(ord("A") + year % 26)
     text = WORD.sub(lambda m: letter + m.group(0).lower() if m.group(0) in names else m.group(0), text)
-    return re.sub(r"\b(?:19[5-9]\d|20[0-4]\d)\b", lambda m: str(int(m.group(0)) + year - GNAD_YEAR), text)
+    return dateline + re.sub(r"\b(?:19[5-9]\d|20[0-4]\d)\b", lambda m: str(int(m.group(0)) + year - GNAD_YEAR), text)
 
 
 def write_year(texts: list[str], folder: Path, year: int | None, first: int) -> list[Path]:
@@ -95,7 +96,7 @@ def write_year(texts: list[str], folder: Path, year: int | None, first: int) -> 
     for k, text in enumerate(texts):
         record = {"title": f"Artikel {first + k}", "source": "gnad", "text": text}
         if year is not None:
-            record.update(text=f"Wien, {year} – {respell(text, year)}", published=f"{year}-06-01")
+            record.update(text=respell(text, year, dateline=f"Wien, {year} – "), published=f"{year}-06-01")
         path = folder / f"gnad_{year or 0}_{first + k:05d}.jsonl"
         path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
         paths.append(path)

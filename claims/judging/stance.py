@@ -105,7 +105,8 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BA
 @lru_cache(maxsize=1)
 def fast() -> bool:
     """Whether reads run in bfloat16: where the CPU has its instructions
-    (AVX-512 BF16, AMX), or ``CLAIMS_STANCE_FLOAT32`` is not set."""
+    (AVX-512 BF16 or AMX; oneDNN emulates it on other AVX-512 CPUs, slower
+    and with other numbers), unless ``CLAIMS_STANCE_FLOAT32`` is set."""
     import os
 
     import torch
@@ -113,7 +114,7 @@ def fast() -> bool:
     if os.environ.get("CLAIMS_STANCE_FLOAT32"):
         return False
     try:
-        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except (AttributeError, RuntimeError):
         return False
 

@@ -64,11 +64,18 @@ class StanceJudge(ModelJudge):
 
     @property
     def name(self) -> str:
-        return f"stance/{self.digest}/margin={self.margin}/confident={self.confident}"
+        return f"stance/{self.digest}{self.precision}/margin={self.margin}/confident={self.confident}"
 
     @property
     def cache_name(self) -> str:
-        return f"stance/{self.digest}|probabilities"
+        return f"stance/{self.digest}{self.precision}|probabilities"
+
+    @property
+    def precision(self) -> str:
+        """"/bf16" where reads run in bfloat16 (``stance.fast``): their
+        probabilities are not float32's, so verdicts kept from the one are
+        not a fresh build's of the other; float32 names nothing, as before."""
+        return "/bf16" if stance.fast() else ""
 
     def ask(self, pairs):
         # A claim is asked about a proposition: the model reads (proposition, claim).
