@@ -12,6 +12,15 @@ import json
 from ..text.names import rare_names
 
 
+def name_all(db) -> None:
+    """Keep the rare names of every stored article of ``db`` again from its
+    text (the migration that made ``article_names``, and a new release)."""
+    db.execute("delete from article_names")
+    db.conn.executemany("insert into article_names (article_id, name) values (?, ?)",
+                        ((id_, name) for id_, text in db.execute("select id, text from articles").fetchall()
+                         for name in sorted(rare_names(text or ""))))
+
+
 class Names:
     def keep_names(self, article_id: int, text: str | None) -> None:
         """Keep the rare names of an article just stored."""
@@ -21,9 +30,7 @@ class Names:
     def name_articles(self) -> None:
         """Keep the rare names of every stored article again from its text:
         another release may read them otherwise."""
-        self.db.execute("delete from article_names")
-        for article_id, text in self.db.execute("select id, text from articles").fetchall():
-            self.keep_names(article_id, text)
+        name_all(self.db)
 
     def names_of(self, article_ids: list[int]) -> list[frozenset[str]]:
         """The kept names of each of ``article_ids``, in their order."""

@@ -385,11 +385,9 @@ def m022_article_names(db: sqlite_utils.Database) -> None:
     (``index/timing.py``), and a new article past ``REGROUP_MAX`` finds the
     stored ones that share its names through the index on ``name``, not by
     reading every stored text."""
-    from ..text.names import rare_names
+    from .derived_names import name_all
 
     db["article_names"].create({"article_id": int, "name": str}, pk=("article_id", "name"), if_not_exists=True)
     db["article_names"].create_index(["name", "article_id"], if_not_exists=True)
     if db["articles"].exists():
-        db.conn.executemany("insert or ignore into article_names (article_id, name) values (?, ?)",
-                            ((id_, name) for id_, text in db.execute("select id, text from articles").fetchall()
-                             for name in rare_names(text or "")))
+        name_all(db)
