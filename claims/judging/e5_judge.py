@@ -34,10 +34,14 @@ OUT = ADAPTER = Path(__file__).resolve().parent.parent / "data" / "e5_judge"  # 
 PREFIX = "query: "  # what e5 puts before a text it compares
 
 
-def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH):
+def pair_inputs(tokenizer, pairs, max_length: int = MAX_LENGTH, padded: bool = True):
+    """Both texts of each pair as one input, cut to ``max_length`` tokens:
+    padded to the longest as tensors, or (``padded=False``) each pair's own
+    token ids, for a reader that pads them itself (``stance.predict``)."""
     return tokenizer(
         [PREFIX + a for a, b in pairs], [PREFIX + b for a, b in pairs],
-        truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt",
+        truncation="longest_first", max_length=max_length,
+        **({"padding": True, "return_tensors": "pt"} if padded else {}),
     )
 
 

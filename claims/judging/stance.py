@@ -79,13 +79,10 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BA
     average (0.005 at most) on 256 Wahl-O-Mat pairs (``docs/performance.md``)."""
     import torch
 
-    from .e5_judge import PREFIX
-
     out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
     if not pairs:
         return out
-    ids = tokenizer([PREFIX + a for a, _ in pairs], [PREFIX + b for _, b in pairs],
-                    truncation="longest_first", max_length=MAX_LENGTH)["input_ids"]
+    ids = pair_inputs(tokenizer, pairs, MAX_LENGTH, padded=False)["input_ids"]
     buckets: dict[int, list[int]] = {}
     for k, row in enumerate(ids):
         buckets.setdefault(min(MAX_LENGTH, -(-len(row) // BUCKET) * BUCKET), []).append(k)
@@ -183,14 +180,13 @@ def available(folder: str | Path = WEIGHTS) -> None:
 
 
 @lru_cache(maxsize=2)
-def load(folder: str = str(WEIGHTS), quantise: bool = False):
-    """(model, tokenizer): the base model with the shipped deltas added.
-    ``quantise``: its linear layers in int8 (torch's dynamic quantisation),
-    twice as fast on the CPU but not by default: it quantises activations per
-    batch, so a pair's probabilities moved by up to 0.08 with the other pairs
-    of its batch, and argmax accuracy on 400 held-out Wahl-O-Mat pairs fell
-    from 0.51 to 0.32 (a checkpoint, /tmp/speed.py in the issue-35 note). In
-    float32 they move by 1e-7, so an added article decides as a fresh build."""
+def load(folder: str = str(WEIGHTS)):
+    """(model, tokenizer): the base model with the shipped deltas added, in
+    float32 (``predict`` reads in bfloat16 where the CPU has it). Not int8:
+    torch's dynamic quantisation quantises activations per batch, so a pair's
+    probabilities moved by up to 0.08 with the other pairs of its batch, and
+    argmax accuracy on 400 held-out Wahl-O-Mat pairs fell from 0.51 to 0.32
+    (a checkpoint, /tmp/speed.py in the issue-35 note)."""
     folder = Path(folder)
     if not (folder / "delta.safetensors").is_file():
         raise StanceModelMissing(f"{folder}: no stance model (python -m claims.training.stance trains one)")
@@ -222,10 +218,4 @@ def load(folder: str = str(WEIGHTS), quantise: bool = False):
         model.head = torch.nn.Linear(model.head.in_features, 2)
     model.head.load_state_dict({"weight": tensors["head.weight"], "bias": tensors["head.bias"]})
     model.eval()
-    if quantise:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch's notice that its quantised tensors will move
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
     return model, AutoTokenizer.from_pretrained(base)
