@@ -201,6 +201,11 @@ def test_time_weighs_only_beyond_the_events_days_and_only_where_both_are_dated()
     other = timing.event_days(14.0, [13])
     factor = stories.in_time(np.array([first]), np.array([follow_up, other]))[0]
     assert factor[0] == 1.0 and factor[1] < 0.7
+    # Two jubilee reports decades apart that name the day of 1215, or two
+    # reports naming a due date years ahead, report no one event.
+    magna_carta = -800 * 365.0
+    jubilee = [timing.event_days(own, [magna_carta, own + 9 * 365]) for own in (0.0, 50 * 365.0)]
+    assert stories.in_time(np.array(jubilee[:1]), np.array(jubilee[1:]))[0, 0] == 0.0
 
 
 def test_an_article_s_event_days_are_those_it_names():

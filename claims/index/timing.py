@@ -56,14 +56,25 @@ KEEP_SHARE = 0.25
 # read the kept profiles of articles that far.
 MIN_IN_TIME = 1e-3
 EVENT_DAYS = 4  # an article's own day and the named days closest to it, at most
+# A named day is an event of the article's story only within these days of
+# its own: the day of a protest a year or two before its trial's report, a
+# planned march in the months ahead. Further back it is history ("die Magna
+# Carta vom 15. Juni 1215", "am 9. November 1989"), further ahead a due date
+# ("fällig am 20.11.25"): two jubilee reports decades apart, or two bond
+# reports naming the same due date, report no one event. (GNAD's copies in
+# ``benchmarks/bench_monitor.py``, ten years apart, joined on such days.)
+PAST_DAYS = 3 * 365
+AHEAD_DAYS = 365
 
 
 def event_days(own: float, named) -> list[float]:
-    """An article's event days: its own day first, then the days it names,
-    the closest to its own first (NaN padded to ``EVENT_DAYS``)."""
+    """An article's event days: its own day first, then the days it names
+    within ``PAST_DAYS`` before it and ``AHEAD_DAYS`` after it, the closest
+    to its own first (NaN padded to ``EVENT_DAYS``)."""
     if np.isnan(own):
         return [own] * EVENT_DAYS
-    days = [own] + sorted((float(d) for d in set(named) if d != own), key=lambda d: (abs(d - own), d))[: EVENT_DAYS - 1]
+    near = (float(d) for d in set(named) if d != own and -PAST_DAYS <= d - own <= AHEAD_DAYS)
+    days = [own] + sorted(near, key=lambda d: (abs(d - own), d))[: EVENT_DAYS - 1]
     return days + [float("nan")] * (EVENT_DAYS - len(days))
 
 
