@@ -56,10 +56,19 @@ class Verdicts:
                and text in (select coalesce(content, text) from claims)""", [version]))
 
     def keep_features(self, version: str, found: dict[str, str]) -> None:
-        """Store the features ``found`` (text -> JSON), and forget those of
-        texts no claim has any more."""
+        """Store the features ``found`` (text -> JSON)."""
         self.db["claim_features"].upsert_all(({"text": t, "version": version, "features": f} for t, f in found.items()), pk="text")
-        self.db.execute("delete from claim_features where text not in (select coalesce(content, text) from claims)")
+
+    def forget_features(self, texts: list[str]) -> None:
+        """Forget the features of those of ``texts`` no claim has any more
+        (claims go only with their article, ``Store.remove_article``). Of
+        those texts only, through the index on what claims assert: a sweep
+        of every kept feature cost an add to a db of 10,000 articles 0.16 s."""
+        gone = json.dumps(texts, ensure_ascii=False)
+        self.db.execute(
+            """delete from claim_features where text in (select value from json_each(?)) and text not in
+               (select coalesce(content, text) from claims where coalesce(content, text) in (select value from json_each(?)))""",
+            [gone, gone])
 
     def clear_pairs(self, stories: Iterable[int] | None = None) -> None:
         """Forget the pairs of ``stories``' claims (None: every pair)."""

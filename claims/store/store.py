@@ -237,10 +237,12 @@ class Store(Derived, Reviews, Changes, Pages):
             sharing = self.articles_sharing_claims(article_id)
             terms = [r[0] for r in self.db.execute("select term from article_terms where article_id = ?", [article_id])]
             weights = self.term_weights(terms)
+            texts = [r[0] for r in self.db.execute("select distinct coalesce(content, text) from claims where article_id = ?", [article_id])]
             self.db.execute(f"delete from claim_pairs where claim_a in ({claim_ids}) or claim_b in ({claim_ids})", [article_id, article_id])
             for table in ("embeddings", "claim_topics", "answers"):
                 self.db.execute(f"delete from {table} where claim_id in ({claim_ids})", [article_id])
             self.db.execute("delete from claims where article_id = ?", [article_id])
+            self.forget_features(texts)
             self.db.execute("delete from skipped where article_id = ?", [article_id])
             self.db.execute("delete from article_profiles where article_id = ?", [article_id])
             self.db.execute("delete from profile_terms where article_id = ?", [article_id])
@@ -383,13 +385,9 @@ class Store(Derived, Reviews, Changes, Pages):
         # Found ones only, as the views show them (issue 44); the rest are candidates.
         for relation, view in (("conflict", "conflicts"), ("agree", "agreements")):
             counts[relation] = self.db.execute(f"select count(*) from {view}").fetchone()[0]
-        counts["candidates"] = self.db.execute(
-            "select count(*) from claim_pairs where relation in ('conflict', 'agree') and coalesce(status, 'proposed') = 'proposed' and found is null"
-        ).fetchone()[0]
-        counts["by_value"] = self.db.execute(
-            "select count(*) from claim_pairs where found = 'machine' and coalesce(status, 'proposed') = 'proposed'").fetchone()[0]
-        counts["same_statement"] = self.db.execute(
-            "select count(*) from claim_pairs where found = 'same statement' and coalesce(status, 'proposed') = 'proposed'").fetchone()[0]
+        row = self.db.execute("""select sum(relation in ('conflict', 'agree') and found is null), sum(found = 'machine'), sum(found = 'same statement')
+                                 from claim_pairs where coalesce(status, 'proposed') = 'proposed'""").fetchone()  # one pass, not three
+        counts.update(candidates=row[0] or 0, by_value=row[1] or 0, same_statement=row[2] or 0)
         return counts
 
 
