@@ -35,13 +35,8 @@ def m001_tables(db: sqlite_utils.Database) -> None:
     """The tables of the first releases (up to main at 76473f7), for a new db
     or one built before migrations, whose tables may lack later columns."""
     if not db["articles"].exists():
-        db["articles"].create(
-            {
-                "id": int, "source": str, "title": str, "path": str, "url": str,
-                "published": str, "language": str, "alt_titles": str, "sha256": str, "text": str,
-            },
-            pk="id",
-        )
+        db["articles"].create({"id": int, "source": str, "title": str, "path": str, "url": str, "published": str, "language": str,
+                               "alt_titles": str, "sha256": str, "text": str}, pk="id")
         db["articles"].create_index(["sha256"], unique=True)
         db["articles"].create_index(["path"])
     _add_columns(db["articles"], {"alt_titles": str})
@@ -393,8 +388,11 @@ def m022_article_names(db: sqlite_utils.Database) -> None:
 
 @MIGRATIONS()
 def m023_reviewed_indexes(db: sqlite_utils.Database) -> None:
-    """Partial indexes on the few pairs and answers a reader's word set (``Reviews.apply_reviews``,
-    ``_unfind``; thrice a build): each scanned every pair, 20 ms a time at 10,000 articles."""
+    """Partial indexes on the few pairs and answers a reader's word set (``apply_reviews``, ``_unfind``;
+    thrice a build), each of which scanned every pair (20 ms at 10,000 articles)."""
     db.execute("create index if not exists idx_pairs_confirmed on claim_pairs (status) where status = 'confirmed'")
     db.execute("create index if not exists idx_pairs_reader_sides on claim_pairs (found) where found = 'reader sides'")
     db.execute("create index if not exists idx_answers_reviewed on answers (status, judge) where status in ('confirmed', 'carried') or judge = 'alike'")
+    # Features of claims gone: builds swept them until now, ``Store.remove_article`` forgets them from now on.
+    if db["claim_features"].exists() and db["claims"].exists():
+        db.execute("delete from claim_features where text not in (select coalesce(content, text) from claims)")
