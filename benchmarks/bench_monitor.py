@@ -78,18 +78,9 @@ def respell(text: str, year: int, dateline: str = "") -> str:
     the same people or days would be one story across the years, not another
     year's. With a ``dateline`` before it: the article's first word, no name
     at the head of a sentence, may be one after "Wien, 2013 –"."""
-    import simplemma
+    from claims.text.names import WORD, name_words
 
-    from claims.text.names import RARITY, SENTENCE, WORD
-    from claims.text.terms import content_key, key_rarity
-
-    def is_name(word: str) -> bool:
-        if len(word) < 3 or not word[0].isupper() or "-" in word or simplemma.is_known(word, lang="de"):
-            return False
-        key = content_key(word.lower())
-        return bool(key) and key_rarity(key) >= RARITY
-
-    names = {w for sentence in SENTENCE.split(dateline + text) for w in WORD.findall(sentence)[1:] if is_name(w)}
+    names = set(name_words(dateline + text))
     letter = chr(ord("A") + year % 26)
     text = WORD.sub(lambda m: letter + m.group(0).lower() if m.group(0) in names else m.group(0), text)
     return dateline + re.sub(r"\b(?:19\d\d|20[0-4]\d)\b", lambda m: str(int(m.group(0)) + year - GNAD_YEAR), text)

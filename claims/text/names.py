@@ -21,11 +21,16 @@ SENTENCE = re.compile(r"(?<=[.!?:;\"“”„])\s+|\n+")
 
 def rare_names(text: str) -> frozenset[str]:
     """The content keys of the rare names ``text`` gives."""
+    return frozenset(name_words(text).values())
+
+
+def name_words(text: str) -> dict[str, str]:
+    """Each rare name ``text`` gives, as written, with its content key."""
     import simplemma
 
     from .terms import content_key, key_rarity
 
-    found = set()
+    found = {}
     for sentence in SENTENCE.split(text or ""):
         for word in WORD.findall(sentence)[1:]:
             # (A hyphenated compound is no name: "AfD-Parteitag", "Anti-AfD-Demo".)
@@ -33,5 +38,5 @@ def rare_names(text: str) -> frozenset[str]:
                 continue
             key = content_key(word.lower())
             if key and key_rarity(key) >= RARITY:
-                found.add(key)
-    return frozenset(found)
+                found[word] = key
+    return found
