@@ -1,6 +1,8 @@
 """A simulated reader works through the review queue in rounds, answering
 each item from a gold, with a build after each round: what a reader's clicks
-change (issue 44's learning curve).
+change (issue 44's learning curve). Each click takes the first item of the
+queue as it stands after the clicks before it (as the queue page shows it
+again after each review), not yet clicked in the round.
 
     python benchmarks/simulated_reader.py ../shared/stories/munich-demo munich.db [--rounds 2 --per-round 10]
 
@@ -77,11 +79,19 @@ def main(argv=None) -> None:
         db = sqlite3.connect(out)
         db.row_factory = sqlite3.Row
         stance_of, relation_of, covered = oracle(args.story, db)
-        items = [dict(r) for r in db.execute("select * from review_queue limit ?", [args.per_round])]
         proposition_of = dict(db.execute("select id, proposition from questions").fetchall())
         db.close()
         corpus = Corpus(out)
-        for item in items:
+        seen: set[tuple] = set()
+        for _ in range(args.per_round):
+            # The queue as the page shows it after each click (a review shows
+            # at once): the first item not clicked yet this round.
+            key = lambda r: (r["kind"], r["claim_a_id"], r["claim_b_id"], r["question_id"])  # noqa: E731
+            queue = list(corpus.store.db.query("select * from review_queue limit ?", [len(seen) + 1]))
+            item = next((r for r in queue if key(r) not in seen), None)
+            if item is None:
+                break
+            seen.add(key(item))
             clicks += 1
             value = answer(item, stance_of, relation_of, covered)
             if value is None:
@@ -90,7 +100,9 @@ def main(argv=None) -> None:
             if item["kind"] == "stance":
                 corpus.store.add_review("stance", value, item["claim_a"], question=proposition_of[item["question_id"]], actor="simulated reader")
             else:
-                corpus.store.add_review("pair", value, item["claim_a"], item["claim_b"], actor="simulated reader")
+                # A pair derived on a point names it, as the queue page's form does.
+                corpus.store.add_review("pair", value, item["claim_a"], item["claim_b"], proposition_of.get(item["question_id"]),
+                                        actor="simulated reader")
         corpus.build()
         curve.append({"clicks": clicks, "written": written, **keep(story_gold.score(args.story, out))})
     print(json.dumps({"story": args.story.name, "curve": curve}))

@@ -39,6 +39,7 @@ from claims.training.eval import read_pairs  # noqa: E402
 from claims.training.negatives import hard_negatives  # noqa: E402
 
 SIDE = {"agree": 0, "related": 1, "conflict": 2}
+SURE_PRECISION = 0.85  # --counting: how often a countless side must be right to stand
 
 
 def candidates(path: str, pairs: int, seed: int = 0) -> list[tuple[str, str, int]]:
@@ -108,11 +109,16 @@ def counting(args) -> None:
     gold = np.array([g for _, _, g in rows])
     sure = p[np.arange(len(rows)), pred]
     buckets = []
-    for low, high in ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 1.01)):
+    for low, high in ((0.0, 0.5), (0.5, 0.6), (0.6, 0.7), (0.7, 0.75), (0.75, 0.8), (0.8, 0.82), (0.82, 0.84), (0.84, 1.01)):
         says = (pred != 1) & (sure >= low) & (sure < high)
-        buckets.append({"p": f"{low:.1f}-{min(high, 1.0):.1f}", "sides": int(says.sum()),
+        buckets.append({"p": f"{low:.2f}-{min(high, 1.0):.2f}", "sides": int(says.sum()),
                         "right": round(float((pred[says] == gold[says]).mean()), 3) if says.any() else None})
-    print(json.dumps({"model": args.model, "counting_rows": len(rows), "by_p": buckets}))
+    # The lowest P(side) from which the sides at or above it are right
+    # ``SURE_PRECISION`` of the time (at least 20 of them): ask.COUNTLESS_SURE.
+    sure_from = next((round(float(t), 2) for t in np.arange(0.5, 0.96, 0.01)
+                      if ((pred != 1) & (sure >= t)).sum() >= 20
+                      and (pred == gold)[(pred != 1) & (sure >= t)].mean() >= SURE_PRECISION), None)
+    print(json.dumps({"model": args.model, "counting_rows": len(rows), "by_p": buckets, "sure_from": sure_from}))
 
 
 if __name__ == "__main__":

@@ -226,3 +226,86 @@ def test_two_outlets_making_the_same_statement_are_a_found_agreement(tmp_path):
     corpus.store.remove_reviews("pair", SAID_TWICE, SAID_AGAIN)
     found = {(r["claim_a"], r["claim_b"]): r["found"] for r in db.query("select claim_a, claim_b, found from agreements")}
     assert found.get((SAID_TWICE, SAID_AGAIN)) == "same statement"
+
+
+COUNTED = "Rund 15.000 Menschen protestierten."
+GOES_ON = "Unser Einsatz läuft weiter."  # names nothing of the count: the model's yes is a proposal
+TEN = "Rund 10.000 Menschen protestierten."
+TWELVE = "Rund 12.000 Menschen protestierten."
+
+
+def test_a_reader_s_word_on_a_pair_of_a_point_settles_the_unsure_side_and_its_other_pairs(tmp_path):
+    from claims.store import Store
+
+    store = Store(tmp_path / "claims.db")
+    db = store.db
+    db["articles"].insert_all([{"id": k, "source": s, "title": s, "path": s, "sha256": s, "text": s} for k, s in ((1, "A"), (2, "B"), (3, "C"))])
+    db["claims"].insert_all([{"id": k, "article_id": k, "position": 0, "text": t, "start": 0, "end": 1}
+                             for k, t in ((1, GOES_ON), (2, TEN), (3, TWELVE))])
+    db["questions"].insert({"id": "count", "question": "Protestierten rund 15.000 Menschen?", "proposition": COUNTED})
+    rows = [(1, "yes", 0.81, "stance model"), (2, "no", 0.9, "numbers: 10.000 against 15.000"), (3, "no", 0.9, "numbers: 12.000 against 15.000")]
+    db["answers"].insert_all([{"question_id": "count", "claim_id": c, "stance": s, "score": p, "reason": r, "judged_stance": s,
+                               "judged_by": "stance", "judge": "stance", "status": "proposed"} for c, s, p, r in rows])
+    sides.apply(store)
+    pairs = lambda: {frozenset((r["claim_a_id"], r["claim_b_id"])) for r in db.query("select * from candidates where kind = 'pair'")}  # noqa: E731
+    assert {frozenset((1, 2)), frozenset((1, 3))} <= pairs()
+    # "Not a conflict", of the pair with a count read by value: the model's yes
+    # was what was wrong, so the claim answers nothing, and its pair with the
+    # other count goes from the queue at once, before any build.
+    store.add_review("pair", "related", GOES_ON, TEN, COUNTED)
+    side = lambda: db.execute("select stance, status, carried from answers where claim_id = 1").fetchone()  # noqa: E731
+    assert side()[:2] == ("unclear", "carried") and "a reader said related" in side()[2]
+    assert not any(1 in p for p in pairs())
+    sides.apply(store)  # as the next build derives the point's pairs again
+    assert side()[:2] == ("unclear", "carried") and not any(1 in p for p in pairs())
+    # "The same thing": the claim takes the count's side; a review that names no point settles no side.
+    store.add_review("pair", "agree", GOES_ON, TEN, COUNTED)
+    assert side()[:2] == ("no", "carried")
+    store.add_review("pair", "agree", GOES_ON, TWELVE)
+    assert side()[:2] == ("no", "carried")
+    # Undone, the model's side shows again.
+    store.remove_reviews("pair", GOES_ON, TEN)
+    assert side()[:2] == ("yes", "proposed")
+
+
+def test_a_pair_the_sides_of_a_point_derive_as_an_agreement_is_still_the_same_statement(tmp_path):
+    from claims.store import Store
+
+    store = Store(tmp_path / "claims.db")
+    db = store.db
+    db["articles"].insert_all([{"id": k, "source": s, "title": s, "path": s, "sha256": s, "text": s} for k, s in ((1, "A"), (2, "B"))])
+    db["claims"].insert_all([{"id": k, "article_id": k, "position": 0, "text": t, "start": 0, "end": 1} for k, t in ((1, SAID_TWICE), (2, SAID_AGAIN))])
+    db["claim_pairs"].insert({"claim_a": 1, "claim_b": 2, "relation": "agree", "judged_relation": "agree", "score": 0.4, "judge": "signals",
+                              "judged_by": "signals", "status": "proposed", "similarity": 0.9}, alter=True)
+    db["questions"].insert({"id": "start", "question": "War der Beginn für 10 Uhr geplant?", "proposition": "Der Beginn war für 10 Uhr geplant.",
+                            "origin": "auto"}, alter=True)
+    db["answers"].insert_all([{"question_id": "start", "claim_id": c, "stance": "yes", "score": 0.6, "judged_stance": "yes",
+                               "judged_by": "stance", "judge": "stance", "status": "proposed"} for c in (1, 2)])
+    sides.apply(store)
+    [pair] = db.query("select point, found from claim_pairs")
+    assert pair["point"] == "start" and pair["found"] is None  # the sides' agreement, over the judge's, not sure
+    store.find_same_statements()
+    assert db.execute("select found from claim_pairs").fetchone()[0] == "same statement"
+
+
+def test_the_queue_asks_each_question_in_turn_as_a_reader_clicks(tmp_path):
+    from claims.store import Store
+
+    store = Store(tmp_path / "claims.db")
+    db = store.db
+    db["articles"].insert_all([{"id": k, "source": s, "title": s, "path": s, "sha256": s, "text": s} for k, s in ((1, "A"), (2, "B"))])
+    texts = {k: f"Aussage {k} über den Gipfel." for k in range(1, 7)}
+    db["claims"].insert_all([{"id": k, "article_id": 1 + k % 2, "position": k, "text": t, "start": 0, "end": 1} for k, t in texts.items()])
+    for q in ("table", "role"):
+        db["questions"].insert({"id": q, "question": f"{q}?", "proposition": f"{q}."})
+    db["answers"].insert_all([{"question_id": "table" if k <= 3 else "role", "claim_id": k, "stance": "yes", "score": 0.6,
+                               "similarity": 0.9 - k / 100, "relevance": 0.9 - k / 100, "about": 1.0, "reason": "stance model",
+                               "judged_stance": "yes", "judged_by": "stance", "judge": "stance", "status": "proposed"} for k in texts])
+    asked = []
+    for _ in range(4):
+        [first] = db.query("select * from review_queue limit 1")
+        asked.append(first["question_id"])
+        # A reader's yes on one question makes every other side of it one that
+        # would change a found pair: the other question still gets its turn.
+        store.add_review("stance", "yes", first["claim_a"], question=f"{first['question_id']}.")
+    assert asked[0] != asked[1] and asked[2:] == asked[:2]

@@ -38,7 +38,7 @@ def _stored(path):
 def test_a_new_db_has_every_migration_and_opening_again_applies_none(tmp_path):
     store = Store(tmp_path / "sub" / "folder" / "claims.db")
     applied = [m.name for m in MIGRATIONS.applied(store.db)]
-    assert applied == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms", "m008_reviews", "m009_authors", "m010_pages", "m011_claim_features", "m012_point_marks", "m013_points", "m014_changes", "m015_story_marks", "m016_article_profiles", "m017_kept_profiles", "m018_found", "m019_sure_pairs_first", "m020_settled_sides_last", "m021_alike_sides", "m022_article_names", "m023_reviewed_indexes"]
+    assert applied == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms", "m008_reviews", "m009_authors", "m010_pages", "m011_claim_features", "m012_point_marks", "m013_points", "m014_changes", "m015_story_marks", "m016_article_profiles", "m017_kept_profiles", "m018_found", "m019_sure_pairs_first", "m020_settled_sides_last", "m021_alike_sides", "m022_article_names", "m023_reviewed_indexes", "m024_queue_turns"]
     assert MIGRATIONS.pending(Store(tmp_path / "sub" / "folder" / "claims.db").db) == []
 
 
@@ -46,7 +46,7 @@ def test_an_old_db_is_migrated_in_place_and_nothing_stored_is_lost(old_db, monke
     before = _stored(old_db)
     corpus = Corpus(old_db)
     db = corpus.db
-    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms", "m008_reviews", "m009_authors", "m010_pages", "m011_claim_features", "m012_point_marks", "m013_points", "m014_changes", "m015_story_marks", "m016_article_profiles", "m017_kept_profiles", "m018_found", "m019_sure_pairs_first", "m020_settled_sides_last", "m021_alike_sides", "m022_article_names", "m023_reviewed_indexes"]
+    assert [m.name for m in MIGRATIONS.applied(db)] == ["m001_tables", "m002_stories", "m003_judges", "m004_points", "m005_views", "m006_content_index", "m007_article_terms", "m008_reviews", "m009_authors", "m010_pages", "m011_claim_features", "m012_point_marks", "m013_points", "m014_changes", "m015_story_marks", "m016_article_profiles", "m017_kept_profiles", "m018_found", "m019_sure_pairs_first", "m020_settled_sides_last", "m021_alike_sides", "m022_article_names", "m023_reviewed_indexes", "m024_queue_turns"]
     assert "story_id" in db["articles"].columns_dict and "content" in db["claims"].columns_dict
     assert db["stories"].exists() and db["term_weights"].exists()
     assert "story_id" in {c.name for c in db["conflicts"].columns}

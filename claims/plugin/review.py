@@ -73,7 +73,9 @@ async def review_route(request, datasette):
     if missing:
         return _error(404, f"No claim {missing[0]} in {database}")
     question = None
-    if kind == "stance":
+    # A stance is on a point; a pair may name the point it was derived on
+    # (the queue's): the reader's relation then settles a side too (``Store._sides_of_pairs``).
+    if kind == "stance" or form.get("question_id"):
         question_id = form.get("question_id") or ""
         found = (await db.execute("select proposition, question from questions where id = ?", [question_id])).first()
         if found is None:

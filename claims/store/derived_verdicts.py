@@ -144,7 +144,10 @@ class Verdicts:
         outlets repeat) are found (``found`` 'same statement'), of ``stories``'
         claims (None: all); the judge's other agreements stay candidates (a
         reader's review of the pair shows over it, as over any). How
-        many. The same statement in the same order (``statements.same_order``),
+        many. A pair the sides of a point derive as an agreement too (over
+        the judge's verdict, kept in ``cue``) is found the same way: a point
+        the two claims answer alike takes nothing from the statement they
+        share. The same statement in the same order (``statements.same_order``),
         read from what the claims assert (``content``); ``known``: the build's
         features (the stored claims' are not lemmatised again). Measured
         precision (``benchmarks/same_statements.py``): the 3 on the developers'
@@ -161,7 +164,8 @@ class Verdicts:
             f"""select p.claim_a, p.claim_b, coalesce(ca.content, ca.text), coalesce(cb.content, cb.text), ca.speaker, cb.speaker from claim_pairs p
                 join claims ca on ca.id = p.claim_a join claims cb on cb.id = p.claim_b
                 join articles aa on aa.id = ca.article_id join articles ab on ab.id = cb.article_id
-                where p.claim_a in ({claims}) and p.point is null and coalesce(p.judged_relation, p.relation) = 'agree'
+                where p.claim_a in ({claims}) and coalesce(p.judged_relation, p.relation) = 'agree'
+                  and (p.point is null or json_extract(p.cue, '$.relation') = 'agree')
                   and p.found is null and coalesce(aa.source, '') != coalesce(ab.source, '')""",
             params,
         ).fetchall()
@@ -176,7 +180,12 @@ class Verdicts:
         only sides': a story's sides derived again start where its matching left them."""
         where, params = in_stories(stories)
         claims = f"select c.id from claims c join articles a on a.id = c.article_id {where}"
-        mine = f"point is not null and coalesce(judged_by, judge) = 'sides' and claim_a in ({claims})"
+        self.restore_pairs(f"claim_a in ({claims})", params)
+
+    def restore_pairs(self, which: str, params) -> None:
+        """Take the side-derived rows ``which`` (SQL on ``claim_pairs``) back
+        to the pairwise judge's verdict (``cue``), or forget them (only sides')."""
+        mine = f"point is not null and coalesce(judged_by, judge) = 'sides' and {which}"
         self.db.execute(
             f"""update claim_pairs set relation = json_extract(cue, '$.relation'), judged_relation = json_extract(cue, '$.relation'),
                   score = json_extract(cue, '$.score'), reason = json_extract(cue, '$.reason'), kind = json_extract(cue, '$.kind'),

@@ -150,11 +150,14 @@ class Reviews:
         questions: dict[str, list[str]] = {}
         for proposition, question_id in self.db.execute("select proposition, id from questions union all select question, id from questions"):
             questions.setdefault(proposition, []).append(question_id)
+        on_point: dict[tuple[str, int, int], tuple[str, int]] = {}
         for kind, a, b, question, value, review_id in rows:  # in id order: the latest review holds
             if kind == "pair":
                 for x in ids_of.get(a, ()):
                     for y in ids_of.get(b, ()):
                         pair_value[(x, y)] = pair_value[(y, x)] = value
+                        for question_id in questions.get(question, ()) if question else ():
+                            on_point[(question_id, *sorted((x, y)))] = (value, review_id)
             else:
                 for question_id in questions.get(question, ()):
                     for x in ids_of.get(a, ()):
@@ -172,6 +175,8 @@ class Reviews:
             )
             carried = self._carry(stance_value, review_of, reviewed_text)
             self._alike({**{k: (v, review_of[k]) for k, v in stance_value.items()}, **carried}, reviewed_text)
+        if on_point:
+            self._sides_of_pairs(on_point, stance_value)
         self._unfind()
 
     def _unfind(self) -> None:
@@ -187,6 +192,46 @@ class Reviews:
                    and a.stance in ('yes', 'no') and b.stance in ('yes', 'no')
                    and (a.stance = b.stance) = (claim_pairs.relation = 'agree'))"""
         )
+
+    def _sides_of_pairs(self, on_point: dict[tuple[str, int, int], tuple[str, int]], stance_value: dict[tuple[str, int], str]) -> None:
+        """A reader's relation on a pair of a point's answers (a pair review
+        that names the point: the queue's pairs derived from sides), one side
+        sure (a reader's, or read by value: "numbers: ...") and the other the
+        machine's proposal, says the other's side too: agree, the sure side's;
+        conflict, the other one; related, it answers nothing (issue 46: a claim
+        that names nothing of "rund 15.000 Menschen", read as yes, made a pair
+        with every count, and each click settled one). Status 'carried',
+        ``carried`` naming the review; the claim's other pairs derived on the
+        point go at once (the next build derives the point's pairs again). A
+        reader's own side on the claim wins; of two reviews, the later.
+        ``on_point``: (point, claim, claim) -> (relation, review)."""
+        side: dict[tuple[str, int], tuple] = {}
+        for question_id, claim_id, stance, status, reason, text in self.db.execute(
+            """select s.question_id, s.claim_id, s.stance, coalesce(s.status, 'proposed'), coalesce(s.reason, ''), c.text
+               from answers s join claims c on c.id = s.claim_id
+               where s.question_id in (select value from json_each(?)) and s.claim_id in (select value from json_each(?))""",
+            [json.dumps(sorted({q for q, _, _ in on_point})), json.dumps(sorted({c for _, *pair in on_point for c in pair}))]):
+            side[(question_id, claim_id)] = (stance, status, reason, text)
+        implied: dict[tuple[str, int], tuple[str, str]] = {}
+        for (point, a, b), (value, review) in sorted(on_point.items(), key=lambda item: item[1][1]):
+            if (point, a) not in side or (point, b) not in side:
+                continue
+            sure = [c for c in (a, b) if side[(point, c)][0] in ("yes", "no")
+                    and (side[(point, c)][1] in ("confirmed", "carried") or side[(point, c)][2].startswith("numbers:"))]
+            if len(sure) != 1:
+                continue  # two proposals (which one is wrong?), or two sure sides
+            [s] = sure
+            other = b if s == a else a
+            if (point, other) in stance_value or side[(point, other)][1] != "proposed":
+                continue
+            given = side[(point, s)][0]
+            stance = given if value == "agree" else ({"yes": "no", "no": "yes"}[given] if value == "conflict" else "unclear")
+            implied[(point, other)] = (stance, f"from review {review}: a reader said {value} of the pair with «{side[(point, s)][3]}» ({given})")
+        self.db.conn.executemany(
+            "update answers set stance = ?, judge = 'reader', status = 'carried', carried = ? where question_id = ? and claim_id = ?",
+            [(stance, why, q, c) for (q, c), (stance, why) in implied.items()])
+        for point, claim in implied:
+            self.restore_pairs("point = ? and ? in (claim_a, claim_b) and coalesce(status, 'proposed') = 'proposed'", [point, claim])
 
     def _carry(self, stance_value: dict[tuple[str, int], str], review_of: dict[tuple[str, int], int],
                reviewed_text: dict[int, str]) -> dict[tuple[str, int], tuple[str, int]]:
