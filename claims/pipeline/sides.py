@@ -159,20 +159,22 @@ def derive(sides: list[Side], confident: float = CONFIDENT, order: dict[int, int
             }
             key = (first.claim, second.claim)
             kept = rows.get(key)
-            # One row per pair: a conflict over an agreement, then the surer,
-            # then by the point's proposition (not its id, which names a story id).
-            if kept is None or _strength(row, first.proposition) > _strength(kept, kept["_proposition"]):
-                rows[key] = {**row, "_proposition": first.proposition}
+            # One row per pair: one on a user's question (what the reader
+            # asked, over an automatic point the same claims answer), then a
+            # conflict over an agreement, then the surer, then by the point's
+            # proposition (not its id, which names a story id).
+            if kept is None or _strength(row, first.proposition, a.asked) > _strength(kept, kept["_proposition"], kept["_asked"]):
+                rows[key] = {**row, "_proposition": first.proposition, "_asked": a.asked}
     ranked = sorted(rows, key=lambda k: (order.get(k[0], k[0]), order.get(k[1], k[1]), k))
-    return [{k: v for k, v in rows[key].items() if k != "_proposition"} for key in ranked]
+    return [{k: v for k, v in rows[key].items() if k not in ("_proposition", "_asked")} for key in ranked]
 
 
 def _sure(side: Side) -> str:
     return "a reader's side" if side.confirmed else f"P {side.score:.2f}"
 
 
-def _strength(row: dict, proposition: str) -> tuple:
-    return (row["found"] is not None, row["relation"] == "conflict", row["score"], proposition)
+def _strength(row: dict, proposition: str, asked: bool) -> tuple:
+    return (row["found"] is not None, asked, row["relation"] == "conflict", row["score"], proposition)
 
 
 def contested(sides: list[Side], confident: float = CONFIDENT) -> set[str]:
