@@ -258,11 +258,17 @@ def test_a_reader_s_word_on_a_pair_of_a_point_settles_the_unsure_side_and_its_ot
     assert not any(1 in p for p in pairs())
     sides.apply(store)  # as the next build derives the point's pairs again
     assert side()[:2] == ("unclear", "carried") and not any(1 in p for p in pairs())
-    # "The same thing": the claim takes the count's side; a review that names no point settles no side.
+    # "The same thing": the claim takes the count's side, and the pairs that
+    # side makes stay through the next derivation.
     store.add_review("pair", "agree", GOES_ON, TEN, COUNTED)
     assert side()[:2] == ("no", "carried")
-    store.add_review("pair", "agree", GOES_ON, TWELVE)
-    assert side()[:2] == ("no", "carried")
+    sides.apply(store)
+    relation = lambda: {r["claim_b"] if r["claim_a"] == 1 else r["claim_a"]: r["relation"]  # noqa: E731
+                        for r in db.query("select * from claim_pairs where point = 'count' and 1 in (claim_a, claim_b)")}
+    assert relation() == {2: "agree", 3: "agree"} and side()[:2] == ("no", "carried")
+    # The pair's latest review holds, whether or not it names the point.
+    store.add_review("pair", "conflict", GOES_ON, TEN)
+    assert side()[:2] == ("yes", "carried")
     # Undone, the model's side shows again.
     store.remove_reviews("pair", GOES_ON, TEN)
     assert side()[:2] == ("yes", "proposed")

@@ -68,7 +68,8 @@ class StanceJudge(ModelJudge):
 
     @property
     def cache_name(self) -> str:
-        return f"stance/{self.digest}{self.precision}|probabilities"
+        # "/plain": read without quotation marks (``stance.plain``); a model's probabilities kept from before are not a fresh build's.
+        return f"stance/{self.digest}{self.precision}/plain|probabilities"
 
     @property
     def precision(self) -> str:

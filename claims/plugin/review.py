@@ -74,13 +74,15 @@ async def review_route(request, datasette):
         return _error(404, f"No claim {missing[0]} in {database}")
     question = None
     # A stance is on a point; a pair may name the point it was derived on
-    # (the queue's): the reader's relation then settles a side too (``Store._sides_of_pairs``).
+    # (the queue's): the reader's relation then settles a side too
+    # (``Store._sides_of_pairs``). An automatic point gone since the page was
+    # shown leaves the pair's review standing alone.
     if kind == "stance" or form.get("question_id"):
         question_id = form.get("question_id") or ""
         found = (await db.execute("select proposition, question from questions where id = ?", [question_id])).first()
-        if found is None:
+        if found is None and kind == "stance":
             return _error(404, f"No point {question_id!r} in {database}")
-        question = found["proposition"] or found["question"]
+        question = (found["proposition"] or found["question"]) if found else None
     texts = [rows[i] for i in ids] + [None] * (2 - len(ids))
     actor = (request.actor or {}).get("id") or "reader"
 

@@ -176,7 +176,7 @@ class Reviews:
             carried = self._carry(stance_value, review_of, reviewed_text)
             self._alike({**{k: (v, review_of[k]) for k, v in stance_value.items()}, **carried}, reviewed_text)
         if on_point:
-            self._sides_of_pairs(on_point, stance_value)
+            self._sides_of_pairs(on_point, pair_value, stance_value)
         self._unfind()
 
     def _unfind(self) -> None:
@@ -193,7 +193,8 @@ class Reviews:
                    and (a.stance = b.stance) = (claim_pairs.relation = 'agree'))"""
         )
 
-    def _sides_of_pairs(self, on_point: dict[tuple[str, int, int], tuple[str, int]], stance_value: dict[tuple[str, int], str]) -> None:
+    def _sides_of_pairs(self, on_point: dict[tuple[str, int, int], tuple[str, int]], pair_value: dict[tuple[int, int], str],
+                        stance_value: dict[tuple[str, int], str]) -> None:
         """A reader's relation on a pair of a point's answers (a pair review
         that names the point: the queue's pairs derived from sides), one side
         sure (a reader's, or read by value: "numbers: ...") and the other the
@@ -201,10 +202,11 @@ class Reviews:
         conflict, the other one; related, it answers nothing (issue 46: a claim
         that names nothing of "rund 15.000 Menschen", read as yes, made a pair
         with every count, and each click settled one). Status 'carried',
-        ``carried`` naming the review; the claim's other pairs derived on the
-        point go at once (the next build derives the point's pairs again). A
-        reader's own side on the claim wins; of two reviews, the later.
-        ``on_point``: (point, claim, claim) -> (relation, review)."""
+        ``carried`` naming the review; the claim's pairs derived on the point
+        that its new side contradicts go at once (the next build derives the
+        point's pairs again). A reader's own side on the claim wins; the
+        pair's latest review holds (``pair_value``), whether it names the
+        point or not. ``on_point``: (point, claim, claim) -> (relation, review)."""
         side: dict[tuple[str, int], tuple] = {}
         for question_id, claim_id, stance, status, reason, text in self.db.execute(
             """select s.question_id, s.claim_id, s.stance, coalesce(s.status, 'proposed'), coalesce(s.reason, ''), c.text
@@ -213,7 +215,8 @@ class Reviews:
             [json.dumps(sorted({q for q, _, _ in on_point})), json.dumps(sorted({c for _, *pair in on_point for c in pair}))]):
             side[(question_id, claim_id)] = (stance, status, reason, text)
         implied: dict[tuple[str, int], tuple[str, str]] = {}
-        for (point, a, b), (value, review) in sorted(on_point.items(), key=lambda item: item[1][1]):
+        for (point, a, b), (_, review) in sorted(on_point.items(), key=lambda item: item[1][1]):
+            value = pair_value[(a, b)]
             if (point, a) not in side or (point, b) not in side:
                 continue
             sure = [c for c in (a, b) if side[(point, c)][0] in ("yes", "no")
@@ -230,8 +233,13 @@ class Reviews:
         self.db.conn.executemany(
             "update answers set stance = ?, judge = 'reader', status = 'carried', carried = ? where question_id = ? and claim_id = ?",
             [(stance, why, q, c) for (q, c), (stance, why) in implied.items()])
+        # (A build runs this after it derives the pairs again: those the new side made stay.)
         for point, claim in implied:
-            self.restore_pairs("point = ? and ? in (claim_a, claim_b) and coalesce(status, 'proposed') = 'proposed'", [point, claim])
+            self.restore_pairs("""point = ? and ? in (claim_a, claim_b) and coalesce(status, 'proposed') = 'proposed' and not exists (
+                                    select 1 from answers x join answers y on y.question_id = x.question_id
+                                    where x.question_id = claim_pairs.point and x.claim_id = claim_pairs.claim_a and y.claim_id = claim_pairs.claim_b
+                                      and x.stance in ('yes', 'no') and y.stance in ('yes', 'no')
+                                      and (x.stance = y.stance) = (claim_pairs.relation = 'agree'))""", [point, claim])
 
     def _carry(self, stance_value: dict[tuple[str, int], str], review_of: dict[tuple[str, int], int],
                reviewed_text: dict[int, str]) -> dict[tuple[str, int], tuple[str, int]]:

@@ -232,7 +232,7 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
     import torch
 
     from ..judging import e5
-    from ..judging.stance import fast, pair_inputs, predict, save
+    from ..judging.stance import fast, pair_inputs, plain, predict, save
     from . import resume
 
     o = options
@@ -272,7 +272,7 @@ def train(files, options: TrainOptions = TrainOptions()) -> dict:
         for group in optimiser.param_groups:
             group["lr"] = lr * min(1.0, (step + 1) / warmup) * max(0.0, 1.0 - done)
         batch = [rows[k] for k in plan[step]]
-        inputs = pair_inputs(tokenizer, [(a, b) for a, b, _, _ in batch], MAX_LENGTH)
+        inputs = pair_inputs(tokenizer, [(plain(a), plain(b)) for a, b, _, _ in batch], MAX_LENGTH)  # as reads see them
         # Forward in bfloat16 where the CPU computes it (``stance.fast``), as
         # reads run: about 40 steps a minute on 2 cores against 20; the weights, their
         # gradients and the optimiser stay float32, the loss is taken in float32.
