@@ -268,7 +268,7 @@ def test_a_reader_s_word_on_a_pair_of_a_point_settles_the_unsure_side_and_its_ot
     assert relation() == {2: "agree", 3: "agree"} and side()[:2] == ("no", "carried")
     # The pair's latest review holds, whether or not it names the point.
     store.add_review("pair", "conflict", GOES_ON, TEN)
-    assert side()[:2] == ("yes", "carried")
+    assert side()[:2] == ("yes", "carried") and side()[2].startswith("from review 3: a reader said conflict")
     # Undone, the model's side shows again.
     store.remove_reviews("pair", GOES_ON, TEN)
     assert side()[:2] == ("yes", "proposed")

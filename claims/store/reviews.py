@@ -151,11 +151,13 @@ class Reviews:
         for proposition, question_id in self.db.execute("select proposition, id from questions union all select question, id from questions"):
             questions.setdefault(proposition, []).append(question_id)
         on_point: dict[tuple[str, int, int], tuple[str, int]] = {}
+        pair_review: dict[tuple[int, int], int] = {}
         for kind, a, b, question, value, review_id in rows:  # in id order: the latest review holds
             if kind == "pair":
                 for x in ids_of.get(a, ()):
                     for y in ids_of.get(b, ()):
                         pair_value[(x, y)] = pair_value[(y, x)] = value
+                        pair_review[(x, y)] = pair_review[(y, x)] = review_id
                         for question_id in questions.get(question, ()) if question else ():
                             on_point[(question_id, *sorted((x, y)))] = (value, review_id)
             else:
@@ -176,7 +178,7 @@ class Reviews:
             carried = self._carry(stance_value, review_of, reviewed_text)
             self._alike({**{k: (v, review_of[k]) for k, v in stance_value.items()}, **carried}, reviewed_text)
         if on_point:
-            self._sides_of_pairs(on_point, pair_value, stance_value)
+            self._sides_of_pairs(on_point, {k: (v, pair_review[k]) for k, v in pair_value.items()}, stance_value)
         self._unfind()
 
     def _unfind(self) -> None:
@@ -193,7 +195,7 @@ class Reviews:
                    and (a.stance = b.stance) = (claim_pairs.relation = 'agree'))"""
         )
 
-    def _sides_of_pairs(self, on_point: dict[tuple[str, int, int], tuple[str, int]], pair_value: dict[tuple[int, int], str],
+    def _sides_of_pairs(self, on_point: dict[tuple[str, int, int], tuple[str, int]], latest: dict[tuple[int, int], tuple[str, int]],
                         stance_value: dict[tuple[str, int], str]) -> None:
         """A reader's relation on a pair of a point's answers (a pair review
         that names the point: the queue's pairs derived from sides), one side
@@ -205,8 +207,9 @@ class Reviews:
         ``carried`` naming the review; the claim's pairs derived on the point
         that its new side contradicts go at once (the next build derives the
         point's pairs again). A reader's own side on the claim wins; the
-        pair's latest review holds (``pair_value``), whether it names the
-        point or not. ``on_point``: (point, claim, claim) -> (relation, review)."""
+        pair's latest review holds (``latest``: (claim, claim) -> (relation,
+        review)), whether it names the point or not. ``on_point``: (point,
+        claim, claim) -> (relation, review) of the reviews that name it."""
         side: dict[tuple[str, int], tuple] = {}
         for question_id, claim_id, stance, status, reason, text in self.db.execute(
             """select s.question_id, s.claim_id, s.stance, coalesce(s.status, 'proposed'), coalesce(s.reason, ''), c.text
@@ -215,8 +218,8 @@ class Reviews:
             [json.dumps(sorted({q for q, _, _ in on_point})), json.dumps(sorted({c for _, *pair in on_point for c in pair}))]):
             side[(question_id, claim_id)] = (stance, status, reason, text)
         implied: dict[tuple[str, int], tuple[str, str]] = {}
-        for (point, a, b), (_, review) in sorted(on_point.items(), key=lambda item: item[1][1]):
-            value = pair_value[(a, b)]
+        for point, a, b in sorted(on_point, key=lambda k: latest[(k[1], k[2])][1]):  # of two pairs' reviews, the later holds
+            value, review = latest[(a, b)]
             if (point, a) not in side or (point, b) not in side:
                 continue
             sure = [c for c in (a, b) if side[(point, c)][0] in ("yes", "no")
