@@ -103,9 +103,16 @@ def test_a_build_killed_at_any_moment_of_an_edit_resumes_to_a_fresh_build(tmp_pa
 
 def _children(pid: int) -> set[int]:
     found = set()
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as f:
-            found |= {int(c) for c in f.read().split()}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return found  # the build has exited
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found |= {int(c) for c in f.read().split()}
+        except FileNotFoundError:
+            continue  # a thread that ended between the listing and the read
     return found
 
 
