@@ -83,10 +83,10 @@ def main(argv=None) -> None:
         db.close()
         corpus = Corpus(out)
         seen: set[tuple] = set()
+        key = lambda r: (r["kind"], r["claim_a_id"], r["claim_b_id"], r["question_id"])  # noqa: E731
         for _ in range(args.per_round):
             # The queue as the page shows it after each click (a review shows
             # at once): the first item not clicked yet this round.
-            key = lambda r: (r["kind"], r["claim_a_id"], r["claim_b_id"], r["question_id"])  # noqa: E731
             queue = list(corpus.store.db.query("select * from review_queue limit ?", [len(seen) + 1]))
             item = next((r for r in queue if key(r) not in seen), None)
             if item is None:

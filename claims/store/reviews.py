@@ -39,6 +39,17 @@ ALIKE = 0.8
 ALIKE_SCORE = 0.83
 
 
+def sides_imply(reader_sides: bool = False) -> str:
+    """SQL on a ``claim_pairs`` row: its two claims' sides on its point are
+    yes or no and imply its relation (alike: agree; opposite: conflict);
+    ``reader_sides``: both sides a reader's (confirmed, or carried)."""
+    readers = "and x.status in ('confirmed', 'carried') and y.status in ('confirmed', 'carried')" if reader_sides else ""
+    return f"""exists (select 1 from answers x join answers y on y.question_id = x.question_id
+                       where x.question_id = claim_pairs.point and x.claim_id = claim_pairs.claim_a and y.claim_id = claim_pairs.claim_b
+                         {readers} and x.stance in ('yes', 'no') and y.stance in ('yes', 'no')
+                         and (x.stance = y.stance) = (claim_pairs.relation = 'agree'))"""
+
+
 @dataclasses.dataclass(frozen=True)
 class About:
     """Who gave a review and why: the keywords of ``add_review`` besides what it decides."""
@@ -150,7 +161,7 @@ class Reviews:
         questions: dict[str, list[str]] = {}
         for proposition, question_id in self.db.execute("select proposition, id from questions union all select question, id from questions"):
             questions.setdefault(proposition, []).append(question_id)
-        on_point: dict[tuple[str, int, int], tuple[str, int]] = {}
+        on_point: set[tuple[str, int, int]] = set()
         pair_review: dict[tuple[int, int], int] = {}
         for kind, a, b, question, value, review_id in rows:  # in id order: the latest review holds
             if kind == "pair":
@@ -159,7 +170,7 @@ class Reviews:
                         pair_value[(x, y)] = pair_value[(y, x)] = value
                         pair_review[(x, y)] = pair_review[(y, x)] = review_id
                         for question_id in questions.get(question, ()) if question else ():
-                            on_point[(question_id, *sorted((x, y)))] = (value, review_id)
+                            on_point.add((question_id, *sorted((x, y))))
             else:
                 for question_id in questions.get(question, ()):
                     for x in ids_of.get(a, ()):
@@ -185,17 +196,9 @@ class Reviews:
         """A pair found from two readers' sides stays found only while both
         sides are: an undone or changed stance review takes it back to a
         candidate at once (the next build derives the point's pairs again)."""
-        self.db.execute(
-            """update claim_pairs set found = null
-               where found = 'reader sides' and not exists (
-                 select 1 from answers a join answers b on b.question_id = a.question_id
-                 where a.question_id = claim_pairs.point and a.claim_id = claim_pairs.claim_a and b.claim_id = claim_pairs.claim_b
-                   and a.status in ('confirmed', 'carried') and b.status in ('confirmed', 'carried')
-                   and a.stance in ('yes', 'no') and b.stance in ('yes', 'no')
-                   and (a.stance = b.stance) = (claim_pairs.relation = 'agree'))"""
-        )
+        self.db.execute(f"update claim_pairs set found = null where found = 'reader sides' and not {sides_imply(reader_sides=True)}")
 
-    def _sides_of_pairs(self, on_point: dict[tuple[str, int, int], tuple[str, int]], latest: dict[tuple[int, int], tuple[str, int]],
+    def _sides_of_pairs(self, on_point: set[tuple[str, int, int]], latest: dict[tuple[int, int], tuple[str, int]],
                         stance_value: dict[tuple[str, int], str]) -> None:
         """A reader's relation on a pair of a point's answers (a pair review
         that names the point: the queue's pairs derived from sides), one side
@@ -209,7 +212,7 @@ class Reviews:
         point's pairs again). A reader's own side on the claim wins; the
         pair's latest review holds (``latest``: (claim, claim) -> (relation,
         review)), whether it names the point or not. ``on_point``: (point,
-        claim, claim) -> (relation, review) of the reviews that name it."""
+        claim, claim) of the pairs' reviews that name a point."""
         side: dict[tuple[str, int], tuple] = {}
         for question_id, claim_id, stance, status, reason, text in self.db.execute(
             """select s.question_id, s.claim_id, s.stance, coalesce(s.status, 'proposed'), coalesce(s.reason, ''), c.text
@@ -218,7 +221,7 @@ class Reviews:
             [json.dumps(sorted({q for q, _, _ in on_point})), json.dumps(sorted({c for _, *pair in on_point for c in pair}))]):
             side[(question_id, claim_id)] = (stance, status, reason, text)
         implied: dict[tuple[str, int], tuple[str, str]] = {}
-        for point, a, b in sorted(on_point, key=lambda k: latest[(k[1], k[2])][1]):  # of two pairs' reviews, the later holds
+        for point, a, b in sorted(on_point, key=lambda k: (latest[(k[1], k[2])][1], k)):  # of two pairs' reviews, the later holds
             value, review = latest[(a, b)]
             if (point, a) not in side or (point, b) not in side:
                 continue
@@ -238,11 +241,8 @@ class Reviews:
             [(stance, why, q, c) for (q, c), (stance, why) in implied.items()])
         # (A build runs this after it derives the pairs again: those the new side made stay.)
         for point, claim in implied:
-            self.restore_pairs("""point = ? and ? in (claim_a, claim_b) and coalesce(status, 'proposed') = 'proposed' and not exists (
-                                    select 1 from answers x join answers y on y.question_id = x.question_id
-                                    where x.question_id = claim_pairs.point and x.claim_id = claim_pairs.claim_a and y.claim_id = claim_pairs.claim_b
-                                      and x.stance in ('yes', 'no') and y.stance in ('yes', 'no')
-                                      and (x.stance = y.stance) = (claim_pairs.relation = 'agree'))""", [point, claim])
+            self.restore_pairs(f"point = ? and ? in (claim_a, claim_b) and coalesce(status, 'proposed') = 'proposed' and not {sides_imply()}",
+                               [point, claim])
 
     def _carry(self, stance_value: dict[tuple[str, int], str], review_of: dict[tuple[str, int], int],
                reviewed_text: dict[int, str]) -> dict[tuple[str, int], tuple[str, int]]:
