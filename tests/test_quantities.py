@@ -47,6 +47,22 @@ def test_durations_compare_across_units():
     assert stance("Nach 60 Minuten wurde die Kundgebung beendet.", point) == "yes"
 
 
+def test_a_number_joined_to_what_it_counts_is_a_value():
+    point = "Die Kundgebung wurde nach einer Stunde beendet."
+    assert stance("Die vierstündige Kundgebung wurde vorzeitig beendet.", point) == "no"
+    assert stance("Nach der einstündigen Kundgebung wurde die Demonstration beendet.", point) == "yes"
+    assert stance("Nach einer 60-minütigen Rede wurde die Kundgebung beendet.", point) == "yes"
+
+    def read(text):
+        return [(round(q.low), round(q.high), q.unit) for q in quantities(text)]
+
+    assert read("Eine dreiköpfige Familie") == [(3, 3, "members")]
+    assert read("Der zweieinhalbstündige Marsch") == [(146, 154, "duration")]
+    assert read("Ein vierwöchiger Streik") == [(27, 29, "days")]
+    # An age, and words that only look like such a compound, count nothing.
+    assert read("Der 35-Jährige, ganztägig und mehrstündig") == [(34, 36, "")]
+
+
 def test_two_claims_agree_or_conflict_by_their_values_whatever_their_sides():
     police, union, also = ("Die Polizei zählte gut 5.000 Demonstranten.", "Die Gewerkschaft sprach von 6.500 Teilnehmern.",
                            "Laut Polizei waren es rund 5.000 Menschen.")

@@ -76,10 +76,12 @@ class Verdict:
 
 @lru_cache(maxsize=None)
 def _lexicon() -> dict:
-    units, does, expect, about = {}, {}, [], {}
+    units, does, expect, about, compounds = {}, {}, [], {}, {}
     for line in lexicon._lines("quantities.tsv"):
         kind, word, *rest = line.split("\t")
-        if kind == "unit":
+        if kind == "compound":
+            compounds[word] = (rest[0], float(rest[1]), None)
+        elif kind == "unit":
             cls = rest[0]
             factor = float(rest[1]) if len(rest) > 1 and _is_number(rest[1]) else 1.0
             inherent = rest[1] if len(rest) > 1 and not _is_number(rest[1]) else None
@@ -90,11 +92,53 @@ def _lexicon() -> dict:
             expect.append(word)
         elif kind == "about":
             about[word] = (float(rest[0]), float(rest[1]))
-    return {"units": units, "does": does, "expect": expect, "about": about}
+    ending = re.compile(rf"^(.*?)-?({'|'.join(map(re.escape, compounds))})(?:e|en|er|es|em)?$") if compounds else None
+    return {"units": units, "does": does, "expect": expect, "about": about, "compounds": compounds, "ending": ending}
 
 
 def _known() -> set[str]:
-    return {cls for cls, _, _ in _lexicon()["units"].values()}
+    lex = _lexicon()
+    return {cls for cls, _, _ in (*lex["units"].values(), *lex["compounds"].values())}
+
+
+# Before a compound's ending, beyond number words: "zweieinhalbstündig", "anderthalbstündig".
+HALVES = {"einhalb": 0.5}
+WHOLE = {"ein": 1.0, "anderthalb": 1.5, "halb": 0.5}
+
+
+def _compound(tokens: list[str], k: int) -> tuple[float, int, tuple[str, float, None]] | None:
+    """A number joined to what it counts at ``tokens[k]`` ("dreiköpfige",
+    "vierstündigen", "45-minütige": three tokens): its value, the last token
+    of it and its unit (class, factor, no happening of its own)."""
+    lex = _lexicon()
+    if lex["ending"] is None:
+        return None
+    token = tokens[k]
+    if token[:1].isdigit() and k + 2 < len(tokens) and tokens[k + 1] == "-":
+        match, end = lex["ending"].match(tokens[k + 2].lower()), k + 2
+        value = _digits(token) if match and not match.group(1) else None
+    else:
+        match, end = lex["ending"].match(token.lower()), k
+        value = _number_word(match.group(1)) if match and match.group(1) else None
+    if value is None:
+        return None
+    return value, end, lex["compounds"][match.group(2)]
+
+
+def _number_word(word: str) -> float | None:
+    """The value of a number word as the start of a compound ("drei",
+    "ein", "zweieinhalb"), or None."""
+    words = lexicon.number_words()
+    for half, plus in HALVES.items():
+        if word.endswith(half) and len(word) > len(half):
+            whole = _number_word(word[: -len(half)])
+            return None if whole is None else whole + plus
+    if word in WHOLE:
+        return WHOLE[word]
+    value = words.get(word)
+    if value is None or not value.replace(".", "", 1).isdigit():
+        return None  # a month or a weekday
+    return float(value)
 
 
 def _is_number(text: str) -> bool:
@@ -144,9 +188,13 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     found, k = [], 0
     while k < len(tokens):
         token, low = tokens[k], tokens[k].lower()
-        span, end = None, k
+        span, end, unit = None, k, None
         value = _digits(token)
-        if value is not None:
+        compound = _compound(tokens, k) if token[:1].isalnum() else None
+        if compound is not None:
+            value, end, unit = compound
+            span = (value, value)
+        elif value is not None:
             following = tokens[k + 1].lower() if k + 1 < len(tokens) else ""
             after = tokens[k + 2].lower() if k + 2 < len(tokens) else ""
             if following in MONTHS or (following == "." and (after in MONTHS or after[:1].isdigit())):
@@ -185,7 +233,7 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         if any(t.lower() in NEGATIONS for t in tokens[max(0, k - 2) : k]):
             k = end + 1
             continue
-        cls, factor, inherent = _unit(tokens, end)
+        cls, factor, inherent = unit or _unit(tokens, end)
         before = " ".join(t.lower() for t in tokens[max(0, k - 2) : k])
         qualifier = next((w for w in sorted(lex["about"], key=len, reverse=True) if (" " + before).endswith(" " + w)), None)
         share = lex["about"][qualifier] if qualifier else None
