@@ -60,6 +60,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--gate", action="store_true", help="a side on a text that names none of the thesis' predicate stands only "
                         "from ask.NAMELESS_SURE, as on a user's question")
+    parser.add_argument("--subject", action="store_true", help="with --gate: so does one on a text that names none of its subject")
     parser.add_argument("--counting", action="store_true", help="theses that count, against justifications without a comparable number: "
                         "the side's accuracy by P(side)")
     args = parser.parse_args(argv)
@@ -81,7 +82,8 @@ def main(argv=None) -> None:
         for k, (thesis, text, _) in enumerate(mixed):
             [named] = ask.naming(thesis, [known[text].content], known)
             side = {0: "yes", 1: "unclear", 2: "no"}[int(pred[k])]
-            if not ask.gate(side, float(p[k, pred[k]]), float(named)):
+            subject = not args.subject or ask.names_subject(known[text], ask.about(thesis, known)[0])
+            if not ask.gate(side, float(p[k, pred[k]]), float(named), subject=subject):
                 pred[k] = 1
     gold = np.array([g for _, _, g in mixed])
     says, answers = pred != 1, gold != 1
@@ -89,7 +91,7 @@ def main(argv=None) -> None:
     precision = float((says & answers).sum() / max(1, says.sum()))
     recall = float((says & answers).sum() / max(1, answers.sum()))
     print(json.dumps({
-        "model": args.model, "gate": args.gate, "head": "factored" if stance.factored(model) else "three classes", "margin": margin,
+        "model": args.model, "gate": args.gate, "subject": args.subject, "head": "factored" if stance.factored(model) else "three classes", "margin": margin,
         "pairs": len(mixed), "answering": int(answers.sum()), "hard_negatives": int((gold == 1).sum()),
         "answers_precision": round(precision, 3), "answers_recall": round(recall, 3),
         "answers_f1": round(2 * precision * recall / max(1e-9, precision + recall), 3),

@@ -48,3 +48,11 @@ def test_a_side_on_a_claim_that_names_nothing_of_what_is_asked_stands_only_when_
 
     assert gate("yes", 0.3, 0.5) and gate("unclear", 0.9, 0.0)
     assert not gate("yes", NAMELESS_SURE - 0.01, 0.0) and gate("no", NAMELESS_SURE, 0.0)
+    # Nor one on a claim that names nothing of the proposition's subject.
+    from claims.pipeline.ask import about, names_subject
+    from claims.text import features
+
+    known, subject = features.FeatureMap(), about("Die Trainerin Müller bleibt beim Verein.")[0]
+    assert names_subject(known["Müller verlängert ihren Vertrag beim Verein."], subject)
+    assert not names_subject(known["Der Verein sucht keine neue Spielerin."], subject)
+    assert not gate("no", NAMELESS_SURE - 0.01, 0.5, subject=False) and gate("no", NAMELESS_SURE, 0.5, subject=False)

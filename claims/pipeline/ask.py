@@ -54,6 +54,11 @@ PREDICATE_WEIGHT = 0.2
 # the model is this sure of its side (``gate``). Measured: the seeds' stances
 # before any click 4 -> 8 of 16, the developers' stories unchanged;
 # Wahl-O-Mat's held-out answers: ``benchmarks/stance_answers.py --gate``.
+# So is a claim that names nothing of the proposition's subject, where the
+# subject names anything: Kellogg's "Europäer am Tisch ... nicht sein
+# würden" is no answer to "Kellogg spielt weiterhin eine wichtige Rolle",
+# though it names peace talks (the seeds 8 -> 10 of 16 before any click,
+# riesa-protest 16 -> 17 of 20, munich-demo unchanged: docs/quality.md).
 NAMELESS_SURE = 0.5
 # On a proposition that counts ("Haben rund 15.000 Menschen protestiert?"), a
 # claim that counts nothing comparable names nothing of it (``counted``), and
@@ -68,11 +73,18 @@ NAMELESS_SURE = 0.5
 COUNTLESS_SURE = 0.81
 
 
-def gate(stance: str, score: float, about: float, sure: float = NAMELESS_SURE) -> bool:
+def gate(stance: str, score: float, about: float, sure: float = NAMELESS_SURE, subject: bool = True) -> bool:
     """Whether a stance model's side stands: a yes or no on a claim that names
-    none of the proposition's predicate (``about`` 0) stands from ``sure``
-    (``NAMELESS_SURE``; ``COUNTLESS_SURE`` where the proposition counts)."""
-    return stance not in ("yes", "no") or about > 0 or score >= sure
+    none of the proposition's predicate (``about`` 0) or none of its subject
+    (``subject`` False) stands from ``sure`` (``NAMELESS_SURE``;
+    ``COUNTLESS_SURE`` where the proposition counts)."""
+    return stance not in ("yes", "no") or (about > 0 and subject) or score >= sure
+
+
+def names_subject(claim: features.Features, subject: dict[str, str]) -> bool:
+    """Whether a claim (as the stance model reads it) names something of the
+    proposition's subject (``about``, strict terms), or the subject names nothing."""
+    return not subject or bool(claim.strict_content & subject.keys())
 
 
 @dataclass(frozen=True)
@@ -168,7 +180,9 @@ def ask(build, question: str, statement: str | None = None, limit: int = LIMIT, 
         stance, reason, score = STANCES[v.relation], v.reason, v.score
         if k in by_number:
             stance, reason, score = by_number[k].stance, by_number[k].reason, NUMBERS_SCORE
-        if v.judge == "stance" and k not in by_number and not gate(stance, score, float(named[k]), COUNTLESS_SURE if counts else NAMELESS_SURE):
+        if v.judge == "stance" and k not in by_number and not gate(
+            stance, score, float(named[k]), COUNTLESS_SURE if counts else NAMELESS_SURE, names_subject(known[read_as[k]], subject)
+        ):
             # (On a proposition that counts, "counts nothing": the queue asks
             # about it after the claims that may answer, ``views._MAY_ANSWER``.)
             stance, reason = "unclear", f"{'counts' if counts else 'names'} nothing of what is asked: {reason}"
