@@ -35,6 +35,15 @@ LABELS = ("yes", "unclear", "no")
 WEIGHTS = Path(__file__).resolve().parent.parent / "data" / "stance"
 BATCH = 64
 BUCKET = 16  # tokens: each pair is padded to its length rounded up to this
+# Rows: a batch smaller than this is padded with empty rows. In bfloat16 on
+# a CPU with AMX, oneDNN reads a small batch (1 row of 16 tokens: M = 16)
+# with other kernels than a larger one, and a pair's probabilities moved by
+# up to 0.004 with the pairs read beside it: an add read a claim otherwise
+# than the fresh build of the same articles (tests/test_points.py's
+# test_a_pair_reads_the_same_whatever_it_is_read_with). From 12 rows every
+# batch read alike in 60 random batches of 2 to 120 pairs (8 rows: 6 of 60
+# differed); 16 keeps a margin. Large builds read full batches anyway.
+MIN_ROWS = 16
 
 
 class StanceModelMissing(Exception):
@@ -84,9 +93,10 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BA
 
     Each pair is padded to its own length rounded up to ``BUCKET`` tokens and
     read in a batch of pairs of that padded length, so what a pair gets
-    depends on the pair alone, never on the pairs read with it: an added
-    article decides as a fresh build does. In bfloat16 where the CPU
-    computes it natively (``fast``): 108 pairs/s on two cores against 33 in
+    depends on the pair alone, never on the pairs read with it (a batch has
+    at least ``MIN_ROWS`` rows): an added article decides as a fresh build
+    does. In bfloat16 where the CPU computes it natively (``fast``): 108
+    pairs/s on two cores against 33 in
     float32 padded to each batch's longest, the probabilities 0.0008 apart on
     average (0.005 at most) on 256 Wahl-O-Mat pairs (``docs/performance.md``)."""
     import torch
@@ -102,12 +112,14 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BA
         for length, rows in sorted(buckets.items()):
             for lo in range(0, len(rows), batch_size):
                 part = rows[lo : lo + batch_size]
-                input_ids = torch.full((len(part), length), tokenizer.pad_token_id, dtype=torch.long)
-                mask = torch.zeros((len(part), length), dtype=torch.long)
+                n = max(len(part), MIN_ROWS)
+                input_ids = torch.full((n, length), tokenizer.pad_token_id, dtype=torch.long)
+                mask = torch.zeros((n, length), dtype=torch.long)
+                mask[len(part) :, 0] = 1  # an empty row attends to its one pad token: no 0/0 in its mean
                 for r, k in enumerate(part):
                     input_ids[r, : len(ids[k])] = torch.tensor(ids[k])
                     mask[r, : len(ids[k])] = 1
-                out[part] = probabilities(model, model(input_ids=input_ids, attention_mask=mask)).numpy()
+                out[part] = probabilities(model, model(input_ids=input_ids, attention_mask=mask))[: len(part)].numpy()
     return out
 
 
