@@ -44,6 +44,10 @@ BUCKET = 16  # tokens: each pair is padded to its length rounded up to this
 # batch read alike in 60 random batches of 2 to 120 pairs (8 rows: 6 of 60
 # differed); 16 keeps a margin. Large builds read full batches anyway.
 MIN_ROWS = 16
+# Pairs the stance judge hands ``predict`` at once (and caches together): a
+# bucket of a 64-pair chunk held a few pairs and was mostly empty rows; in
+# chunks this large most buckets fill their batches.
+CHUNK = 512
 
 
 class StanceModelMissing(Exception):

@@ -39,7 +39,7 @@ class StanceJudge(ModelJudge):
     def __init__(self, options: JudgeOptions, folder: str | Path = stance.WEIGHTS):
         # Every claim it is given is asked about (no cascade): the claims were
         # chosen for the proposition already.
-        super().__init__(replace(options, judge_all=True, batch_size=max(options.batch_size, stance.BATCH)))
+        super().__init__(replace(options, judge_all=True, batch_size=max(options.batch_size, stance.CHUNK)))
         try:
             stance.available(folder)
         except stance.StanceModelMissing as e:
