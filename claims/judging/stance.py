@@ -100,9 +100,9 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], batch_size: int = BA
     depends on the pair alone, never on the pairs read with it (a batch has
     at least ``MIN_ROWS`` rows): an added article decides as a fresh build
     does. In bfloat16 where the CPU computes it natively (``fast``): 108
-    pairs/s on two cores against 33 in
-    float32 padded to each batch's longest, the probabilities 0.0008 apart on
-    average (0.005 at most) on 256 Wahl-O-Mat pairs (``docs/performance.md``)."""
+    pairs/s on two cores against 33 in float32 padded to each batch's
+    longest, the probabilities 0.0008 apart on average (0.005 at most) on 256
+    Wahl-O-Mat pairs (``docs/performance.md``)."""
     import torch
 
     out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
